@@ -1,0 +1,35 @@
+"""The distributor marketplace: ``create_app`` binds extensions and blueprints, nothing more."""
+from __future__ import annotations
+
+from flask import Flask
+
+from app.config import PROJECT_ROOT, Config
+from app.extensions import csrf, db, login_manager, migrate
+
+
+def create_app(config: object | None = None) -> Flask:
+    config = config or Config()
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        instance_path=getattr(config, "INSTANCE_PATH", None),
+    )
+    app.config.from_object(config)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+
+    from app import models  # noqa: F401  every model, so migrations and relationships see them
+    from app.accounts import bp as accounts_bp
+    from app.catalog import bp as catalog_bp
+    from app.core import bp as core_bp
+    from app.core import cli, web
+
+    app.register_blueprint(core_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(catalog_bp)
+    web.init_app(app)
+    cli.init_app(app)
+    return app

@@ -1,0 +1,115 @@
+"""Organisations in a tree (distributor -> reseller -> customer), their users and billing details."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.extensions import db
+
+
+class OrganisationKind(str, enum.Enum):
+    DISTRIBUTOR = "distributor"
+    RESELLER = "reseller"
+    CUSTOMER = "customer"
+
+
+class Role(str, enum.Enum):
+    ADMIN = "admin"  # may buy, change, invite
+    MEMBER = "member"  # may look
+
+
+class Organisation(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
+    # Only the distributor switches this on; then the organisation acts as a reseller:
+    # it buys at reseller cost, sells to customers and reaches the reseller panel.
+    reselling_enabled: Mapped[bool] = mapped_column(default=False)
+    marketplace_id: Mapped[int | None] = mapped_column(ForeignKey("marketplace.id"))
+    # On-account buying: a limit in minor units of the marketplace currency; None = card only.
+    credit_limit: Mapped[int | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+    parent: Mapped[Organisation | None] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list[Organisation]] = relationship(back_populates="parent")
+    users: Mapped[list[User]] = relationship(back_populates="organisation")
+    billing_info: Mapped[BillingInfo | None] = relationship(back_populates="organisation", uselist=False)
+    marketplace = relationship("Marketplace")
+
+    @property
+    def is_distributor(self) -> bool:
+        return self.kind == OrganisationKind.DISTRIBUTOR.value
+
+    @property
+    def is_customer(self) -> bool:
+        return self.kind == OrganisationKind.CUSTOMER.value
+
+    @property
+    def acts_as_reseller(self) -> bool:
+        return self.kind == OrganisationKind.RESELLER.value and self.reselling_enabled
+
+    def __repr__(self) -> str:
+        return f"<Organisation {self.id} {self.kind} {self.name!r}>"
+
+
+class User(UserMixin, db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[str] = mapped_column(String(20), default=Role.MEMBER.value)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    is_enabled: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+    organisation: Mapped[Organisation] = relationship(back_populates="users")
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses disabled users
+        return self.is_enabled
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN.value
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email}>"
+
+
+class BillingInfo(db.Model):
+    """Who is invoiced: required on file before an organisation's first purchase."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), unique=True)
+    legal_name: Mapped[str] = mapped_column(String(200))
+    address_line1: Mapped[str] = mapped_column(String(200))
+    address_line2: Mapped[str] = mapped_column(String(200), default="")
+    city: Mapped[str] = mapped_column(String(100))
+    postal_code: Mapped[str] = mapped_column(String(20))
+    country: Mapped[str] = mapped_column(String(2))  # ISO 3166-1 alpha-2
+    tax_id: Mapped[str] = mapped_column(String(40), default="")
+    billing_email: Mapped[str] = mapped_column(String(254), default="")
+    updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), onupdate=func.now())
+
+    organisation: Mapped[Organisation] = relationship(back_populates="billing_info")
+
+
+class LoginAttempt(db.Model):
+    """A failed sign-in, kept in the database so every web process sees the same count."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    client_address: Mapped[str] = mapped_column(String(64), index=True)
+    attempted_at: Mapped[datetime] = mapped_column(index=True)

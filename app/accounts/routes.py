@@ -1,0 +1,42 @@
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from app.accounts import bp
+from app.accounts.forms import SignInForm
+from app.accounts.services import SignInThrottled, ThrottlePolicy, authenticate, is_safe_next
+
+
+def _policy() -> ThrottlePolicy:
+    return ThrottlePolicy(current_app.config["LOGIN_MAX_FAILURES"], current_app.config["LOGIN_FAILURE_WINDOW"])
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+def login():
+    form = SignInForm(next=request.args.get("next", ""))
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(url_for("catalog.index"))
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = authenticate(form.email.data, form.password.data, request.remote_addr or "unknown", _policy())
+        except SignInThrottled as throttled:
+            flash(str(throttled), "danger")
+            return render_template("accounts/login.html", form=form), 429
+        if user is not None:
+            login_user(user, remember=form.remember.data)
+            flash(f"Signed in as {user.email}.", "success")
+            target = form.next.data
+            return redirect(target if is_safe_next(target) else url_for("catalog.index"))
+        flash("That e-mail address and password do not match an account.", "danger")
+        status = 401
+    elif request.method == "POST":
+        status = 400
+    return render_template("accounts/login.html", form=form), status
+
+
+@bp.post("/sign-out")
+@login_required
+def logout():
+    logout_user()
+    flash("You are signed out.", "info")
+    return redirect(url_for("catalog.index"))

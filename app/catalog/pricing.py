@@ -1,0 +1,201 @@
+"""The one place that answers "what does this buyer pay for this plan term or resource here?".
+
+Rule: a buyer always sees its own seller's price.
+- anonymous visitors, the distributor's direct customers (organisations the distributor has
+  not enabled for reselling) and distributor staff: the MSRP of the distributor's list;
+- an organisation with reselling enabled: the reseller cost of the distributor's list;
+- a customer of a reseller: that reseller's customer price, which is an absolute amount, or a
+  markup over cost (rounded half up to the minor unit), or the MSRP when it set neither.
+
+Prices of plan terms are per billing period and cover the plan's included resources; resource
+prices are per unit above what is included (per billing period, or once for one-time resources).
+"""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Iterable
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.money import Money, apply_basis_points
+
+
+class PriceNotSet(LookupError):
+    """The marketplace's price list has no price for this item: it cannot be sold here."""
+
+
+class PriceBasis(str, enum.Enum):
+    MSRP = "msrp"
+    COST = "cost"
+    RESELLER_PRICE = "reseller_price"
+
+
+@dataclass(frozen=True, slots=True)
+class Viewer:
+    """Whose prices apply: the basis and, for a reseller's customers, that reseller."""
+
+    basis: PriceBasis
+    reseller_id: int | None = None
+
+    @property
+    def label(self) -> str:
+        return {
+            PriceBasis.MSRP: "Retail price (MSRP)",
+            PriceBasis.COST: "Your reseller cost",
+            PriceBasis.RESELLER_PRICE: "Your price",
+        }[self.basis]
+
+
+ANONYMOUS = Viewer(PriceBasis.MSRP)
+
+
+def viewer_for(organisation) -> Viewer:
+    """The price basis of an organisation (or ``None`` for an anonymous visitor)."""
+    if organisation is None:
+        return ANONYMOUS
+    if organisation.acts_as_reseller:
+        return Viewer(PriceBasis.COST)
+    if organisation.is_customer and organisation.parent is not None and organisation.parent.acts_as_reseller:
+        return Viewer(PriceBasis.RESELLER_PRICE, reseller_id=organisation.parent_id)
+    return ANONYMOUS
+
+
+@dataclass(frozen=True, slots=True)
+class TierPrices:
+    """One item's prices at every tier, in minor units of one currency."""
+
+    currency: str
+    cost: int
+    msrp: int
+    customer: int  # what the reseller's customer pays: its price, markup or the MSRP
+
+    @property
+    def margin(self) -> Money:
+        return Money(self.customer - self.cost, self.currency)
+
+
+def customer_price(cost: int, msrp: int, amount: int | None, markup_bp: int | None) -> int:
+    """A reseller's customer price: absolute amount, else markup over cost, else MSRP."""
+    if amount is not None:
+        return amount
+    if markup_bp is not None:
+        return cost + apply_basis_points(cost, markup_bp)
+    return msrp
+
+
+def price_for(viewer: Viewer, tiers: TierPrices) -> Money:
+    if viewer.basis is PriceBasis.COST:
+        return Money(tiers.cost, tiers.currency)
+    if viewer.basis is PriceBasis.RESELLER_PRICE:
+        return Money(tiers.customer, tiers.currency)
+    return Money(tiers.msrp, tiers.currency)
+
+
+class PriceBook:
+    """Prices for one viewer in one marketplace.
+
+    ``load(plan_term_ids)`` reads every price of those terms in two queries (three for a
+    reseller's customer), whatever their number; look-ups afterwards touch no database.
+    """
+
+    def __init__(self, viewer: Viewer, marketplace) -> None:
+        self.viewer = viewer
+        self.marketplace = marketplace
+        self.currency = marketplace.currency
+        self._terms: dict[int, TierPrices] = {}
+        self._resources: dict[tuple[int, int], TierPrices] = {}
+        self._loaded: set[int] = set()
+
+    def load(self, plan_term_ids: Iterable[int]) -> "PriceBook":
+        from app.catalog.models import PlanTermPrice, PriceList, ResourcePrice
+        from app.accounts.models import Organisation, OrganisationKind
+
+        wanted = set(plan_term_ids) - self._loaded
+        if not wanted:
+            return self
+        self._loaded |= wanted
+        lists = db.session.execute(
+            select(PriceList.id, Organisation.kind, Organisation.id)
+            .join(Organisation, Organisation.id == PriceList.seller_id)
+            .where(PriceList.marketplace_id == self.marketplace.id)
+            .where(
+                (Organisation.kind == OrganisationKind.DISTRIBUTOR.value)
+                | (Organisation.id == (self.viewer.reseller_id or -1))
+            )
+        ).all()
+        distributor_list = next((row[0] for row in lists if row[1] == OrganisationKind.DISTRIBUTOR.value), None)
+        reseller_list = next((row[0] for row in lists if row[2] == self.viewer.reseller_id), None)
+        if distributor_list is None:
+            return self
+        list_ids = [distributor_list] + ([reseller_list] if reseller_list else [])
+
+        term_rows = db.session.scalars(
+            select(PlanTermPrice).where(
+                PlanTermPrice.price_list_id.in_(list_ids), PlanTermPrice.plan_term_id.in_(wanted)
+            )
+        ).all()
+        resource_rows = db.session.scalars(
+            select(ResourcePrice).where(
+                ResourcePrice.price_list_id.in_(list_ids), ResourcePrice.plan_term_id.in_(wanted)
+            )
+        ).all()
+        self._terms.update(self._combine(term_rows, distributor_list, lambda r: r.plan_term_id))
+        self._resources.update(
+            self._combine(resource_rows, distributor_list, lambda r: (r.plan_term_id, r.resource_id))
+        )
+        return self
+
+    def _combine(self, rows, distributor_list: int, key) -> dict:
+        base = {key(r): r for r in rows if r.price_list_id == distributor_list}
+        overrides = {key(r): r for r in rows if r.price_list_id != distributor_list}
+        combined = {}
+        for item, row in base.items():
+            if row.cost is None or row.msrp is None:
+                continue
+            override = overrides.get(item)
+            combined[item] = TierPrices(
+                currency=self.currency,
+                cost=row.cost,
+                msrp=row.msrp,
+                customer=customer_price(
+                    row.cost,
+                    row.msrp,
+                    override.amount if override else None,
+                    override.markup_bp if override else None,
+                ),
+            )
+        return combined
+
+    def plan_term_tiers(self, plan_term_id: int) -> TierPrices:
+        self.load([plan_term_id])
+        try:
+            return self._terms[plan_term_id]
+        except KeyError:
+            raise PriceNotSet(f"no price for plan term {plan_term_id} in {self.marketplace.code}") from None
+
+    def resource_tiers(self, plan_term_id: int, resource_id: int) -> TierPrices:
+        self.load([plan_term_id])
+        try:
+            return self._resources[(plan_term_id, resource_id)]
+        except KeyError:
+            raise PriceNotSet(
+                f"no price for resource {resource_id} on plan term {plan_term_id} in {self.marketplace.code}"
+            ) from None
+
+    def plan_term(self, plan_term_id: int) -> Money:
+        """What the viewer pays per billing period for the plan term."""
+        return price_for(self.viewer, self.plan_term_tiers(plan_term_id))
+
+    def resource(self, plan_term_id: int, resource_id: int) -> Money:
+        """What the viewer pays per unit of the resource above the included quantity."""
+        return price_for(self.viewer, self.resource_tiers(plan_term_id, resource_id))
+
+    def has_plan_term(self, plan_term_id: int) -> bool:
+        self.load([plan_term_id])
+        return plan_term_id in self._terms
+
+    def has_resource(self, plan_term_id: int, resource_id: int) -> bool:
+        self.load([plan_term_id])
+        return (plan_term_id, resource_id) in self._resources

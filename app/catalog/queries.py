@@ -1,0 +1,230 @@
+"""Read side of the storefront: which products, plans and prices a viewer sees in a marketplace.
+
+Every function here makes a fixed number of queries whatever the catalog's size.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from app.catalog.models import (
+    Audience,
+    Category,
+    Marketplace,
+    Plan,
+    PlanResource,
+    PlanTerm,
+    PlanTermPrice,
+    PriceList,
+    Product,
+)
+from app.catalog.pricing import PriceBasis, PriceBook, PriceNotSet, Viewer
+from app.accounts.models import Organisation, OrganisationKind
+from app.extensions import db
+from app.money import Money
+
+
+def marketplaces() -> list[Marketplace]:
+    return list(db.session.scalars(select(Marketplace).order_by(Marketplace.position, Marketplace.code)))
+
+
+def marketplace_by_code(code: str | None) -> Marketplace | None:
+    if not code or len(code) > 8:
+        return None
+    return db.session.scalar(select(Marketplace).where(Marketplace.code == code.upper()))
+
+
+def category_tree() -> list[Category]:
+    """Top-level categories with their children loaded."""
+    return list(
+        db.session.scalars(
+            select(Category)
+            .where(Category.parent_id.is_(None))
+            .options(selectinload(Category.children))
+            .order_by(Category.position, Category.name)
+        )
+    )
+
+
+def category_by_slug(slug: str) -> Category | None:
+    return db.session.scalar(
+        select(Category).where(Category.slug == slug).options(selectinload(Category.children))
+    )
+
+
+def audiences_for(viewer: Viewer) -> list[str]:
+    """Plan audiences a viewer may buy: a reseller's customers buy only customer plans."""
+    if viewer.basis is PriceBasis.RESELLER_PRICE:
+        return [Audience.CUSTOMER.value]
+    return [Audience.RESELLER.value, Audience.CUSTOMER.value]
+
+
+def _sold_in(marketplace: Marketplace):
+    """Products with at least one plan term priced on the distributor's list of the marketplace."""
+    priced_products = (
+        select(Plan.product_id)
+        .join(PlanTerm, PlanTerm.plan_id == Plan.id)
+        .join(PlanTermPrice, PlanTermPrice.plan_term_id == PlanTerm.id)
+        .join(PriceList, PriceList.id == PlanTermPrice.price_list_id)
+        .join(Organisation, Organisation.id == PriceList.seller_id)
+        .where(PriceList.marketplace_id == marketplace.id)
+        .where(Organisation.kind == OrganisationKind.DISTRIBUTOR.value)
+        .where(Plan.published.is_(True))
+    )
+    return Product.id.in_(priced_products)
+
+
+@dataclass
+class ProductCard:
+    product: Product
+    from_price: Money | None = None
+    from_term: PlanTerm | None = None
+
+
+@dataclass
+class CatalogPage:
+    cards: list[ProductCard]
+    total: int
+    page: int
+    pages: int
+    query: str = ""
+    category: Category | None = None
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def catalog_page(
+    marketplace: Marketplace,
+    viewer: Viewer,
+    *,
+    category: Category | None = None,
+    query: str = "",
+    page: int = 1,
+    per_page: int = 24,
+) -> CatalogPage:
+    """Published products sold in the marketplace, filtered by category (and its children) and
+    by a name search, each with the lowest price the viewer would pay per month."""
+    conditions = [Product.published.is_(True), _sold_in(marketplace)]
+    if category is not None:
+        category_ids = [category.id] + [child.id for child in category.children]
+        conditions.append(Product.category_id.in_(category_ids))
+    query = query.strip()[:100]
+    if query:
+        pattern = f"%{_escape_like(query.lower())}%"
+        conditions.append(
+            or_(
+                func.lower(Product.name).like(pattern, escape="\\"),
+                func.lower(Product.vendor).like(pattern, escape="\\"),
+            )
+        )
+    total = db.session.scalar(select(func.count(Product.id)).where(*conditions)) or 0
+    pages = max(1, -(-total // per_page))
+    page = min(max(page, 1), pages)
+    products = list(
+        db.session.scalars(
+            select(Product)
+            .where(*conditions)
+            .options(joinedload(Product.category), selectinload(Product.plans).selectinload(Plan.terms))
+            .order_by(Product.name, Product.id)
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        ).unique()
+    )
+    book = PriceBook(viewer, marketplace)
+    book.load(term.id for product in products for plan in product.plans for term in plan.terms)
+    audiences = audiences_for(viewer)
+    cards = [_card(product, book, audiences) for product in products]
+    return CatalogPage(cards=cards, total=total, page=page, pages=pages, query=query, category=category)
+
+
+def _card(product: Product, book: PriceBook, audiences: list[str]) -> ProductCard:
+    """The cheapest per-month price among the product's plan terms the viewer may buy."""
+    card = ProductCard(product)
+    best_monthly = None
+    for plan in product.plans:
+        if not plan.published or plan.audience not in audiences:
+            continue
+        for term in plan.terms:
+            if not book.has_plan_term(term.id):
+                continue
+            price = book.plan_term(term.id)
+            monthly = price.amount / term.billing_frequency_months
+            if best_monthly is None or monthly < best_monthly:
+                best_monthly, card.from_price, card.from_term = monthly, price, term
+    return card
+
+
+def published_product(slug: str) -> Product | None:
+    return db.session.scalar(
+        select(Product)
+        .where(Product.slug == slug, Product.published.is_(True))
+        .options(
+            joinedload(Product.category),
+            selectinload(Product.parameters),
+            selectinload(Product.plans).selectinload(Plan.terms),
+            selectinload(Product.plans)
+            .selectinload(Plan.resources)
+            .joinedload(PlanResource.resource),
+        )
+    )
+
+
+@dataclass
+class AddOn:
+    plan_resource: PlanResource
+    unit_price: Money
+
+
+@dataclass
+class PlanOffer:
+    """A plan as one viewer sees it for one term: its price, what it includes and the add-ons."""
+
+    plan: Plan
+    terms: list[PlanTerm]
+    term: PlanTerm
+    price: Money
+    included: list[PlanResource] = field(default_factory=list)
+    add_ons: list[AddOn] = field(default_factory=list)
+
+
+def product_offers(
+    product: Product, marketplace: Marketplace, viewer: Viewer, term_code: str | None
+) -> dict[str, list[PlanOffer]]:
+    """The product's plans by audience (only audiences the viewer may buy), each priced for the
+    requested term when the plan offers it, else for its first priced term. Plans without any
+    price in this marketplace are left out."""
+    book = PriceBook(viewer, marketplace)
+    book.load(term.id for plan in product.plans for term in plan.terms)
+    offers: dict[str, list[PlanOffer]] = {audience: [] for audience in audiences_for(viewer)}
+    for plan in product.plans:
+        if not plan.published or plan.audience not in offers:
+            continue
+        priced_terms = [term for term in plan.terms if book.has_plan_term(term.id)]
+        if not priced_terms:
+            continue
+        term = next((t for t in priced_terms if t.code == term_code), priced_terms[0])
+        offer = PlanOffer(plan=plan, terms=priced_terms, term=term, price=book.plan_term(term.id))
+        for plan_resource in plan.resources:
+            if plan_resource.included > 0:
+                offer.included.append(plan_resource)
+            can_add = plan_resource.maximum > plan_resource.included
+            if can_add and book.has_resource(term.id, plan_resource.resource_id):
+                offer.add_ons.append(AddOn(plan_resource, book.resource(term.id, plan_resource.resource_id)))
+        offers[plan.audience].append(offer)
+    return offers
+
+
+def term_codes(product: Product) -> list[tuple[str, str]]:
+    """Distinct (code, name) of the terms any of the product's plans offers, shortest first."""
+    seen: dict[str, tuple[int, str]] = {}
+    for plan in product.plans:
+        for term in plan.terms:
+            seen.setdefault(term.code, (term.period_months, term.name))
+    return [(code, name) for code, (_, name) in sorted(seen.items(), key=lambda item: item[1][0])]
+
+
+__all__ = ["PriceNotSet", "catalog_page", "product_offers", "published_product"]

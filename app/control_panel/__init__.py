@@ -1,0 +1,1 @@
+"""Reseller and customer control panels (to come: see DESIGN.md, "Five ways to buy")."""

@@ -1,0 +1,110 @@
+"""``flask`` commands: demo data, the all-in-one development runner, worker and scheduler."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import click
+from flask import Flask, current_app
+from sqlalchemy import func, select
+
+from app.extensions import db
+
+REDIS_HINT = (
+    "Redis is not reachable at {url}: background jobs are off. Start it with "
+    "`redis-server --daemonize yes --bind 127.0.0.1 --port 6379` and run `make run` again."
+)
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(seed_demo_command)
+    app.cli.add_command(dev_command)
+    app.cli.add_command(worker_command)
+    app.cli.add_command(scheduler_command)
+
+
+@click.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Only when the database holds no organisation yet.")
+def seed_demo_command(if_empty: bool) -> None:
+    """Load the demo distributor, resellers, customers and catalog (safe to run twice)."""
+    from app.accounts.models import Organisation
+    from app.core.demo_data import DEMO_PASSWORD, seed_demo
+
+    if if_empty and db.session.scalar(select(func.count(Organisation.id))):
+        click.echo("Demo data: the database already has organisations; left as it is.")
+        return
+    created = seed_demo()
+    click.echo("Demo data loaded." if created else "Demo data already present; nothing changed.")
+    click.echo(f"Demo password for every demo user: {DEMO_PASSWORD}")
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
+@click.argument("queues", nargs=-1)
+def worker_command(burst: bool, queues: tuple[str, ...]) -> None:
+    """Run an RQ worker (with RQ's scheduler for delayed retries) in the app context."""
+    from app.worker import QUEUE_NAMES, run_worker
+
+    run_worker(current_app._get_current_object(), queues or QUEUE_NAMES, burst=burst)
+
+
+@click.command("scheduler")
+def scheduler_command() -> None:
+    """Run the periodic duties (renewals, expiries, sweeps) on RQ's cron scheduler."""
+    from app.worker import run_scheduler
+
+    run_scheduler(current_app._get_current_object())
+
+
+def redis_reachable(url: str) -> bool:
+    from app.queue import redis_connection
+
+    try:
+        return bool(redis_connection(url).ping())
+    except Exception:
+        return False
+
+
+@click.command("dev")
+@click.option("--port", default=5000, show_default=True)
+def dev_command(port: int) -> None:
+    """Start web, worker and scheduler together; Ctrl-C stops them all."""
+    from app.core.demo_data import DEMO_LOGINS, DEMO_PASSWORD
+
+    flask = [sys.executable, "-m", "flask", "--app", "app:create_app"]
+    processes = {"web": flask + ["run", "--host", "127.0.0.1", "--port", str(port), "--no-reload"]}
+    redis_url = current_app.config["REDIS_URL"]
+    if redis_reachable(redis_url):
+        processes["worker"] = flask + ["worker"]
+        processes["scheduler"] = flask + ["scheduler"]
+    else:
+        click.secho(REDIS_HINT.format(url=redis_url), fg="yellow")
+
+    running = {name: subprocess.Popen(command, env=os.environ.copy()) for name, command in processes.items()}
+    time.sleep(1.5)
+    click.echo("")
+    click.secho(f"Cloud Marketplace is running at http://127.0.0.1:{port}/", fg="green", bold=True)
+    click.echo(f"Demo logins (password {DEMO_PASSWORD}):")
+    for email, what in DEMO_LOGINS:
+        click.echo(f"  {email:<32} {what}")
+    click.echo(f"Started: {', '.join(running)}. Press Ctrl-C to stop them all.")
+    try:
+        while all(process.poll() is None for process in running.values()):
+            time.sleep(0.5)
+        stopped = [name for name, process in running.items() if process.poll() is not None]
+        click.secho(f"{', '.join(stopped)} stopped; stopping the rest.", fg="red")
+    except KeyboardInterrupt:
+        click.echo("Stopping…")
+    finally:
+        for process in running.values():
+            if process.poll() is None:
+                process.send_signal(signal.SIGINT)
+        deadline = time.time() + 10
+        for process in running.values():
+            try:
+                process.wait(timeout=max(0.1, deadline - time.time()))
+            except subprocess.TimeoutExpired:
+                process.kill()

@@ -1,0 +1,90 @@
+"""Error pages, security headers and what every template may use."""
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, OperationalError
+from werkzeug.exceptions import HTTPException
+
+from app.extensions import db
+from app.money import Money
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+    "base-uri 'self'; object-src 'none'"
+)
+
+ERROR_TITLES = {
+    400: "That request could not be understood",
+    401: "Please sign in",
+    403: "You do not have access to this page",
+    404: "Page not found",
+    405: "That action is not allowed here",
+    429: "Too many attempts",
+    500: "Something went wrong on our side",
+    503: "The service is briefly unavailable",
+}
+
+
+def render_error(status: int, message: str | None = None):
+    title = ERROR_TITLES.get(status, "Error")
+    return render_template("errors/error.html", status=status, title=title, message=message), status
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if error.code in (301, 302, 303, 307, 308):
+            return error
+        message = error.description if error.code in (400, 405, 429) else None
+        return render_error(error.code or 500, message)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        return render_error(400, "The form had expired or was not sent from this site. Please try again.")
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(DBAPIError)
+    def database_unavailable(error):
+        app.logger.error("database error on %s: %s", request.path, error)
+        db.session.rollback()
+        return render_error(503, "We could not reach our database. Nothing was changed; please try again shortly.")
+
+    @app.errorhandler(500)
+    def server_error(error):
+        return render_error(500, "The error was logged. Nothing was changed; please try again.")
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", app.config.get("CONTENT_SECURITY_POLICY", CONTENT_SECURITY_POLICY))
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        return response
+
+    @app.context_processor
+    def layout_context():
+        from app.catalog.context import current_marketplace, current_viewer
+        from app.catalog.queries import marketplaces
+
+        return {
+            "current_marketplace": current_marketplace,
+            "current_viewer": current_viewer,
+            "all_marketplaces": marketplaces,
+        }
+
+    @app.template_filter("money")
+    def money_filter(value: Money | None, locale: str | None = None) -> str:
+        if value is None:
+            return "—"
+        if locale is None:
+            from app.catalog.context import current_marketplace
+
+            marketplace = current_marketplace()
+            locale = marketplace.locale if marketplace else "en_US"
+        return value.format(locale)
+
+    @app.template_filter("billing_period")
+    def billing_period(months: int) -> str:
+        return {1: "per month", 12: "per year"}.get(months, f"per {months} months")

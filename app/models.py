@@ -1,0 +1,16 @@
+"""Imports every area's models so that SQLAlchemy and Alembic see the whole schema."""
+from app.accounts.models import BillingInfo, LoginAttempt, Organisation, User  # noqa: F401
+from app.catalog.models import (  # noqa: F401
+    Category,
+    Marketplace,
+    OrderingParameter,
+    Plan,
+    PlanResource,
+    PlanTerm,
+    PlanTermPrice,
+    PriceList,
+    Product,
+    Resource,
+    ResourceCategory,
+    ResourcePrice,
+)

@@ -1,0 +1,102 @@
+"""Money: integer minor units with an ISO currency. Never floats.
+
+``round_half_up`` is the one rounding rule of the product: every division or percentage that
+lands between two minor units rounds half up (away from zero for negative amounts).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+from babel.numbers import format_currency, get_currency_precision
+
+
+class CurrencyMismatch(ValueError):
+    """Two amounts in different currencies were combined."""
+
+
+def round_half_up(value: Decimal | Fraction | int) -> int:
+    """Round an exact amount of minor units to a whole minor unit, half up."""
+    if isinstance(value, Fraction):
+        value = Decimal(value.numerator) / Decimal(value.denominator)
+    return int(Decimal(value).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def apply_basis_points(amount: int, basis_points: int) -> int:
+    """``amount`` x ``basis_points`` / 10,000, rounded half up (1 bp = 0.01 %)."""
+    return round_half_up(Fraction(amount * basis_points, 10_000))
+
+
+@dataclass(frozen=True, slots=True)
+class Money:
+    amount: int  # minor units (cents, pence)
+    currency: str  # ISO 4217 code
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.amount, int) or isinstance(self.amount, bool):
+            raise TypeError(f"Money amount must be an int of minor units, got {self.amount!r}")
+
+    @classmethod
+    def zero(cls, currency: str) -> "Money":
+        return cls(0, currency)
+
+    def _same(self, other: "Money") -> None:
+        if not isinstance(other, Money):
+            raise TypeError(f"cannot combine Money with {type(other).__name__}")
+        if other.currency != self.currency:
+            raise CurrencyMismatch(f"{self.currency} and {other.currency}")
+
+    def __add__(self, other: "Money") -> "Money":
+        self._same(other)
+        return Money(self.amount + other.amount, self.currency)
+
+    def __sub__(self, other: "Money") -> "Money":
+        self._same(other)
+        return Money(self.amount - other.amount, self.currency)
+
+    def __mul__(self, factor: int) -> "Money":
+        if not isinstance(factor, int) or isinstance(factor, bool):
+            raise TypeError("multiply Money by whole quantities only; use a pricing function for fractions")
+        return Money(self.amount * factor, self.currency)
+
+    __rmul__ = __mul__
+
+    def __neg__(self) -> "Money":
+        return Money(-self.amount, self.currency)
+
+    def __lt__(self, other: "Money") -> bool:
+        self._same(other)
+        return self.amount < other.amount
+
+    def __le__(self, other: "Money") -> bool:
+        self._same(other)
+        return self.amount <= other.amount
+
+    @property
+    def decimal(self) -> Decimal:
+        return Decimal(self.amount).scaleb(-minor_digits(self.currency))
+
+    def format(self, locale: str = "en_US") -> str:
+        return format_currency(self.decimal, self.currency, locale=locale)
+
+    def __str__(self) -> str:
+        return self.format()
+
+
+def minor_digits(currency: str) -> int:
+    return get_currency_precision(currency)
+
+
+def parse_major(text: str, currency: str) -> int:
+    """'12.50' in a currency -> 1250 minor units; raises ValueError for anything else."""
+    try:
+        value = Decimal(text.strip())
+    except Exception as error:  # decimal.InvalidOperation and friends
+        raise ValueError(f"{text!r} is not an amount") from error
+    if not value.is_finite():
+        raise ValueError(f"{text!r} is not an amount")
+    scaled = value.scaleb(minor_digits(currency))
+    if scaled != scaled.to_integral_value():
+        raise ValueError(f"{text!r} has more decimals than {currency} allows")
+    return int(scaled)

@@ -1,0 +1,1 @@
+"""Subscriptions and their lifecycle: increases, decreases, cancel, resume, renewal."""

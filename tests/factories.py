@@ -1,0 +1,155 @@
+"""Factories for tests: small, explicit builders of organisations, users and catalog rows."""
+from __future__ import annotations
+
+import itertools
+
+from app.accounts.models import BillingInfo, Organisation, User
+from app.catalog.models import (
+    Category,
+    Marketplace,
+    OrderingParameter,
+    Plan,
+    PlanResource,
+    PlanTerm,
+    PlanTermPrice,
+    PriceList,
+    Product,
+    Resource,
+    ResourceCategory,
+    ResourcePrice,
+)
+from app.extensions import db
+
+PASSWORD = "Correct-horse-42"
+_sequence = itertools.count(1)
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{next(_sequence)}"
+
+
+def make_marketplace(code="US", currency="USD", tax_rate_bp=1000, locale="en_US", country="US", tax_region=None, **extra) -> Marketplace:
+    marketplace = Marketplace(code=code, name=extra.pop("name", code), country=country, currency=currency,
+                              locale=locale, tax_rate_bp=tax_rate_bp, tax_region=tax_region, **extra)
+    db.session.add(marketplace)
+    db.session.flush()
+    return marketplace
+
+
+def make_distributor(name="Distributor", **extra) -> Organisation:
+    organisation = Organisation(name=name, kind="distributor", **extra)
+    db.session.add(organisation)
+    db.session.flush()
+    return organisation
+
+
+def make_reseller(distributor: Organisation, name=None, reselling_enabled=True, **extra) -> Organisation:
+    organisation = Organisation(name=name or unique("Reseller"), kind="reseller", parent=distributor,
+                                reselling_enabled=reselling_enabled, **extra)
+    db.session.add(organisation)
+    db.session.flush()
+    return organisation
+
+
+def make_customer(reseller: Organisation, name=None, **extra) -> Organisation:
+    organisation = Organisation(name=name or unique("Customer"), kind="customer", parent=reseller, **extra)
+    db.session.add(organisation)
+    db.session.flush()
+    return organisation
+
+
+def make_user(organisation: Organisation, email=None, role="admin", password=PASSWORD, **extra) -> User:
+    user = User(email=email or f"{unique('user')}@example.test", organisation=organisation, role=role, **extra)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def make_billing_info(organisation: Organisation, country="US", tax_id="", **extra) -> BillingInfo:
+    info = BillingInfo(organisation=organisation, legal_name=extra.pop("legal_name", organisation.name),
+                       address_line1=extra.pop("address_line1", "1 Main Street"), city=extra.pop("city", "Springfield"),
+                       postal_code=extra.pop("postal_code", "12345"), country=country, tax_id=tax_id, **extra)
+    db.session.add(info)
+    db.session.flush()
+    return info
+
+
+def price_list(seller: Organisation, marketplace: Marketplace) -> PriceList:
+    existing = db.session.query(PriceList).filter_by(seller_id=seller.id, marketplace_id=marketplace.id).one_or_none()
+    if existing:
+        return existing
+    created = PriceList(seller=seller, marketplace=marketplace)
+    db.session.add(created)
+    db.session.flush()
+    return created
+
+
+def make_category(name=None, parent=None) -> Category:
+    name = name or unique("Category")
+    category = Category(slug=name.lower().replace(" ", "-"), name=name, parent=parent)
+    db.session.add(category)
+    db.session.flush()
+    return category
+
+
+def make_resource(code=None, kind="recurring", measures_seats=False, name=None, unit="unit") -> Resource:
+    category = db.session.query(ResourceCategory).first() or ResourceCategory(name="Resources")
+    code = code or unique("resource")
+    resource = Resource(code=code, name=name or code, kind=kind, measures_seats=measures_seats, category=category, unit=unit)
+    db.session.add(resource)
+    db.session.flush()
+    return resource
+
+
+def make_product(category: Category | None = None, name=None, published=True, parameters=(), **extra) -> Product:
+    name = name or unique("Product")
+    product = Product(slug=extra.pop("slug", name.lower().replace(" ", "-")), name=name, vendor=extra.pop("vendor", "Vendor"),
+                      category=category or make_category(), published=published, terms_text="Vendor terms", **extra)
+    db.session.add(product)
+    for position, parameter in enumerate(parameters):
+        db.session.add(OrderingParameter(product=product, position=position, **parameter))
+    db.session.flush()
+    return product
+
+
+def make_plan(product: Product, *, distributor: Organisation, marketplace: Marketplace, audience="customer",
+              kind="organisation", payment_model="prepaid", cost=800, msrp=1000, terms=(("monthly", 1),),
+              code=None, postponed_billing_allowed=False) -> Plan:
+    """A plan with the given terms (code, months), each priced ``cost``/``msrp`` x months."""
+    plan = Plan(product=product, code=code or unique("plan"), name=code or unique("Plan"), audience=audience, kind=kind,
+                payment_model=payment_model, postponed_billing_allowed=postponed_billing_allowed)
+    db.session.add(plan)
+    distributor_list = price_list(distributor, marketplace)
+    for term_code, months in terms:
+        term = PlanTerm(plan=plan, code=term_code, name=term_code.title(), period_months=months, billing_frequency_months=months)
+        db.session.add(term)
+        db.session.add(PlanTermPrice(price_list=distributor_list, plan_term=term, cost=cost * months, msrp=msrp * months))
+    db.session.flush()
+    return plan
+
+
+def add_plan_resource(plan: Plan, resource: Resource, *, distributor: Organisation, marketplace: Marketplace,
+                      included=0, minimum=0, maximum=100, step=1, cost=100, msrp=150, customer_changeable=True) -> PlanResource:
+    plan_resource = PlanResource(plan=plan, resource=resource, included=included, minimum=minimum, maximum=maximum,
+                                 step=step, customer_changeable=customer_changeable)
+    db.session.add(plan_resource)
+    distributor_list = price_list(distributor, marketplace)
+    for term in plan.terms:
+        months = 1 if resource.is_one_time else term.billing_frequency_months
+        db.session.add(ResourcePrice(price_list=distributor_list, plan_term=term, resource=resource,
+                                     cost=cost * months, msrp=msrp * months))
+    db.session.flush()
+    return plan_resource
+
+
+def set_reseller_price(reseller: Organisation, marketplace: Marketplace, plan_term: PlanTerm, *, amount=None, markup_bp=None,
+                       resource: Resource | None = None):
+    reseller_list = price_list(reseller, marketplace)
+    if resource is None:
+        row = PlanTermPrice(price_list=reseller_list, plan_term=plan_term, amount=amount, markup_bp=markup_bp)
+    else:
+        row = ResourcePrice(price_list=reseller_list, plan_term=plan_term, resource=resource, amount=amount, markup_bp=markup_bp)
+    db.session.add(row)
+    db.session.flush()
+    return row
