@@ -14,3 +14,5 @@ from app.catalog.models import (  # noqa: F401
     ResourceCategory,
     ResourcePrice,
 )
+from app.orders.models import Order, OrderLine  # noqa: F401,E402
+from app.plans.models import Subscription, SubscriptionResource  # noqa: F401,E402

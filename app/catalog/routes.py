@@ -53,8 +53,9 @@ def product(slug: str):
     term = request.args.get("term")
     offers = product_offers(product, current_marketplace(), current_viewer(), term)
     audience = request.args.get("audience")
-    if audience not in offers:  # default: the first audience that has plans
-        audience = next((a for a, plans in offers.items() if plans), next(iter(offers)))
+    if audience not in offers:  # default: customer plans when there are any, else the first with plans
+        with_plans = [a for a, plans in offers.items() if plans] or list(offers)
+        audience = "customer" if "customer" in with_plans else with_plans[0]
     return render_template(
         "catalog/product.html",
         product=product,

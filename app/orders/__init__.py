@@ -1,0 +1,1 @@
+"""Orders: what a buyer placed, with the prices frozen as charged."""

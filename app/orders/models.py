@@ -1,0 +1,74 @@
+"""Orders and order lines. Prices on them are the ones actually charged, frozen at placing."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+
+
+class OrderStatus(str, enum.Enum):
+    PLACED = "placed"
+    PROVISIONING = "provisioning"
+    COMPLETED = "completed"
+    PARTIALLY_FAILED = "partially_failed"
+    FAILED = "failed"
+
+
+class OrderLineKind(str, enum.Enum):
+    PURCHASE = "purchase"  # creates a subscription
+    CHANGE = "change"  # changes resource quantities of an existing subscription
+
+
+class Order(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(30), unique=True)  # ORD-2026-000123
+    buyer_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)  # who pays
+    placed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    marketplace_id: Mapped[int] = mapped_column(ForeignKey("marketplace.id"))
+    currency: Mapped[str] = mapped_column(String(3))
+    status: Mapped[str] = mapped_column(String(20), default=OrderStatus.PLACED.value, index=True)
+    subtotal: Mapped[int] = mapped_column(default=0)  # minor units
+    tax: Mapped[int] = mapped_column(default=0)
+    total: Mapped[int] = mapped_column(default=0)
+    tax_rate_bp: Mapped[int] = mapped_column(default=0)
+    reverse_charge: Mapped[bool] = mapped_column(default=False)
+    payment_method: Mapped[str] = mapped_column(String(20), default="on_account")
+    # The token the checkout form carried: a second submit of the same form finds this order.
+    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    quote_fingerprint: Mapped[str] = mapped_column(String(64), default="")
+    # [{"what": "marketplace"|"product:<slug>", "version": "...", "accepted_at": iso}]
+    terms_acceptance: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+    buyer = relationship("Organisation")
+    placed_by = relationship("User")
+    marketplace = relationship("Marketplace")
+    lines: Mapped[list[OrderLine]] = relationship(back_populates="order", order_by="OrderLine.position")
+
+
+class OrderLine(db.Model):
+    __table_args__ = (UniqueConstraint("order_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("order.id"), index=True)
+    position: Mapped[int] = mapped_column()
+    kind: Mapped[str] = mapped_column(String(20), default=OrderLineKind.PURCHASE.value)
+    plan_term_id: Mapped[int] = mapped_column(ForeignKey("plan_term.id"))
+    # Whose subscription it is: the buyer itself or one of its customers.
+    beneficiary_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    # The subscription the line created (purchase) or changes (change).
+    subscription_id: Mapped[int | None] = mapped_column(ForeignKey("subscription.id"), index=True)
+    description: Mapped[str] = mapped_column(String(300), default="")
+    quantities: Mapped[dict] = mapped_column(JSON, default=dict)  # {resource code: quantity}
+    parameters: Mapped[dict] = mapped_column(JSON, default=dict)  # ordering-parameter values
+    postponed_billing: Mapped[bool] = mapped_column(default=False)
+    subtotal: Mapped[int] = mapped_column(default=0)
+
+    order: Mapped[Order] = relationship(back_populates="lines")
+    plan_term = relationship("PlanTerm")
+    beneficiary = relationship("Organisation")
+    subscription = relationship("Subscription")

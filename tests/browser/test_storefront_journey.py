@@ -1,0 +1,51 @@
+import pytest
+
+from app.core.demo_data import DEMO_PASSWORD, seed_demo
+
+pytestmark = pytest.mark.browser
+
+
+def test_visitor_switches_region_opens_a_product_and_switches_plan_tab(app, live_server, page, screenshot):
+    # given the demo catalog
+    seed_demo()
+    # when a visitor opens the storefront
+    page.goto(live_server + "/")
+    assert page.get_by_role("heading", name="Cloud services, ready to provision").is_visible()
+    # and switches the region to the European Union
+    page.get_by_label("Region").select_option("EU")
+    page.wait_for_url("**/")
+    assert "Prices in EUR" in page.locator("header").inner_text()
+    # and opens a product from the catalog
+    page.get_by_role("link", name="Catalog", exact=True).click()
+    page.get_by_role("link", name="IDSync Identity Synchronizer").click()
+    assert page.get_by_role("heading", name="IDSync Identity Synchronizer", level=1).is_visible()
+    customer_price = page.locator("[data-price][data-plan=connector-customers]").inner_text()
+    assert "€" in customer_price
+    screenshot("storefront-product-customers-eu")
+    # and switches to the reseller plans
+    page.get_by_role("link", name="For resellers").click()
+    reseller_price = page.locator("[data-price][data-plan=connector-resellers]").inner_text()
+    # then the plan shown and its price change
+    assert page.get_by_role("heading", name="IDSync Connector for Resellers").is_visible()
+    assert reseller_price != customer_price
+    # and switching to the annual term changes the price again
+    page.get_by_label("Subscription period").select_option("annual")
+    page.wait_for_url("**term=annual**")
+    assert page.locator("[data-price][data-plan=connector-resellers]").inner_text() != reseller_price
+    screenshot("storefront-product-resellers-annual-eu")
+
+
+def test_reseller_sees_its_cost_after_signing_in(app, live_server, page, screenshot):
+    seed_demo()
+    page.goto(live_server + "/products/idsync-identity-synchronizer?audience=reseller")
+    retail = page.locator("[data-price][data-plan=connector-resellers]").inner_text()
+    page.get_by_role("link", name="Sign in").click()
+    page.get_by_label("E-mail address").fill("admin@reseller-one.example")
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    # back on the product page it came from, now at reseller cost
+    page.wait_for_url("**/products/idsync-identity-synchronizer**")
+    cost = page.locator("[data-price][data-plan=connector-resellers]").inner_text()
+    assert retail == "$49.00" and cost == "$39.20"
+    assert "Your reseller cost" in page.locator("header").inner_text()
+    screenshot("storefront-reseller-cost")
