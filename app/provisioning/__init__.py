@@ -1,0 +1,1 @@
+"""Provisioning: fulfillment requests, connectors and the RQ jobs that run them."""
