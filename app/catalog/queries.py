@@ -135,7 +135,7 @@ def catalog_page(
         ).unique()
     )
     book = PriceBook(viewer, marketplace)
-    book.load(term.id for product in products for plan in product.plans for term in plan.terms)
+    book.load((term.id for product in products for plan in product.plans for term in plan.terms), with_resources=False)
     audiences = audiences_for(viewer)
     cards = [_card(product, book, audiences) for product in products]
     return CatalogPage(cards=cards, total=total, page=page, pages=pages, query=query, category=category)
