@@ -126,3 +126,19 @@ def test_region_redirect_refuses_other_hosts(client, world):
     for target in ("//evil.example/", "https://evil.example/", "/\\evil.example"):
         response = client.post("/region", data={"region": "US", "next": target})
         assert response.headers["Location"] == "/"
+
+
+def test_card_price_is_the_cheapest_minimum_order_per_month(client, world):
+    # a postpaid-style plan: nothing up front but at least three users at $35
+    product = f.make_product(world.category, name="Desk Cloud")
+    plan = f.make_plan(product, distributor=world.distributor, marketplace=world.us, cost=0, msrp=0, terms=(("monthly", 1), ("annual", 12)))
+    f.add_plan_resource(plan, world.seats, distributor=world.distributor, marketplace=world.us, included=0, minimum=3, maximum=50, cost=3000, msrp=3500)
+    # a free plan elsewhere
+    free = f.make_product(world.category, name="Free Thing")
+    f.make_plan(free, distributor=world.distributor, marketplace=world.us, cost=0, msrp=0)
+    db.session.commit()
+    page = client.get("/catalog/").get_data(as_text=True)
+    desk = page[page.index("Desk Cloud"):]
+    assert "$105.00" in desk[:600] and "per month" in desk[:600]
+    free_card = page[page.index("Free Thing"):]
+    assert "Free</span> <span class=\"small text-body-secondary\">plan available" in free_card[:600]
