@@ -21,7 +21,7 @@ class RemoveLineForm(FlaskForm):
 
 
 class CartLineForm(FlaskForm):
-    beneficiary = SelectField("Who is this subscription for?", choices=[("self", "My organisation")], validate_choice=False)
+    beneficiary = SelectField("Who is this subscription for?", validate_choice=False)  # choices set per line
     new_customer_name = StringField("New customer's organisation name", validators=[Length(max=200)])
     new_customer_email = EmailField("Administrator's e-mail address", validators=[Length(max=254)])
     postponed_billing = BooleanField("Start with a free first month (billing starts one month later)")

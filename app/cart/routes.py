@@ -1,4 +1,4 @@
-from flask import abort, flash, g, redirect, render_template, request, session, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from app.cart import bp
@@ -18,9 +18,11 @@ from app.orders.validation import Purchaser, line_problems
 
 
 def current_cart():
-    if "cart_store" not in g:
-        g.cart_store = UserCart(current_user) if current_user.is_authenticated else SessionCart(session)
-    return g.cart_store
+    """The visitor's cart store, once per request (not ``g``: tests keep one app context open)."""
+    cache = request.environ.setdefault("cart.request_cache", {})
+    if "store" not in cache:
+        cache["store"] = UserCart(current_user) if current_user.is_authenticated else SessionCart(session)
+    return cache["store"]
 
 
 @bp.app_context_processor

@@ -100,7 +100,8 @@ def own_customer_ids(buyer) -> frozenset[int]:
 
 def beneficiary_labels(lines: Sequence[LineRequest], buyer) -> list[str]:
     ids = {line.beneficiary.organisation_id for line in lines if line.beneficiary.kind is BeneficiaryKind.CUSTOMER}
-    names = dict(db.session.execute(select(Organisation.id, Organisation.name).where(Organisation.id.in_(ids)))) if ids else {}
+    rows = db.session.execute(select(Organisation.id, Organisation.name).where(Organisation.id.in_(ids))).all() if ids else []
+    names = {row.id: row.name for row in rows}
     labels = []
     for line in lines:
         beneficiary = line.beneficiary

@@ -10,11 +10,11 @@ def term_of(plan, code="monthly"):
     return next(term for term in plan.terms if term.code == code)
 
 
-def add_to_cart(client, term, postponed=False, **quantities):
+def add_to_cart(client, term, postponed=False, follow_redirects=False, **quantities):
     data = {"plan_term_id": str(term.id), **{f"qty-{code}": str(value) for code, value in quantities.items()}}
     if postponed:
         data["postponed_billing"] = "y"
-    return client.post("/cart/add", data=data)
+    return client.post("/cart/add", data=data, follow_redirects=follow_redirects)
 
 
 @dataclass
