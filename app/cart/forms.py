@@ -21,6 +21,7 @@ class RemoveLineForm(FlaskForm):
 
 
 class CartLineForm(FlaskForm):
+    FIELDS = ("beneficiary", "new_customer_name", "new_customer_email", "postponed_billing")
     beneficiary = SelectField("Who is this subscription for?", validate_choice=False)  # choices set per line
     new_customer_name = StringField("New customer's organisation name", validators=[Length(max=200)])
     new_customer_email = EmailField("Administrator's e-mail address", validators=[Length(max=254)])

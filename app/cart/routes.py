@@ -137,5 +137,15 @@ def edit_line(entry_id: str):
             flash(f"{term.plan.name} is ready to order.", "success")
             return redirect(url_for("cart.show"))
     elif request.method == "GET":
-        problems = [p for p in _check(line, term, _marketplace_of(store)) if is_detail(p)]
+        problems = [p for p in _check(line, term, _marketplace_of(store)) if is_detail(p) and p.field != "beneficiary"]
+    problems = [p for p in problems if not _attach_to_field(form, p)]
     return render_template("cart/line.html", form=form, term=term, line=line, problems=problems), 400 if form.is_submitted() else 200
+
+
+def _attach_to_field(form, problem) -> bool:
+    """Shows a problem under the form's own field of that name, if it has one."""
+    if problem.field not in CartLineForm.FIELDS:
+        return False
+    field = form[problem.field]
+    field.errors = [*field.errors, problem.message]
+    return True

@@ -18,6 +18,9 @@ class CartRow:
     problems: list[Problem] = field(default_factory=list)
     priced: QuoteLine | None = None
 
+    def has_problem(self, field_name: str) -> bool:
+        return any(problem.field == field_name for problem in self.problems)
+
     @property
     def adjustable(self) -> list:
         """The plan's resources whose quantity the buyer may choose."""
