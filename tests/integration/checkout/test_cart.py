@@ -118,3 +118,13 @@ def test_a_cart_holds_one_marketplace_and_switching_region_tells_the_user(client
     assert refused.status_code == 302 and len(cart_lines()) == 1
     assert client.get("/checkout").headers["Location"] == "/cart"
     assert db.session.scalar(select(Cart.marketplace_id)) == world.us.id
+
+
+def test_cart_checkout_and_billing_forms_refuse_posts_without_a_csrf_token(make_app, world):
+    client = make_app(csrf=True).test_client()
+    for url in ("/cart/add", "/cart/lines/1/remove", "/cart/lines/1/quantities", "/checkout", "/account/billing"):
+        response = client.post(url, data={"plan_term_id": str(term_of(world.reseller_plan).id)})
+        assert response.status_code in (400, 302), url  # 302: sign in first
+        assert response.status_code == 400 or response.headers["Location"].startswith("/sign-in")
+    with client.session_transaction() as session:
+        assert "cart" not in session
