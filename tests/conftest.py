@@ -168,3 +168,11 @@ def world(app):
         second_customer=second_customer, foreign_customer=foreign_customer, category=category, product=product,
         seats=seats, quickstart=quickstart, customer_plan=customer_plan, reseller_plan=reseller_plan, users=users,
     )
+
+
+# The factories' e-mail addresses end in ".test", a special-use domain that email-validator
+# refuses unless told it runs in a test environment; without this no world user can sign in
+# through the form.
+import email_validator  # noqa: E402
+
+email_validator.TEST_ENVIRONMENT = True

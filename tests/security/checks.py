@@ -250,13 +250,13 @@ def redirect_violations(app: Flask, world, *, credentials: tuple[str, str] | Non
             if response.headers.get("Location") and is_external(response.headers["Location"])]
 
 
-def seed_html_payloads() -> int:
+def seed_html_payloads() -> list[str]:
     """Prefixes an HTML payload to every free-text column of every row in the database (names,
     descriptions, addresses, ...): identifiers, codes and enumerations are left alone, as are
-    columns too short to hold a payload. Returns how many columns it touched."""
+    columns too short to hold a payload. Returns the columns it touched, as "table.column"."""
     from sqlalchemy import String, func, literal, update
 
-    touched = 0
+    touched = []
     for table in db.metadata.sorted_tables:
         for number, column in enumerate(c for c in table.columns if _is_free_text(c)):
             payload = HTML_PAYLOADS[number % len(HTML_PAYLOADS)] + " "
@@ -264,7 +264,7 @@ def seed_html_payloads() -> int:
             if column.type.length:
                 new_value = func.substr(new_value, 1, column.type.length)
             db.session.execute(update(table).values({column.name: new_value}))
-            touched += 1
+            touched.append(f"{table.name}.{column.name}")
     db.session.commit()
     return touched
 
