@@ -49,7 +49,9 @@ def init_app(app: Flask) -> None:
     def database_unavailable(error):
         app.logger.error("database error on %s: %s", request.path, error)
         db.session.rollback()
-        return render_error(503, "We could not reach our database. Nothing was changed; please try again shortly.")
+        message = "We could not reach our database. Nothing was changed; please try again shortly."
+        page = render_template("errors/unavailable.html", status=503, title=ERROR_TITLES[503], message=message)
+        return page, 503
 
     @app.errorhandler(500)
     def server_error(error):

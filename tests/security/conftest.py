@@ -4,25 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from app.extensions import db
-
-
-@pytest.fixture
-def fresh_app(app, make_app):
-    """``fresh_app(csrf=False)``: a new app on the test database, disposed of after the test."""
-    built = []
-
-    def build(csrf: bool = False, **overrides):
-        application = make_app(csrf=csrf, **overrides)
-        built.append(application)
-        return application
-
-    yield build
-    for application in built:
-        with application.app_context():
-            db.session.remove()
-            db.engine.dispose()
-
 
 @pytest.fixture
 def csrf_app(fresh_app):

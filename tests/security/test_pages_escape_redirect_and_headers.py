@@ -1,7 +1,7 @@
 """Escaping of free text, refused off-site redirects and security headers, on every page of the
 URL map, as anonymous and as every user of the world."""
 from app import create_app
-from app.config import ProductionConfig
+from app.config import ProductionConfig, engine_options
 from tests import factories
 from tests.security import checks
 
@@ -73,6 +73,7 @@ def test_production_config_sends_secure_http_only_session_cookies(database_url, 
     # Given the production configuration pointed at the test database
     config = ProductionConfig(run_dir / "instance")
     config.SQLALCHEMY_DATABASE_URI = database_url
+    config.SQLALCHEMY_ENGINE_OPTIONS = engine_options(database_url)
     production = create_app(config)
     # When a visitor signs in
     client = production.test_client()
