@@ -1,7 +1,7 @@
 """Error pages, security headers and what every template may use."""
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, abort, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
@@ -56,6 +56,15 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(500)
     def server_error(error):
         return render_error(500, "The error was logged. Nothing was changed; please try again.")
+
+    @app.before_request
+    def refuse_nul_characters():
+        # No text column can hold NUL (PostgreSQL refuses it outright): such input is malformed.
+        sources = [request.args.values(), (request.view_args or {}).values()]
+        if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            sources.append(request.form.values())
+        if any("\x00" in str(value) for source in sources for value in source):
+            abort(400, "The request contained a character that is not allowed.")
 
     @app.after_request
     def security_headers(response):
