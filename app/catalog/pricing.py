@@ -96,8 +96,10 @@ def price_for(viewer: Viewer, tiers: TierPrices) -> Money:
 class PriceBook:
     """Prices for one viewer in one marketplace.
 
-    ``load(plan_term_ids)`` reads every price of those terms in two queries (three for a
-    reseller's customer), whatever their number; look-ups afterwards touch no database.
+    ``load(plan_term_ids)`` reads the prices of those terms in two queries (the price lists, then
+    the term prices), whatever their number; resource prices are read the same way, once, the
+    first time one is asked for. Rows are read as plain tuples, not ORM objects: a catalog page
+    prices hundreds of items. Look-ups afterwards touch no database.
     """
 
     def __init__(self, viewer: Viewer, marketplace) -> None:
@@ -107,47 +109,60 @@ class PriceBook:
         self._terms: dict[int, TierPrices] = {}
         self._resources: dict[tuple[int, int], TierPrices] = {}
         self._loaded: set[int] = set()
+        self._resources_loaded: set[int] = set()
+        self._list_ids: tuple[int | None, int | None] | None = None
 
-    def load(self, plan_term_ids: Iterable[int]) -> "PriceBook":
-        from app.catalog.models import PlanTermPrice, PriceList, ResourcePrice
+    def _price_lists(self) -> tuple[int | None, int | None]:
+        """(the distributor's list, the viewer's reseller's list) in this marketplace."""
         from app.accounts.models import Organisation, OrganisationKind
+        from app.catalog.models import PriceList
 
-        wanted = set(plan_term_ids) - self._loaded
-        if not wanted:
-            return self
-        self._loaded |= wanted
-        lists = db.session.execute(
-            select(PriceList.id, Organisation.kind, Organisation.id)
-            .join(Organisation, Organisation.id == PriceList.seller_id)
-            .where(PriceList.marketplace_id == self.marketplace.id)
-            .where(
-                (Organisation.kind == OrganisationKind.DISTRIBUTOR.value)
-                | (Organisation.id == (self.viewer.reseller_id or -1))
+        if self._list_ids is None:
+            lists = db.session.execute(
+                select(PriceList.id, Organisation.kind, Organisation.id)
+                .join(Organisation, Organisation.id == PriceList.seller_id)
+                .where(PriceList.marketplace_id == self.marketplace.id)
+                .where(
+                    (Organisation.kind == OrganisationKind.DISTRIBUTOR.value)
+                    | (Organisation.id == (self.viewer.reseller_id or -1))
+                )
+            ).all()
+            self._list_ids = (
+                next((row[0] for row in lists if row[1] == OrganisationKind.DISTRIBUTOR.value), None),
+                next((row[0] for row in lists if row[2] == self.viewer.reseller_id), None),
             )
-        ).all()
-        distributor_list = next((row[0] for row in lists if row[1] == OrganisationKind.DISTRIBUTOR.value), None)
-        reseller_list = next((row[0] for row in lists if row[2] == self.viewer.reseller_id), None)
-        if distributor_list is None:
-            return self
+        return self._list_ids
+
+    def _rows(self, model, plan_term_ids: set[int], *key_columns):
+        distributor_list, reseller_list = self._price_lists()
         list_ids = [distributor_list] + ([reseller_list] if reseller_list else [])
+        return db.session.execute(
+            select(model.price_list_id, *key_columns, model.cost, model.msrp, model.amount, model.markup_bp).where(
+                model.price_list_id.in_(list_ids), model.plan_term_id.in_(plan_term_ids)
+            )
+        ).all()
 
-        term_rows = db.session.scalars(
-            select(PlanTermPrice).where(
-                PlanTermPrice.price_list_id.in_(list_ids), PlanTermPrice.plan_term_id.in_(wanted)
-            )
-        ).all()
-        resource_rows = db.session.scalars(
-            select(ResourcePrice).where(
-                ResourcePrice.price_list_id.in_(list_ids), ResourcePrice.plan_term_id.in_(wanted)
-            )
-        ).all()
-        self._terms.update(self._combine(term_rows, distributor_list, lambda r: r.plan_term_id))
-        self._resources.update(
-            self._combine(resource_rows, distributor_list, lambda r: (r.plan_term_id, r.resource_id))
-        )
+    def load(self, plan_term_ids: Iterable[int], resources: bool = False) -> "PriceBook":
+        """Reads the prices of these plan terms (and of their resources when ``resources``)."""
+        from app.catalog.models import PlanTermPrice, ResourcePrice
+
+        plan_term_ids = set(plan_term_ids)
+        wanted = plan_term_ids - self._loaded
+        if wanted:
+            self._loaded |= wanted
+            if self._price_lists()[0] is not None:
+                rows = self._rows(PlanTermPrice, wanted, PlanTermPrice.plan_term_id)
+                self._terms.update(self._combine(rows, lambda r: r.plan_term_id))
+        wanted_resources = plan_term_ids - self._resources_loaded if resources else set()
+        if wanted_resources:
+            self._resources_loaded |= wanted_resources
+            if self._price_lists()[0] is not None:
+                rows = self._rows(ResourcePrice, wanted_resources, ResourcePrice.plan_term_id, ResourcePrice.resource_id)
+                self._resources.update(self._combine(rows, lambda r: (r.plan_term_id, r.resource_id)))
         return self
 
-    def _combine(self, rows, distributor_list: int, key) -> dict:
+    def _combine(self, rows, key) -> dict:
+        distributor_list = self._price_lists()[0]
         base = {key(r): r for r in rows if r.price_list_id == distributor_list}
         overrides = {key(r): r for r in rows if r.price_list_id != distributor_list}
         combined = {}
@@ -169,14 +184,15 @@ class PriceBook:
         return combined
 
     def plan_term_tiers(self, plan_term_id: int) -> TierPrices:
-        self.load([plan_term_id])
+        if plan_term_id not in self._loaded:
+            self.load([plan_term_id])
         try:
             return self._terms[plan_term_id]
         except KeyError:
             raise PriceNotSet(f"no price for plan term {plan_term_id} in {self.marketplace.code}") from None
 
     def resource_tiers(self, plan_term_id: int, resource_id: int) -> TierPrices:
-        self.load([plan_term_id])
+        self.load([plan_term_id], resources=True)
         try:
             return self._resources[(plan_term_id, resource_id)]
         except KeyError:
@@ -193,9 +209,10 @@ class PriceBook:
         return price_for(self.viewer, self.resource_tiers(plan_term_id, resource_id))
 
     def has_plan_term(self, plan_term_id: int) -> bool:
-        self.load([plan_term_id])
+        if plan_term_id not in self._loaded:
+            self.load([plan_term_id])
         return plan_term_id in self._terms
 
     def has_resource(self, plan_term_id: int, resource_id: int) -> bool:
-        self.load([plan_term_id])
+        self.load([plan_term_id], resources=True)
         return (plan_term_id, resource_id) in self._resources
