@@ -170,12 +170,33 @@ def world(app):
     )
 
 
-# The factories' e-mail addresses end in ".test", a special-use domain that email-validator
-# refuses unless told it runs in a test environment; without this no world user can sign in
-# through the form.
-import email_validator  # noqa: E402
+class _QueryCounter:
+    def __init__(self):
+        self.count = 0
+        self.statements: list[str] = []
 
-email_validator.TEST_ENVIRONMENT = True
+    def __call__(self, conn, cursor, statement, parameters, context, executemany):
+        self.count += 1
+        self.statements.append(statement)
+
+
+@pytest.fixture
+def count_queries(app):
+    """``with count_queries() as counter: ...`` then ``counter.count``: SQL statements executed."""
+    from contextlib import contextmanager
+
+    from sqlalchemy import event
+
+    @contextmanager
+    def counting():
+        counter = _QueryCounter()
+        event.listen(db.engine, "before_cursor_execute", counter)
+        try:
+            yield counter
+        finally:
+            event.remove(db.engine, "before_cursor_execute", counter)
+
+    return counting
 
 
 @pytest.fixture

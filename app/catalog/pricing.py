@@ -96,10 +96,11 @@ def price_for(viewer: Viewer, tiers: TierPrices) -> Money:
 class PriceBook:
     """Prices for one viewer in one marketplace.
 
-    ``load(plan_term_ids)`` reads the prices of those terms in two queries (the price lists, then
-    the term prices), whatever their number; resource prices are read the same way, once, the
-    first time one is asked for. Rows are read as plain tuples, not ORM objects: a catalog page
-    prices hundreds of items. Look-ups afterwards touch no database.
+    ``load(plan_term_ids)`` reads every price of those terms in three queries (price lists, plan
+    term prices, resource prices), whatever their number; the price lists are read once per book.
+    ``with_resources=False`` skips resource prices (such terms load them later on demand). Rows
+    are read as plain tuples, not ORM objects: a catalog page prices hundreds of items. Look-ups
+    afterwards touch no database.
     """
 
     def __init__(self, viewer: Viewer, marketplace) -> None:
@@ -108,7 +109,7 @@ class PriceBook:
         self.currency = marketplace.currency
         self._terms: dict[int, TierPrices] = {}
         self._resources: dict[tuple[int, int], TierPrices] = {}
-        self._loaded: set[int] = set()
+        self._terms_loaded: set[int] = set()
         self._resources_loaded: set[int] = set()
         self._list_ids: tuple[int | None, int | None] | None = None
 
@@ -142,23 +143,24 @@ class PriceBook:
             )
         ).all()
 
-    def load(self, plan_term_ids: Iterable[int], resources: bool = False) -> "PriceBook":
-        """Reads the prices of these plan terms (and of their resources when ``resources``)."""
+    def load(self, plan_term_ids: Iterable[int], with_resources: bool = True) -> "PriceBook":
         from app.catalog.models import PlanTermPrice, ResourcePrice
 
         plan_term_ids = set(plan_term_ids)
-        wanted = plan_term_ids - self._loaded
-        if wanted:
-            self._loaded |= wanted
-            if self._price_lists()[0] is not None:
-                rows = self._rows(PlanTermPrice, wanted, PlanTermPrice.plan_term_id)
-                self._terms.update(self._combine(rows, lambda r: r.plan_term_id))
-        wanted_resources = plan_term_ids - self._resources_loaded if resources else set()
+        wanted_terms = plan_term_ids - self._terms_loaded
+        wanted_resources = plan_term_ids - self._resources_loaded if with_resources else set()
+        if not (wanted_terms or wanted_resources):
+            return self
+        self._terms_loaded |= wanted_terms
+        self._resources_loaded |= wanted_resources
+        if self._price_lists()[0] is None:
+            return self
+        if wanted_terms:
+            rows = self._rows(PlanTermPrice, wanted_terms, PlanTermPrice.plan_term_id)
+            self._terms.update(self._combine(rows, lambda r: r.plan_term_id))
         if wanted_resources:
-            self._resources_loaded |= wanted_resources
-            if self._price_lists()[0] is not None:
-                rows = self._rows(ResourcePrice, wanted_resources, ResourcePrice.plan_term_id, ResourcePrice.resource_id)
-                self._resources.update(self._combine(rows, lambda r: (r.plan_term_id, r.resource_id)))
+            rows = self._rows(ResourcePrice, wanted_resources, ResourcePrice.plan_term_id, ResourcePrice.resource_id)
+            self._resources.update(self._combine(rows, lambda r: (r.plan_term_id, r.resource_id)))
         return self
 
     def _combine(self, rows, key) -> dict:
@@ -184,15 +186,16 @@ class PriceBook:
         return combined
 
     def plan_term_tiers(self, plan_term_id: int) -> TierPrices:
-        if plan_term_id not in self._loaded:
-            self.load([plan_term_id])
+        if plan_term_id not in self._terms_loaded:
+            self.load([plan_term_id], with_resources=False)
         try:
             return self._terms[plan_term_id]
         except KeyError:
             raise PriceNotSet(f"no price for plan term {plan_term_id} in {self.marketplace.code}") from None
 
     def resource_tiers(self, plan_term_id: int, resource_id: int) -> TierPrices:
-        self.load([plan_term_id], resources=True)
+        if plan_term_id not in self._resources_loaded:
+            self.load([plan_term_id])
         try:
             return self._resources[(plan_term_id, resource_id)]
         except KeyError:
@@ -209,10 +212,11 @@ class PriceBook:
         return price_for(self.viewer, self.resource_tiers(plan_term_id, resource_id))
 
     def has_plan_term(self, plan_term_id: int) -> bool:
-        if plan_term_id not in self._loaded:
-            self.load([plan_term_id])
+        if plan_term_id not in self._terms_loaded:
+            self.load([plan_term_id], with_resources=False)
         return plan_term_id in self._terms
 
     def has_resource(self, plan_term_id: int, resource_id: int) -> bool:
-        self.load([plan_term_id], resources=True)
+        if plan_term_id not in self._resources_loaded:
+            self.load([plan_term_id])
         return (plan_term_id, resource_id) in self._resources

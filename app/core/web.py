@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Flask, abort, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
@@ -59,8 +60,13 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def refuse_nul_characters():
-        # No text column can hold NUL (PostgreSQL refuses it outright): such input is malformed.
-        sources = [request.args.values(), (request.view_args or {}).values()]
+        # No text column can hold NUL (PostgreSQL refuses it outright). In a query string it is
+        # dropped, like any other bad parameter; in a path or a submitted form it is refused.
+        if any("\x00" in value for value in request.args.values()):
+            request.args = ImmutableMultiDict(
+                (key, value.replace("\x00", "")) for key, value in request.args.items(multi=True)
+            )
+        sources = [(request.view_args or {}).values()]
         if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
             sources.append(request.form.values())
         if any("\x00" in str(value) for source in sources for value in source):
