@@ -197,3 +197,21 @@ def count_queries(app):
             event.remove(db.engine, "before_cursor_execute", counter)
 
     return counting
+
+
+@pytest.fixture
+def fresh_app(app, make_app):
+    """``fresh_app(csrf=False, **config)``: a new app on the test database, to which a test may
+    add routes (the shared ``app`` has served requests already); disposed of after the test."""
+    built = []
+
+    def build(csrf: bool = False, **overrides):
+        application = make_app(csrf=csrf, **overrides)
+        built.append(application)
+        return application
+
+    yield build
+    for application in built:
+        with application.app_context():
+            db.session.remove()
+            db.engine.dispose()

@@ -1,9 +1,10 @@
 """Error pages, security headers and what every template may use."""
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, abort, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
@@ -49,11 +50,27 @@ def init_app(app: Flask) -> None:
     def database_unavailable(error):
         app.logger.error("database error on %s: %s", request.path, error)
         db.session.rollback()
-        return render_error(503, "We could not reach our database. Nothing was changed; please try again shortly.")
+        message = "We could not reach our database. Nothing was changed; please try again shortly."
+        page = render_template("errors/unavailable.html", status=503, title=ERROR_TITLES[503], message=message)
+        return page, 503
 
     @app.errorhandler(500)
     def server_error(error):
         return render_error(500, "The error was logged. Nothing was changed; please try again.")
+
+    @app.before_request
+    def refuse_nul_characters():
+        # No text column can hold NUL (PostgreSQL refuses it outright). In a query string it is
+        # dropped, like any other bad parameter; in a path or a submitted form it is refused.
+        if any("\x00" in value for value in request.args.values()):
+            request.args = ImmutableMultiDict(
+                (key, value.replace("\x00", "")) for key, value in request.args.items(multi=True)
+            )
+        sources = [(request.view_args or {}).values()]
+        if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            sources.append(request.form.values())
+        if any("\x00" in str(value) for source in sources for value in source):
+            abort(400, "The request contained a character that is not allowed.")
 
     @app.after_request
     def security_headers(response):
