@@ -22,6 +22,11 @@ PUBLIC_ENDPOINTS: dict[str, str] = {
     "catalog.product": "storefront product page",
     "catalog.set_region": "anonymous visitors pick their region",
     "accounts.login": "the sign-in form itself",
+    "cart.show": "anonymous visitors fill a cart (kept in their session) before signing in",
+    "cart.add": "anonymous visitors fill a cart",
+    "cart.edit_line": "anonymous visitors complete their cart lines",
+    "cart.update_quantities": "anonymous visitors change their cart lines",
+    "cart.remove": "anonymous visitors remove their cart lines",
     # To come: the payment webhook (issue 5) and the vendor call-back (issue 4) are public but
     # signature-verified; they are matched by path below so they join without an edit.
     "/vendor/callback/<>": "vendor call-back, verified by its signature (issue 4)",
@@ -70,7 +75,30 @@ def staff_only(world, **values) -> TenantCase:
 # not in PUBLIC_VALUES or NOT_TENANT_SCOPED must be here; the builder creates the object (with
 # tests/factories.py) and says whose it is. Example for an order page of issue 3:
 #   "orders.detail": lambda world: customer_owned(world, order_id=make_order(world.customer).id),
-TENANT_CASES: dict[str, Callable] = {}
+def _cart_line_of(world, user):
+    """A line in ``user``'s stored cart; cart lines are per user, so everyone else gets 404."""
+    from app.cart.models import Cart, CartLine
+    from app.extensions import db
+
+    term = next(term for term in world.customer_plan.terms if term.code == "monthly")
+    cart = db.session.query(Cart).filter_by(user_id=user.id).one_or_none() or Cart(user_id=user.id, marketplace_id=world.us.id)
+    line = CartLine(cart=cart, plan_term_id=term.id, quantities={"seats": 5}, beneficiary={"kind": "self"})
+    db.session.add_all([cart, line])
+    db.session.flush()
+    return str(line.id)
+
+
+def _user_owned_cart_line(world) -> TenantCase:
+    users = world.users
+    return TenantCase({"entry_id": _cart_line_of(world, users.customer)}, users.customer,
+                      [users.second_customer, users.foreign_customer, users.reseller])
+
+
+TENANT_CASES: dict[str, Callable] = {
+    "cart.edit_line": _user_owned_cart_line,
+    "cart.update_quantities": _user_owned_cart_line,
+    "cart.remove": _user_owned_cart_line,
+}
 
 # Public routes with arguments: the values the checks use to reach a real page.
 PUBLIC_VALUES: dict[str, Callable] = {
