@@ -15,4 +15,10 @@ from app.catalog.models import (  # noqa: F401
     ResourcePrice,
 )
 from app.orders.models import Order, OrderLine  # noqa: F401,E402
-from app.plans.models import Subscription, SubscriptionResource  # noqa: F401,E402
+from app.plans.models import (  # noqa: F401,E402
+    BillingPeriod,
+    QuantityRecord,
+    ScheduledChange,
+    Subscription,
+    SubscriptionResource,
+)
