@@ -59,7 +59,6 @@ class ChangeContext:
     free_until: datetime | None = None  # end of a free first month
     refundable: Mapping[int, int] = field(default_factory=dict)  # units added within the window
     scheduled: Mapping[int, int] = field(default_factory=dict)  # the pending decrease's targets
-    change_in_flight: bool = False
 
     def is_free(self, now: datetime) -> bool:
         return self.free_until is not None and now < self.free_until
@@ -117,7 +116,7 @@ class ChangeQuote:
 
     @property
     def quantities_now(self) -> dict[int, int]:
-        """Quantities to provision now (increases and window decreases)."""
+        """Quantities that change now (increases and window decreases)."""
         return {line.resource_id: line.applies_now for line in self.lines if line.applies_now != line.current}
 
     @property
@@ -191,8 +190,6 @@ def _require_changeable(context: ChangeContext) -> None:
         raise errors.SubscriptionNotChangeable("This subscription is cancelled: resume it before changing it.")
     if status is not SubscriptionStatus.ACTIVE:
         raise errors.SubscriptionNotChangeable(f"A {status.value} subscription cannot be changed.")
-    if context.change_in_flight:
-        raise errors.ChangeInProgress("A previous change is still being applied; try again in a moment.")
 
 
 def _line(context: ChangeContext, resource_id: int, new: int, now: datetime) -> ChangeLine:

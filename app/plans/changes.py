@@ -1,13 +1,17 @@
 """Changing a subscription's quantities: the quote's context from the database, confirming a
-quote, scheduled decreases, and applying quantities once provisioning has done so.
+quote, scheduled decreases.
 
 Flow (part 2 wires invoices and fulfillment requests around it):
 1. ``change_context(subscription, now)`` -> ``quote_change(context, requested, now)`` for the
    confirm page (its ``fingerprint`` goes into the form);
 2. ``confirm_change(...)`` re-quotes under the row lock and refuses another fingerprint; it
-   drops the pending decrease on an increase and stores the decreases that wait;
-3. the caller charges ``quote.customer_total``/``reseller_total`` and asks provisioning for
-   ``quantities_now``; on completion provisioning calls ``apply_quantities``.
+   records the quantities that change now (increases, window decreases) as the subscription's
+   committed quantities, drops the pending decrease on an increase and stores the decreases
+   that wait. Committing the quantity at once, under the lock, is what makes two simultaneous
+   changes serialise: the second is quoted (and charged) from the first's result.
+3. the caller invoices ``quote.customer_total``/``reseller_total`` and sends provisioning a
+   change request for ``quantities_now``; if provisioning finally fails, it puts the old
+   quantities back with ``apply_quantities`` (and credits the charge).
 No function here commits.
 """
 from __future__ import annotations
@@ -30,13 +34,10 @@ from app.plans.term_prices import TermPrices, load_term_prices, locked_prices_of
 from app.plans.usage import lowest_since
 
 
-def change_context(
-    subscription: Subscription, now: datetime, *, change_in_flight: bool = False, prices: TermPrices | None = None
-) -> ChangeContext:
+def change_context(subscription: Subscription, now: datetime, *, prices: TermPrices | None = None) -> ChangeContext:
     """The quote's inputs for ``subscription`` at ``now``: its plan's limits and policy, its
     current period and quantities, the prices locked for its term (today's prices for
-    resources the lock lacks), what a window policy may refund, and its pending decrease.
-    ``change_in_flight``: a change of it is still being provisioned (the caller knows)."""
+    resources the lock lacks), what a window policy may refund, and its pending decrease."""
     plan = subscription.plan
     policy = ChangePolicy.of_plan(plan)
     locked = prices or locked_prices_of(subscription)
@@ -76,7 +77,6 @@ def change_context(
         free_until=subscription.trial_ends_at,
         refundable=refundable,
         scheduled=scheduled.targets if scheduled else {},
-        change_in_flight=change_in_flight,
     )
 
 
@@ -88,7 +88,7 @@ class ConfirmedChange:
 
     @property
     def quantities_now(self) -> dict[int, int]:
-        """What provisioning must apply now (then ``apply_quantities``)."""
+        """The quantities that changed now: what the change request asks the vendor for."""
         return self.quote.quantities_now
 
 
@@ -100,20 +100,20 @@ def confirm_change(
     *,
     by_customer: bool = False,
     created_by_id: int | None = None,
-    change_in_flight: bool = False,
 ) -> ConfirmedChange:
     """Confirms the change the buyer saw: re-quotes under the row lock and raises
     ``QuoteChanged`` unless the fingerprint is the confirmed one (nothing is changed then).
-    An increase drops the pending decrease; decreases that wait are stored as one scheduled
-    change. Quantities that change now are left to ``apply_quantities``."""
+    Quantities that change now are recorded at once; an increase drops the pending decrease;
+    decreases that wait are stored as one scheduled change."""
     subscription = lock_subscription(subscription_id)
-    context = change_context(subscription, now, change_in_flight=change_in_flight)
+    context = change_context(subscription, now)
     quote = quote_change(context, requested, now, by_customer=by_customer)
     if quote.fingerprint != fingerprint:
         raise errors.QuoteChanged("The price of this change has changed since you saw it: please review it again.")
     dropped = None
     if dict(quote.scheduled_after) != dict(context.scheduled):
         dropped = drop_pending_change(subscription.id, now, "increase" if quote.has_increase else "replaced")
+    set_quantities(subscription, quote.quantities_now, now)
     scheduled = pending_change(subscription.id)
     if quote.scheduled_after and scheduled is None:
         scheduled = _store_scheduled(subscription, quote.scheduled_after, now, created_by_id)
@@ -153,8 +153,9 @@ def cancel_scheduled_change(subscription_id: int, now: datetime) -> ScheduledCha
 
 
 def apply_quantities(subscription_id: int, quantities: Mapping[int, int], now: datetime) -> dict[int, int]:
-    """Sets quantities that provisioning has applied (an increase, a window decrease), from
-    ``now`` on, under the row lock. Returns those that changed."""
+    """Sets quantities from ``now`` on under the row lock, without a quote or a charge: for
+    provisioning to put the previous quantities back when a change finally failed, and for
+    staff corrections. Returns those that changed."""
     subscription = lock_subscription(subscription_id)
     return set_quantities(subscription, quantities, now)
 

@@ -15,10 +15,6 @@ class SubscriptionNotChangeable(LifecycleRefused):
     """Only active subscriptions change quantities (a cancelled one is resumed first)."""
 
 
-class ChangeInProgress(LifecycleRefused):
-    """A previous change is still being provisioned."""
-
-
 class UnknownResource(LifecycleRefused):
     """The resource is not part of the subscription's plan."""
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
@@ -225,13 +224,3 @@ def record_charge_success(subscription_id: int, now: datetime) -> bool:
         subscription.suspended_at = None
     db.session.flush()
     return resumed
-
-
-def billing_periods_to_invoice(limit: int = 500) -> list[BillingPeriod]:
-    """Recorded periods whose invoice is still to be made, oldest first (for part 2's job)."""
-    return list(db.session.scalars(
-        select(BillingPeriod)
-        .where(BillingPeriod.status == BillingPeriodStatus.TO_INVOICE.value)
-        .order_by(BillingPeriod.period_start, BillingPeriod.id)
-        .limit(limit)
-    ))

@@ -9,7 +9,15 @@ from sqlalchemy import Select, and_, case, exists, func, select
 
 from app.catalog.models import Resource
 from app.extensions import db
-from app.plans.models import QuantityRecord, ScheduledChange, ScheduledChangeStatus, Subscription, SubscriptionResource
+from app.plans.models import (
+    BillingPeriod,
+    BillingPeriodStatus,
+    QuantityRecord,
+    ScheduledChange,
+    ScheduledChangeStatus,
+    Subscription,
+    SubscriptionResource,
+)
 from app.plans.periods import Period
 from app.plans.states import SubscriptionStatus
 from app.plans.usage import peak_of
@@ -95,12 +103,15 @@ def display_status(subscription: Subscription, has_scheduled_change: bool) -> st
 
 
 def due_period_ends(now: datetime, limit: int = 500) -> list[int]:
-    """Ids of subscriptions whose billing period ended by ``now`` and that renew or expire."""
+    """Ids of subscriptions whose billing period ended by ``now`` and that renew or expire
+    (a suspended one only when its cancellation is pending: otherwise it waits for payment, so
+    a loop "until nothing is due" ends)."""
     return list(db.session.scalars(
         select(Subscription.id)
         .where(
             Subscription.current_period_end <= now,
-            Subscription.status.in_([S.ACTIVE.value, S.CANCELED.value, S.SUSPENDED.value]),
+            Subscription.status.in_([S.ACTIVE.value, S.CANCELED.value])
+            | ((Subscription.status == S.SUSPENDED.value) & Subscription.cancel_at_period_end.is_(True)),
         )
         .order_by(Subscription.id)
         .limit(limit)
@@ -147,3 +158,13 @@ def peak_quantity(subscription: Subscription, resource_id: int, period: Period) 
     start included); the current quantity when nothing was recorded."""
     peak = peak_of(quantity_records(subscription.id, resource_id, period.end), period)
     return subscription.quantity_of(resource_id) if peak is None else peak
+
+
+def billing_periods_to_invoice(limit: int = 500) -> list[BillingPeriod]:
+    """Recorded periods whose invoice is still to be made, oldest first (for part 2's job)."""
+    return list(db.session.scalars(
+        select(BillingPeriod)
+        .where(BillingPeriod.status == BillingPeriodStatus.TO_INVOICE.value)
+        .order_by(BillingPeriod.period_start, BillingPeriod.id)
+        .limit(limit)
+    ))

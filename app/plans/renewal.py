@@ -15,7 +15,7 @@ subscription's attributes (and its plan, term and resources), writes nothing.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Mapping
 
@@ -175,15 +175,9 @@ def plan_renewal(
         quantities_after=after, starts_new_term=new_term, term_end_after=term_end_after, prices_after=prices_after,
     )
     if postpaid:
-        return _replace(plan, **arrears)
+        return replace(plan, **arrears)
     lines = _lines(subscription, prices_after, after, following)
-    return _replace(plan, billed_period=following, billing=BillingKind.ADVANCE, lines=lines)
-
-
-def _replace(plan: RenewalPlan, **changes) -> RenewalPlan:
-    from dataclasses import replace
-
-    return replace(plan, **changes)
+    return replace(plan, billed_period=following, billing=BillingKind.ADVANCE, lines=lines)
 
 
 def _locked(subscription, required: bool = True) -> TermPrices | None:

@@ -120,11 +120,6 @@ def test_only_active_subscriptions_change(status):
         quote_change(context(status=status), {SEATS: 9}, MARCH_11)
 
 
-def test_no_change_while_the_previous_one_is_being_provisioned():
-    with pytest.raises(errors.ChangeInProgress):
-        quote_change(context(change_in_flight=True), {SEATS: 9}, MARCH_11)
-
-
 def test_the_fingerprint_holds_for_the_day_and_changes_with_the_amounts():
     quote = quote_change(context(), {SEATS: 12}, MARCH_11)
     assert quote_change(context(), {SEATS: 12}, datetime(2026, 3, 11, 23, 59)).fingerprint == quote.fingerprint
