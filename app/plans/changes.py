@@ -38,6 +38,8 @@ def change_context(subscription: Subscription, now: datetime, *, prices: TermPri
     """The quote's inputs for ``subscription`` at ``now``: its plan's limits and policy, its
     current period and quantities, the prices locked for its term (today's prices for
     resources the lock lacks), what a window policy may refund, and its pending decrease."""
+    if subscription.current_period_start is None or subscription.current_period_end is None:
+        raise errors.SubscriptionNotChangeable(f"A {subscription.status} subscription cannot be changed yet.")
     plan = subscription.plan
     policy = ChangePolicy.of_plan(plan)
     locked = prices or locked_prices_of(subscription)

@@ -77,6 +77,8 @@ def cancel(subscription_id: int, now: datetime) -> CancelOutcome:
     ``canceled``, resumable until then); within a window policy's days it ends at once
     (``expired``) with the refund in the outcome. Drops the pending decrease."""
     subscription = lock_subscription(subscription_id)
+    if subscription.current_period_end is None:
+        raise errors.NotCancellable(f"A {subscription.status} subscription cannot be cancelled.")
     quote = quote_cancel(change_context(subscription, now), now)
     dropped = drop_pending_change(subscription.id, now, "cancel")
     subscription.canceled_at = now

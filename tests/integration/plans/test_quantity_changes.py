@@ -171,3 +171,20 @@ def test_two_simultaneous_increases_serialise_under_the_row_lock(app, world, sub
     assert seats_of(subscription, world) == 13
     assert sorted(charged) == [386, 579]  # 300 x 2 x 18/28 = 385.71 and 300 x 3 x 18/28 = 578.57
     assert db.session.scalar(select(func.count(QuantityRecord.id)).where(QuantityRecord.resource_id == seats_id)) == 3
+
+
+def test_a_subscription_still_being_provisioned_cannot_be_changed_or_cancelled(world, subscribe):
+    from app.plans.lifecycle import cancel
+    from app.plans.models import Subscription
+
+    subscription = subscribe(FEB_1)
+    pending = Subscription(owner_id=world.customer.id, payer_id=world.reseller.id, plan_id=subscription.plan_id,
+                           plan_term_id=subscription.plan_term_id, marketplace_id=world.us.id, currency="USD")
+    db.session.add(pending)
+    db.session.commit()
+    with pytest.raises(errors.SubscriptionNotChangeable):
+        change_context(pending, FEB_11)
+    with pytest.raises(errors.NotCancellable):
+        cancel(pending.id, FEB_11)
+    db.session.rollback()
+    assert db.session.get(Subscription, pending.id).status == "pending"
