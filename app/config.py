@@ -63,6 +63,9 @@ class Config:
     MIN_PASSWORD_LENGTH = 10
     DEFAULT_MARKETPLACE = "US"
     CATALOG_PAGE_SIZE = 24
+    # "Now" for lifecycle rules (app.plans.clock): None = the system clock; tests and the
+    # time-travel command set a FixedClock or TravelClock.
+    CLOCK = None
     TESTING = False
 
 
