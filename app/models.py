@@ -16,3 +16,4 @@ from app.catalog.models import (  # noqa: F401
 )
 from app.orders.models import Order, OrderLine  # noqa: F401,E402
 from app.plans.models import Subscription, SubscriptionResource  # noqa: F401,E402
+from app.payments.models import Payment, PaymentAccount, ProcessedWebhookEvent  # noqa: F401,E402
