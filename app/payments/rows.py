@@ -18,7 +18,7 @@ def insert_if_absent(model, values: dict, key: str) -> bool:
     """Insert ``values`` unless a row with the same unique ``key`` exists; True when inserted."""
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
     statement = dialect.insert(model).values(**values).on_conflict_do_nothing(index_elements=[key])
-    return db.session.execute(statement).rowcount == 1
+    return db.session.execute(statement.returning(model.__table__.c.id)).first() is not None
 
 
 def locked(statement: Select):
