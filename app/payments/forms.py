@@ -8,3 +8,9 @@ class SaveCardForm(FlaskForm):
 
     setup_intent_id = HiddenField(validators=[DataRequired(), Length(max=100), Regexp(r"^seti_\w+$")])
     next = HiddenField()
+
+
+class AuthenticatedForm(FlaskForm):
+    """Posted by the 3-D Secure page once Stripe.js has asked the bank."""
+
+    next = HiddenField()

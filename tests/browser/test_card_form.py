@@ -1,10 +1,15 @@
-"""Saving a card through the real page: Stripe.js (localstripe's stand-in) under the app's CSP."""
+"""Saving a card and confirming a 3-D Secure payment through the real pages: Stripe.js
+(localstripe's stand-in) under the app's CSP."""
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
 from app.extensions import db
-from app.payments.models import PaymentAccount
+from app.orders.models import Order
+from app.payments.cards import set_default_card
+from app.payments.errors import PaymentRequiresAction
+from app.payments.models import Payment, PaymentAccount
+from app.payments.service import start_card_payment
 from tests import factories
 from tests.stripe_support import localstripe, localstripe_server  # noqa: F401  (fixtures)
 
@@ -45,3 +50,30 @@ def test_an_admin_saves_a_3d_secure_card_with_the_stripe_js_form(app, localstrip
     db.session.expire_all()
     assert db.session.scalar(select(PaymentAccount.card_last4)) == "3184"
     assert csp_errors == []
+
+
+def test_a_buyer_confirms_a_3d_secure_payment_with_the_bank(app, localstripe, live_server, page, screenshot):
+    # given an order whose card payment waits for 3-D Secure
+    marketplace = factories.make_marketplace("US", "USD")
+    reseller = factories.make_reseller(factories.make_distributor(), name="Reseller One", marketplace=marketplace)
+    factories.make_user(reseller, "admin@reseller.test")
+    order = Order(number="ORD-TEST-3DS", buyer_id=reseller.id, marketplace_id=marketplace.id, currency="USD",
+                  total=2_500, payment_method="card", idempotency_key="test-3ds")
+    db.session.add(order)
+    db.session.commit()
+    set_default_card(reseller, localstripe.card("4000002760003184"))
+    with pytest.raises(PaymentRequiresAction):
+        start_card_payment(order.id, 2_500, "USD", reseller)
+    page.goto(live_server + "/sign-in")
+    page.get_by_label("E-mail address").fill("admin@reseller.test")
+    page.get_by_label("Password").fill(factories.PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    # when the buyer confirms with the bank
+    page.goto(live_server + f"/payments/orders/{order.id}/authenticate")
+    page.get_by_role("button", name="Confirm with my bank").click()
+    page.get_by_role("button", name="Complete authentication").click()
+    # then the payment is recorded as confirmed
+    expect(page.get_by_role("status")).to_contain_text("Payment confirmed. Thank you!")
+    screenshot("payments-3ds-confirmed")
+    db.session.expire_all()
+    assert db.session.scalar(select(Payment.status)) == "succeeded"
