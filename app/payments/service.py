@@ -6,7 +6,8 @@ transaction. So any number of concurrent "pay" calls for one order create one Pa
 one row; the provider is never relied upon to deduplicate (localstripe does not).
 
 Attempts: a declined card (or failed 3-D Secure) leaves the order payable again. A new attempt,
-with a new PaymentIntent and the idempotency key ``order-<id>-attempt-<n>``, starts only when
+with a new PaymentIntent and an idempotency key derived from the order and the attempt number
+(``order-<id>-<order's token>-attempt-<n>``), starts only when
 the caller says which attempt it saw fail (``seen_attempts``): a double submit of the first
 "pay" (``seen_attempts=0``) after attempt 1 exists does not start attempt 2. The previous,
 failed intent is cancelled so a stale browser cannot complete it.
@@ -24,6 +25,7 @@ from datetime import datetime, timezone
 from sqlalchemy import select
 
 from app.extensions import db
+from app.orders.models import Order
 from app.payments import gateway
 from app.payments.cards import ensure_payment_account
 from app.payments.errors import CardDeclined, NoCardOnFile, PaymentProviderError, PaymentRequiresAction
@@ -108,13 +110,20 @@ def _advance(payment: Payment, customer_id: str, payment_method_id: str, amount:
     payment.attempts += 1
     payment.amount, payment.currency = amount, currency.upper()
     intent = gateway.create_payment_intent(
-        amount, currency, customer_id, payment_method_id,
-        idempotency_key=f"order-{payment.order_id}-attempt-{payment.attempts}",
+        amount, currency, customer_id, payment_method_id, idempotency_key=_idempotency_key(payment),
         metadata={"order_id": str(payment.order_id), "attempt": str(payment.attempts)},
     )
     payment.provider_intent_id = intent.id
     _record_intent(payment, intent, now)
     return intent
+
+
+def _idempotency_key(payment: Payment) -> str:
+    """Derived from the order and the attempt: the same attempt asked twice (a retry after a
+    crash before commit) gets the same key. The order's own unique token keeps keys of two
+    environments sharing one Stripe account (same order ids) apart."""
+    order_token = db.session.scalar(select(Order.idempotency_key).where(Order.id == payment.order_id))
+    return f"order-{payment.order_id}-{order_token}-attempt-{payment.attempts}"
 
 
 def _outcome(payment: Payment) -> PaymentOutcome:

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.payments import gateway
 from app.payments.cards import set_default_card
 from app.payments.errors import CardDeclined, NoCardOnFile, PaymentProviderError, PaymentRequiresAction
 from app.payments.models import Payment, PaymentAccount
@@ -86,8 +87,11 @@ def test_a_failed_3d_secure_fails_the_payment_and_the_order_stays_payable(locals
     assert payment_hooks.succeeded == [order.id]
 
 
-def test_a_declined_card_keeps_the_banks_reason_and_the_order_stays_payable(localstripe, buyer, make_order, payment_hooks):
-    # given a card the bank declines at payment time
+def test_a_declined_card_keeps_the_banks_reason_and_the_order_stays_payable(localstripe, buyer, make_order, payment_hooks, monkeypatch):
+    # given a card the bank declines at payment time (and the idempotency keys sent are recorded)
+    keys = []
+    create = gateway.create_payment_intent
+    monkeypatch.setattr(gateway, "create_payment_intent", lambda *a, **k: keys.append(k["idempotency_key"]) or create(*a, **k))
     _save_card(localstripe, buyer.organisation, DECLINED_AT_PAYMENT)
     order = make_order(7_700)
     # when the buyer pays, then double-submits the same form
@@ -110,6 +114,7 @@ def test_a_declined_card_keeps_the_banks_reason_and_the_order_stays_payable(loca
     assert statuses == ["canceled", "succeeded"]
     assert db.session.scalar(select(func.count(Payment.id))) == 1
     assert payment_hooks.succeeded == [order.id]
+    assert keys == [f"order-{order.id}-{order.idempotency_key}-attempt-1", f"order-{order.id}-{order.idempotency_key}-attempt-2"]
 
 
 def test_fifty_concurrent_pay_submits_create_one_payment_intent_and_one_payment_row(app, localstripe, buyer, make_order, payment_hooks):

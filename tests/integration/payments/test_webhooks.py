@@ -132,7 +132,7 @@ def test_an_unknown_event_type_is_answered_200_and_not_stored(client, localstrip
     assert db.session.scalar(select(func.count(ProcessedWebhookEvent.id))) == 0
 
 
-def test_the_webhook_is_the_only_csrf_exempt_route_here(make_app, localstripe, buyer, make_order):
+def test_the_webhook_is_csrf_exempt_and_the_card_form_is_not(make_app, localstripe, buyer, make_order):
     # given an app that checks CSRF tokens
     app = make_app(csrf=True, STRIPE_API_BASE=localstripe.base, STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET)
     client = app.test_client()
