@@ -29,6 +29,7 @@ def create_app(config: object | None = None) -> Flask:
     from app.core import bp as core_bp
     from app.core import cli, web
     from app.orders import bp as orders_bp
+    from app.payments import bp as payments_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(accounts_bp)
@@ -36,6 +37,7 @@ def create_app(config: object | None = None) -> Flask:
     app.register_blueprint(cart_bp)
     app.register_blueprint(orders_bp)
     app.register_blueprint(billing_bp)
+    app.register_blueprint(payments_bp)
     web.init_app(app)
     cli.init_app(app)
     return app

@@ -1,6 +1,8 @@
 """Error pages, security headers and what every template may use."""
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
+
 from flask import Flask, abort, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -10,11 +12,48 @@ from werkzeug.exceptions import HTTPException
 from app.extensions import db
 from app.money import Money
 
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-    "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
-    "base-uri 'self'; object-src 'none'"
-)
+CSP_DIRECTIVES: dict[str, tuple[str, ...]] = {
+    "default-src": ("'self'",),
+    "img-src": ("'self'", "data:"),
+    "style-src": ("'self'",),
+    "script-src": ("'self'",),
+    "font-src": ("'self'",),
+    "connect-src": ("'self'",),
+    "form-action": ("'self'",),
+    "frame-ancestors": ("'none'",),
+    "base-uri": ("'self'",),
+    "object-src": ("'none'",),
+}
+CspSources = Mapping[str, Iterable[str]]
+
+
+def build_content_security_policy(extra: CspSources | None = None) -> str:
+    """The policy with ``extra`` sources added per directive (a directive not listed starts
+    from ``default-src``)."""
+    directives = {name: list(values) for name, values in CSP_DIRECTIVES.items()}
+    for name, sources in (extra or {}).items():
+        values = directives.setdefault(name, list(CSP_DIRECTIVES["default-src"]))
+        values.extend(source for source in sources if source not in values)
+    return "; ".join(f"{name} {' '.join(values)}" for name, values in directives.items())
+
+
+CONTENT_SECURITY_POLICY = build_content_security_policy()
+
+
+def register_csp_sources(app: Flask, provider: Callable[[Mapping], CspSources]) -> None:
+    """Let an area add origins to the policy, computed from the app's config (e.g. Stripe.js)."""
+    app.extensions.setdefault("csp_source_providers", []).append(provider)
+
+
+def content_security_policy(app: Flask) -> str:
+    """``CONTENT_SECURITY_POLICY`` from the config when set, else the built policy."""
+    if app.config.get("CONTENT_SECURITY_POLICY"):
+        return app.config["CONTENT_SECURITY_POLICY"]
+    extra: dict[str, list[str]] = {}
+    for provider in app.extensions.get("csp_source_providers", []):
+        for directive, sources in provider(app.config).items():
+            extra.setdefault(directive, []).extend(sources)
+    return build_content_security_policy(extra)
 
 ERROR_TITLES = {
     400: "That request could not be understood",
@@ -74,7 +113,7 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def security_headers(response):
-        response.headers.setdefault("Content-Security-Policy", app.config.get("CONTENT_SECURITY_POLICY", CONTENT_SECURITY_POLICY))
+        response.headers.setdefault("Content-Security-Policy", content_security_policy(app))
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")

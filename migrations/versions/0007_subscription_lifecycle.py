@@ -2,7 +2,7 @@
 billing periods, and the subscription's term, trial, cancellation and dunning fields
 
 Revision ID: 0007
-Revises: 0003
+Revises: 0006
 Create Date: 2026-11-21 23:59:12.040032
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0007'
-down_revision = '0003'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
