@@ -175,3 +175,18 @@ def make_subscription(owner: Organisation, plan: Plan, *, payer: Organisation | 
     db.session.add(subscription)
     db.session.flush()
     return subscription
+
+
+def make_order(buyer: Organisation, *, placed_by=None, marketplace: Marketplace | None = None, total=0, status="placed"):
+    """A bare order of ``buyer`` (no lines): enough for pages and payments that look orders up."""
+    import uuid
+
+    from app.orders.models import Order
+
+    marketplace = marketplace or buyer.marketplace or db.session.query(Marketplace).first()
+    order = Order(number=unique("ORD-TEST"), buyer=buyer, placed_by=placed_by, marketplace=marketplace,
+                  currency=marketplace.currency, status=status, subtotal=total, total=total,
+                  idempotency_key=uuid.uuid4().hex)
+    db.session.add(order)
+    db.session.flush()
+    return order

@@ -1,11 +1,11 @@
-from flask import abort, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user
+from flask import abort, flash, redirect, render_template, request, url_for
 
 from app.cart import bp
+from app.cart.context import current_cart
 from app.cart.forms import AddToCartForm, CartLineForm, QuantitiesForm, RemoveLineForm
 from app.cart.input import beneficiary_choice, read_beneficiary, read_parameters, read_quantities
 from app.cart.services import (
-    CartFull, OtherMarketplace, SessionCart, UserCart, beneficiary_choices, is_detail, own_customers, region_notice,
+    CartFull, OtherMarketplace, beneficiary_choices, is_detail, own_customers, region_notice,
 )
 from app.cart.summary import summarise
 from app.catalog.context import current_marketplace, current_organisation
@@ -15,14 +15,6 @@ from app.extensions import db
 from app.orders.checkout import own_customer_ids
 from app.orders.lines import Beneficiary, LineRequest, load_plan_terms
 from app.orders.validation import Purchaser, line_problems
-
-
-def current_cart():
-    """The visitor's cart store, once per request (not ``g``: tests keep one app context open)."""
-    cache = request.environ.setdefault("cart.request_cache", {})
-    if "store" not in cache:
-        cache["store"] = UserCart(current_user) if current_user.is_authenticated else SessionCart(session)
-    return cache["store"]
 
 
 @bp.app_context_processor

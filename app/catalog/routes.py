@@ -1,8 +1,6 @@
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 
 from app.accounts.services import is_safe_next
-from app.cart.routes import current_cart
-from app.cart.services import region_notice
 from app.catalog import bp
 from app.catalog.context import current_marketplace, current_viewer, remember_marketplace
 from app.catalog.queries import (
@@ -75,6 +73,10 @@ def set_region():
     if marketplace is None:
         abort(400, "Choose one of the listed regions.")
     remember_marketplace(marketplace)
+    # The cart imports the storefront, so the storefront reaches the cart only here.
+    from app.cart.context import current_cart
+    from app.cart.services import region_notice
+
     notice = region_notice(current_cart(), marketplace)
     if notice:
         flash(notice, "warning")

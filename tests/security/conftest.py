@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.stripe_support import localstripe, localstripe_server  # noqa: F401  (fixtures: pages that talk to the payment provider)
+
 
 @pytest.fixture
 def csrf_app(fresh_app):

@@ -27,17 +27,16 @@ PUBLIC_ENDPOINTS: dict[str, str] = {
     "cart.edit_line": "anonymous visitors complete their cart lines",
     "cart.update_quantities": "anonymous visitors change their cart lines",
     "cart.remove": "anonymous visitors remove their cart lines",
-    # To come: the payment webhook (issue 5) and the vendor call-back (issue 4) are public but
-    # signature-verified; they are matched by path below so they join without an edit.
+    # Machine-to-machine posts, public but signature-verified.
     "/vendor/callback/<>": "vendor call-back, verified by its signature (issue 4)",
+    "payments.stripe_webhook": "Stripe's webhook, verified by Stripe's signature",
 }
 
 # State-changing routes allowed to accept a request without a CSRF token, with the reason.
 # Nothing else is: a browser form of this site always carries the token.
 CSRF_EXEMPT: dict[str, str] = {
     "/vendor/callback/<>": "a vendor's server posts it; verified by an HMAC signature instead (issue 4)",
-    # The payment provider's webhook (issue 5) joins here, by endpoint or path, when it lands:
-    # it is verified by the provider's signature and cannot carry our token.
+    "payments.stripe_webhook": "Stripe's servers post it; verified by Stripe's signature, it cannot carry our token",
 }
 
 
@@ -94,7 +93,28 @@ def _user_owned_cart_line(world) -> TenantCase:
                       [users.second_customer, users.foreign_customer, users.reseller])
 
 
+def _order_of_customer(world) -> TenantCase:
+    from tests.factories import make_order
+
+    return customer_owned(world, number=make_order(world.customer, placed_by=world.users.customer).number)
+
+
+def _card_payment_of_customer(world) -> TenantCase:
+    """A paid card order of world.customer (its 3-D Secure page sends the owner back to the order)."""
+    from app.extensions import db
+    from app.payments.models import Payment
+    from tests.factories import make_order
+
+    order = make_order(world.customer, placed_by=world.users.customer, total=1000)
+    db.session.add(Payment(order_id=order.id, amount=1000, currency=order.currency, status="succeeded"))
+    db.session.flush()
+    return customer_owned(world, order_id=order.id)
+
+
 TENANT_CASES: dict[str, Callable] = {
+    "orders.detail": _order_of_customer,
+    "payments.authenticate": _card_payment_of_customer,
+    "payments.authenticated": _card_payment_of_customer,
     "cart.edit_line": _user_owned_cart_line,
     "cart.update_quantities": _user_owned_cart_line,
     "cart.remove": _user_owned_cart_line,

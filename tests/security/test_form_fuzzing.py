@@ -63,7 +63,7 @@ def _fuzz(app, world, url: str, method: str, names: list[str]) -> None:
     request_anything()
 
 
-def test_posts_to_every_form_never_produce_a_server_error(app, world):
+def test_posts_to_every_form_never_produce_a_server_error(app, world, localstripe):
     book = RouteBook(app, world)
     targets = [(rule, method) for rule in book.rules for method in sorted(STATE_CHANGING & rule.methods)]
     assert targets, "no state-changing route found"
@@ -73,7 +73,7 @@ def test_posts_to_every_form_never_produce_a_server_error(app, world):
         _fuzz(app, world, url, method, _field_names(forms, url))
 
 
-def test_query_strings_on_every_page_never_produce_a_server_error(app, world):
+def test_query_strings_on_every_page_never_produce_a_server_error(app, world, localstripe):
     book = RouteBook(app, world)
     for rule in book.rules:
         if "GET" in rule.methods and rule.endpoint != "static":
