@@ -69,6 +69,8 @@ class Config:
         self.MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Cloud Marketplace <no-reply@marketplace.localhost>")
         # "smtp" sends; "outbox" only keeps messages in the outbox that staff read.
         self.MAIL_BACKEND = os.environ.get("MAIL_BACKEND") or ("smtp" if self.MAIL_SERVER else "outbox")
+        # Invoice PDFs: "auto" (DejaVu Sans when installed, else Helvetica), "core", or a TTF path.
+        self.INVOICE_PDF_FONT = os.environ.get("INVOICE_PDF_FONT", "auto")
 
     SQLALCHEMY_TRACK_MODIFICATIONS = False
     SESSION_COOKIE_HTTPONLY = True
@@ -91,6 +93,7 @@ class Config:
     MAIL_TIMEOUT = 10  # seconds for each SMTP connection
     # An undeliverable message is retried this many times, waiting these many seconds in turn.
     MAIL_RETRY_INTERVALS = (10, 60, 300, 900, 3600)
+    INVOICE_PDF_COMPRESS = True  # tests switch it off to read the PDF's text
     TESTING = False
 
 

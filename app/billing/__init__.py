@@ -3,4 +3,12 @@ from flask import Blueprint
 
 bp = Blueprint("billing", __name__)
 
-from app.billing import routes  # noqa: E402,F401
+from app.billing import invoice_routes, routes  # noqa: E402,F401
+
+
+@bp.app_template_filter("minor_in")
+def minor_in_locale(amount: int, currency: str, locale: str) -> str:
+    """``{{ 1250 | minor_in("EUR", "de_DE") }}`` -> "12,50 €": a document's own locale."""
+    from app.money import Money
+
+    return Money(int(amount), currency).format(locale)

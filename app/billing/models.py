@@ -1,26 +1,45 @@
-"""Invoices: what an organisation owes for an order, with its lines copied from the order."""
+"""Invoices: what an organisation owes, line by line, as issued (amounts never recomputed)."""
 from __future__ import annotations
 
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 
 
 class InvoiceStatus(str, enum.Enum):
-    OPEN = "open"  # issued, not paid: counts against an on-account credit limit
+    OPEN = "open"  # issued, not paid: an on-account one counts against the credit limit
     PAID = "paid"
-    VOID = "void"
+    VOID = "void"  # cancelled; never paid, never counted
+
+
+# open -> paid | void; paid and void are final (a refund is a credit, not a change of the invoice).
+INVOICE_TRANSITIONS: dict[InvoiceStatus, frozenset[InvoiceStatus]] = {
+    InvoiceStatus.OPEN: frozenset({InvoiceStatus.PAID, InvoiceStatus.VOID}),
+    InvoiceStatus.PAID: frozenset(),
+    InvoiceStatus.VOID: frozenset(),
+}
+
+
+class InvoiceKind(str, enum.Enum):
+    ORDER = "order"  # the order's charges at placing
+    PRORATION = "proration"  # a mid-period increase
+    RENEWAL = "renewal"  # a new period (prepaid) or the period just ended (postpaid)
+    OTHER = "other"
 
 
 class Invoice(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(30), unique=True)  # INV-2026-000001
-    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20), default=InvoiceKind.ORDER.value, server_default=InvoiceKind.ORDER.value)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)  # who pays
+    # Who invoices: the paying organisation's seller (its reseller, or the distributor).
+    seller_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
     order_id: Mapped[int | None] = mapped_column(ForeignKey("order.id"), index=True)
+    subscription_id: Mapped[int | None] = mapped_column(ForeignKey("subscription.id"), index=True)
     currency: Mapped[str] = mapped_column(String(3))
     subtotal: Mapped[int] = mapped_column()
     tax: Mapped[int] = mapped_column()
@@ -29,12 +48,17 @@ class Invoice(db.Model):
     reverse_charge: Mapped[bool] = mapped_column(default=False)
     payment_method: Mapped[str] = mapped_column(String(20), default="on_account")
     status: Mapped[str] = mapped_column(String(10), default=InvoiceStatus.OPEN.value, index=True)
-    issued_at: Mapped[datetime] = mapped_column()
+    # The billing details as they were when the invoice was issued (they may change later).
+    bill_to: Mapped[dict] = mapped_column(JSON, default=dict, server_default=text("'{}'"))
+    issued_at: Mapped[datetime] = mapped_column(index=True)
     due_at: Mapped[datetime] = mapped_column()
     paid_at: Mapped[datetime | None] = mapped_column()
+    voided_at: Mapped[datetime | None] = mapped_column()
 
-    organisation = relationship("Organisation")
+    organisation = relationship("Organisation", foreign_keys=[organisation_id])
+    seller = relationship("Organisation", foreign_keys=[seller_id])
     order = relationship("Order")
+    subscription = relationship("Subscription")
     lines: Mapped[list[InvoiceLine]] = relationship(
         back_populates="invoice", order_by="InvoiceLine.position", cascade="all, delete-orphan"
     )

@@ -1,16 +1,12 @@
-"""Invoices for orders and the credit an on-account organisation has left."""
+"""The credit an on-account organisation has left (invoices are issued by ``invoicing``)."""
 from __future__ import annotations
-
-from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
-from app.billing.models import Invoice, InvoiceLine, InvoiceStatus
-from app.core.numbering import next_number
+from app.billing.invoicing import PAYMENT_TERMS, invoice_order  # noqa: F401  (re-exported)
+from app.billing.models import Invoice, InvoiceStatus
 from app.extensions import db
 from app.money import Money
-
-PAYMENT_TERMS = timedelta(days=30)  # net 30
 
 
 def credit_currency(organisation) -> str | None:
@@ -37,25 +33,3 @@ def remaining_credit(organisation) -> Money | None:
     if organisation.credit_limit is None or currency is None:
         return None
     return Money(organisation.credit_limit - open_on_account_total(organisation.id, currency), currency)
-
-
-def invoice_order(order, now: datetime, payment_method: str = "on_account", status: InvoiceStatus = InvoiceStatus.OPEN) -> Invoice:
-    """An invoice for ``order`` (numbered, due in 30 days) with one line per charged item."""
-    invoice = Invoice(
-        number=next_number("INV", now), organisation_id=order.buyer_id, order=order, currency=order.currency,
-        subtotal=order.subtotal, tax=order.tax, total=order.total, tax_rate_bp=order.tax_rate_bp,
-        reverse_charge=order.reverse_charge, payment_method=payment_method, status=status.value,
-        issued_at=now, due_at=now + PAYMENT_TERMS, paid_at=now if status is InvoiceStatus.PAID else None,
-    )
-    position = 0
-    for line in order.lines:
-        for item in line.items:
-            if item.billed_later:
-                continue
-            position += 1
-            invoice.lines.append(InvoiceLine(
-                position=position, description=f"{line.description}: {item.description}", unit_price=item.unit_price,
-                quantity=item.quantity, period_fraction=item.period_fraction, amount=item.subtotal,
-            ))
-    db.session.add(invoice)
-    return invoice

@@ -6,6 +6,16 @@ bp = Blueprint("orders", __name__)
 from app.orders import routes  # noqa: E402,F401
 
 
+@bp.record_once
+def _settle_orders_on_card_payments(state) -> None:
+    from app.orders import settlement
+    from app.payments.hooks import register_payment_hook
+
+    register_payment_hook("succeeded", settlement.on_card_payment_succeeded)
+    register_payment_hook("failed", settlement.on_card_payment_failed)
+    register_payment_hook("refunded", settlement.on_card_payment_refunded)
+
+
 @bp.app_template_filter("minor")
 def minor_units(amount: int, currency: str) -> str:
     """``{{ 1250 | minor("USD") }}`` -> "$12.50" in the current marketplace's locale."""

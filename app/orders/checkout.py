@@ -3,9 +3,11 @@
 ``prepare`` validates and quotes (reads only); ``place_order`` places: validate -> quote ->
 compare with the fingerprint the buyer saw -> lock the paying organisation -> payment
 authorisation (the credit check) -> order, lines with frozen prices, new customers,
-``pending`` subscriptions -> payment collection (the invoice) -> hand-off to provisioning ->
-commit. Idempotent by the checkout form's token. No request or session in here: a panel, an
-API or a test calls it the same way.
+``pending`` subscriptions -> payment collection -> when that settles the order (on account:
+the invoice), confirmation and hand-off to provisioning -> commit. A card order is committed
+unpaid; the caller then charges it (``app.orders.settlement.pay_order``) and its payment's
+"succeeded" hook settles it. Idempotent by the checkout form's token. No request or session
+in here: a panel, an API or a test calls it the same way.
 """
 from __future__ import annotations
 
@@ -25,11 +27,11 @@ from app.orders.lines import BeneficiaryKind, LineRequest, load_plan_terms
 from app.orders.models import Order, OrderLine, OrderLineItem, OrderLineKind, OrderStatus
 from app.orders.payments import payment_method
 from app.orders.quote import Quote, build_quote, price_purchase
+from app.orders.settlement import release_settled_order
 from app.orders.tax import is_reverse_charge
 from app.orders.validation import Purchaser, validate_lines
 from app.plans.models import Subscription, SubscriptionResource
 from app.plans.states import SubscriptionStatus
-from app.provisioning.handoff import hand_off
 
 
 class CheckoutError(Exception):
@@ -177,8 +179,8 @@ def place_order(request: CheckoutRequest, now: datetime) -> Order:
         method.authorise(buyer, preview.quote)
         order = _write_order(request, preview, acceptance, now)
         db.session.flush()
-        method.collect(order, now)
-        hand_off(order)
+        if method.collect(order, now):
+            release_settled_order(order, now)
         if request.cart is not None:
             request.cart.lines.clear()
         db.session.commit()

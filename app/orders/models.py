@@ -18,6 +18,19 @@ class OrderStatus(str, enum.Enum):
     FAILED = "failed"
 
 
+class OrderPaymentStatus(str, enum.Enum):
+    """Whether the order is paid for. Provisioning starts once it is ``paid`` or ``invoiced``."""
+
+    UNPAID = "unpaid"  # card: placed, no payment yet (or 3-D Secure still to complete)
+    FAILED = "failed"  # card: the last attempt was declined; payable again
+    PAID = "paid"  # card: the payment succeeded
+    INVOICED = "invoiced"  # on account: an open invoice, payable by its due date
+    REFUNDED = "refunded"
+
+
+AWAITING_PAYMENT = frozenset({OrderPaymentStatus.UNPAID.value, OrderPaymentStatus.FAILED.value})
+
+
 class OrderLineKind(str, enum.Enum):
     PURCHASE = "purchase"  # creates a subscription
     CHANGE = "change"  # changes resource quantities of an existing subscription
@@ -37,6 +50,9 @@ class Order(db.Model):
     tax_rate_bp: Mapped[int] = mapped_column(default=0)
     reverse_charge: Mapped[bool] = mapped_column(default=False)
     payment_method: Mapped[str] = mapped_column(String(20), default="on_account")
+    payment_status: Mapped[str] = mapped_column(String(20), default=OrderPaymentStatus.UNPAID.value,
+                                                server_default=OrderPaymentStatus.UNPAID.value, index=True)
+    paid_at: Mapped[datetime | None] = mapped_column()
     # The token the checkout form carried: a second submit of the same form finds this order.
     idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
     quote_fingerprint: Mapped[str] = mapped_column(String(64), default="")
@@ -48,6 +64,11 @@ class Order(db.Model):
     placed_by = relationship("User")
     marketplace = relationship("Marketplace")
     lines: Mapped[list[OrderLine]] = relationship(back_populates="order", order_by="OrderLine.position")
+
+    @property
+    def awaits_payment(self) -> bool:
+        """A card order not paid yet: the buyer may (again) pay it."""
+        return self.payment_status in AWAITING_PAYMENT
 
 
 class OrderLine(db.Model):

@@ -2,16 +2,25 @@
 
 Each method is a small class with two steps that run inside the checkout's transaction, with
 the paying organisation's row locked: ``authorise`` before the order is written (may refuse),
-``collect`` after (records the invoice or the charge). Refusals are ``PaymentFailed``
-exceptions carrying a message for the buyer; the checkout rolls everything back on them.
-A card method (its own issue) registers itself with ``register``.
+``collect`` after (records the invoice, or marks the order as awaiting its payment) and says
+whether the order is settled, so provisioning may start at once. Refusals are
+``PaymentFailed`` exceptions carrying a message for the buyer; the checkout rolls everything
+back on them.
+
+On account settles at placing (an open invoice, net 30). Card does not: the order is committed
+unpaid and charged right after (``app.orders.settlement.pay_order``); it is settled, invoiced and
+provisioned by the payment's "succeeded" hook, exactly once, whichever of the confirmed intent
+and the webhook reports it first.
 """
 from __future__ import annotations
 
 from datetime import datetime
 
+from flask import current_app
+
 from app.billing.services import credit_currency, invoice_order, remaining_credit
 from app.money import Money
+from app.orders.models import OrderPaymentStatus
 
 
 class PaymentFailed(Exception):
@@ -52,8 +61,9 @@ class PaymentMethod:
         """Refuses (``PaymentFailed``) before anything is written, or returns."""
         raise NotImplementedError
 
-    def collect(self, order, now: datetime) -> None:
-        """Records the payment of the order just written; may still refuse."""
+    def collect(self, order, now: datetime) -> bool:
+        """Records how the order just written is paid; may still refuse. True when the order is
+        settled now (provisioning may start); False when its payment comes later."""
         raise NotImplementedError
 
 
@@ -86,8 +96,38 @@ class OnAccount(PaymentMethod):
                 left,
             )
 
-    def collect(self, order, now: datetime) -> None:
+    def collect(self, order, now: datetime) -> bool:
         invoice_order(order, now, payment_method=self.name)
+        order.payment_status = OrderPaymentStatus.INVOICED.value
+        return True
+
+
+def card_payments_configured(config) -> bool:
+    return bool(config.get("STRIPE_SECRET_KEY") and config.get("STRIPE_PUBLISHABLE_KEY") and config.get("STRIPE_API_BASE"))
+
+
+class Card(PaymentMethod):
+    """Charged to the organisation's saved card (Stripe) right after the order is placed."""
+
+    name = "card"
+    label = "Card"
+    description = "Pay now by credit or debit card; your card is kept for renewals."
+
+    def available_for(self, buyer, currency: str) -> bool:
+        return card_payments_configured(current_app.config)
+
+    def authorise(self, buyer, quote) -> None:
+        if not self.available_for(buyer, quote.currency):
+            raise PaymentMethodUnavailable("Card payments are not available at the moment.")
+
+    def collect(self, order, now: datetime) -> bool:
+        if order.total > 0:
+            order.payment_status = OrderPaymentStatus.UNPAID.value
+            return False
+        from app.orders.settlement import mark_paid
+
+        mark_paid(order, now)  # nothing to charge (e.g. a free first month): paid as it is
+        return True
 
 
 PAYMENT_METHODS: dict[str, PaymentMethod] = {}
@@ -99,6 +139,7 @@ def register(method: PaymentMethod) -> PaymentMethod:
 
 
 register(OnAccount())
+register(Card())
 
 
 def payment_method(name: str) -> PaymentMethod:

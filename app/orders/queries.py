@@ -2,6 +2,7 @@
 in a fixed number of queries. Scoped to the signed-in organisation (staff see every order)."""
 from __future__ import annotations
 
+from flask import abort
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -41,3 +42,18 @@ def order_for(number: str, organisation) -> Order | None:
 
 def invoices_of(order: Order) -> list[Invoice]:
     return list(db.session.scalars(select(Invoice).where(Invoice.order_id == order.id).order_by(Invoice.id)))
+
+
+def own_order(number: str, organisation) -> Order:
+    """The organisation's own order with this number (to pay it), else 404: staff see every
+    order, but only its buyer pays it."""
+    order = order_for(number, organisation)
+    if order is None or order.buyer_id != organisation.id:
+        abort(404)
+    return order
+
+
+def payment_of(order: Order):
+    from app.payments.models import Payment
+
+    return db.session.scalar(select(Payment).where(Payment.order_id == order.id))

@@ -4,15 +4,18 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user, login_required
 from jinja2 import TemplateNotFound
 
+from app.accounts.access import admin_required
 from app.accounts.services import utcnow
 from app.cart.services import UserCart, region_notice
 from app.catalog.context import current_marketplace
 from app.orders import bp
 from app.orders.checkout import CheckoutError, CheckoutRequest, QuoteChanged, find_order, place_order, prepare
-from app.orders.forms import CheckoutForm
+from app.orders.forms import CheckoutForm, PayForm
 from app.orders.payments import PaymentFailed, methods_for
-from app.orders.queries import invoices_of, order_for, orders_page
+from app.orders.queries import invoices_of, order_for, orders_page, own_order, payment_of
+from app.orders.settlement import PayStep, pay_order
 from app.orders.validation import OrderInvalid
+from app.payments.cards import payment_account
 
 
 def _blocker(store, entries):
@@ -82,7 +85,52 @@ def _place(form, preview, store, entries):
         flash(refused.buyer_message, "danger")
         return _render(form, preview, 400)
     flash(f"Thank you! Order {order.number} is placed.", "success")
+    if order.awaits_payment:
+        return _after_paying(order, pay_order(order, seen_attempts=0))
     return redirect(url_for("orders.detail", number=order.number))
+
+
+def _after_paying(order, step: PayStep):
+    """Where the buyer goes once it asked to pay: the order, the bank (3-D Secure), the card
+    form, or back to the pay page with the bank's reason."""
+    order_page, pay_page = url_for("orders.detail", number=order.number), url_for("orders.pay", number=order.number)
+    if step.kind == "authenticate":
+        return redirect(url_for("payments.authenticate", order_id=order.id, next=order_page), code=303)
+    if step.kind == "add_card":
+        flash(f"Add a card to pay order {order.number}.", "info")
+        return redirect(url_for("payments.card", next=pay_page), code=303)
+    if step.kind == "declined":
+        flash(f"The payment did not go through: {step.message} Your order is not paid; you can pay it again.", "danger")
+        return redirect(pay_page, code=303)
+    if step.kind == "unavailable":
+        flash(step.message, "danger")
+        return redirect(pay_page, code=303)
+    flash("Payment received. Thank you!" if step.kind == "paid" else "Your payment is being processed.", "success")
+    return redirect(order_page, code=303)
+
+
+@bp.get("/orders/<number>/pay")
+@admin_required
+def pay(number: str):
+    """The pay page of a card order that awaits payment: the saved card and the last refusal."""
+    order = own_order(number, current_user.organisation)
+    if not order.awaits_payment:
+        return redirect(url_for("orders.detail", number=number))
+    payment = payment_of(order)
+    form = PayForm(seen_attempts=payment.attempts if payment else 0)
+    return render_template("orders/pay.html", order=order, payment=payment, form=form,
+                           account=payment_account(current_user.organisation))
+
+
+@bp.post("/orders/<number>/pay")
+@admin_required
+def pay_submit(number: str):
+    order = own_order(number, current_user.organisation)
+    form = PayForm()
+    if not form.validate_on_submit():
+        flash("Reload the page and try again.", "danger")
+        return redirect(url_for("orders.pay", number=number), code=303)
+    return _after_paying(order, pay_order(order, seen_attempts=form.seen_attempts.data or 0))
 
 
 @bp.get("/orders")
@@ -99,7 +147,7 @@ def detail(number: str):
     order = order_for(number, current_user.organisation)
     if order is None:
         abort(404)
-    return render_template("orders/detail.html", order=order, invoices=invoices_of(order),
+    return render_template("orders/detail.html", order=order, invoices=invoices_of(order), payment=payment_of(order),
                            live_progress=template_exists("provisioning/_order_progress.html"))
 
 

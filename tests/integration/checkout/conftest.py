@@ -21,5 +21,5 @@ def shop(world):
 def handed_off(monkeypatch):
     """The orders handed to provisioning, in order."""
     orders = []
-    monkeypatch.setattr("app.orders.checkout.hand_off", lambda order: orders.append(order.number))
+    monkeypatch.setattr("app.orders.settlement.hand_off", lambda order: orders.append(order.number))
     return orders

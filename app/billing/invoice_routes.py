@@ -1,0 +1,49 @@
+"""Invoice pages: the buyer's list, one invoice (HTML and PDF), and the back office's list."""
+from __future__ import annotations
+
+from flask import Response, current_app, render_template, request
+from flask_login import current_user, login_required
+
+from app.accounts.access import staff_required
+from app.billing import bp
+from app.billing.pdf import render_invoice_pdf
+from app.billing.queries import STATUSES, all_invoices_page, invoice_for, invoice_locale, invoices_page, seller_details
+
+
+def _page_number() -> int:
+    page = request.args.get("page", "1")
+    return int(page) if page.isdigit() and len(page) < 6 else 1
+
+
+@bp.get("/invoices")
+@login_required
+def invoices():
+    status = request.args.get("status")
+    return render_template("billing/invoices.html", invoices=invoices_page(current_user.organisation, _page_number(), status),
+                           status=status, statuses=STATUSES, staff=False)
+
+
+@bp.get("/invoices/<number>")
+@login_required
+def invoice(number: str):
+    found = invoice_for(number, current_user.organisation)
+    return render_template("billing/invoice.html", invoice=found, seller=seller_details(found), locale=invoice_locale(found))
+
+
+@bp.get("/invoices/<number>.pdf")
+@login_required
+def invoice_pdf(number: str):
+    found = invoice_for(number, current_user.organisation)
+    config = current_app.config
+    body = render_invoice_pdf(found, invoice_locale(found), seller_details(found), font_setting=config["INVOICE_PDF_FONT"],
+                              compress=config["INVOICE_PDF_COMPRESS"])
+    return Response(body, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{found.number}.pdf"', "Cache-Control": "private, no-store"})
+
+
+@bp.get("/staff/invoices")
+@staff_required
+def staff_invoices():
+    status = request.args.get("status")
+    return render_template("billing/invoices.html", invoices=all_invoices_page(_page_number(), status), status=status,
+                           statuses=STATUSES, staff=True)

@@ -1,0 +1,136 @@
+"""Issuing invoices: one numbering, lines as charged, tax by the marketplace's rule, and the
+status changes (open -> paid | void).
+
+``create_invoice`` is the one way an invoice is made: the checkout (``invoice_order``) and the
+lifecycle (prorations, renewals) give it lines; it numbers the invoice from the single ``INV``
+series (``app.core.numbering``), adds tax (or none under reverse charge), keeps the billing
+details as they are today, and adds the invoice to the session. Nothing here commits.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Sequence
+
+from app.billing.models import INVOICE_TRANSITIONS, Invoice, InvoiceKind, InvoiceLine, InvoiceStatus
+from app.core.numbering import next_number
+from app.extensions import db
+from app.money import apply_basis_points
+from app.orders.tax import is_reverse_charge
+
+PAYMENT_TERMS = timedelta(days=30)  # net 30 for on-account invoices
+
+
+class IllegalInvoiceTransition(Exception):
+    pass
+
+
+class InvoiceMismatch(Exception):
+    """The invoice worked out from the lines differs from the amounts the caller expects."""
+
+
+@dataclass(frozen=True)
+class NewInvoiceLine:
+    """One line to invoice; ``amount`` is what is charged (for a prorated line, the prorated
+    amount rounded half up, not ``unit_price x quantity``)."""
+
+    description: str
+    unit_price: int
+    quantity: int
+    amount: int
+    period_fraction: str = ""  # "3/31" for a prorated line
+
+
+@dataclass(frozen=True)
+class TaxRule:
+    rate_bp: int
+    reverse_charge: bool
+
+    def tax_on(self, subtotal: int) -> int:
+        return 0 if self.reverse_charge else apply_basis_points(subtotal, self.rate_bp)
+
+
+def tax_rule_for(organisation, marketplace=None) -> TaxRule:
+    """The tax an invoice to ``organisation`` carries: its marketplace's rate, or none when the
+    reverse-charge rule applies to its billing details (``app.orders.tax``)."""
+    marketplace = marketplace or organisation.marketplace
+    if marketplace is None:
+        return TaxRule(0, False)
+    billing = organisation.billing_info
+    reverse = billing is not None and is_reverse_charge(marketplace.country, marketplace.tax_region, billing.country, billing.tax_id)
+    return TaxRule(marketplace.tax_rate_bp, reverse)
+
+
+def bill_to(organisation) -> dict:
+    """The paying organisation's billing details, as printed on the invoice."""
+    info = organisation.billing_info
+    if info is None:
+        return {"name": organisation.name}
+    return {"name": info.legal_name, "address_line1": info.address_line1, "address_line2": info.address_line2,
+            "city": info.city, "postal_code": info.postal_code, "country": info.country, "tax_id": info.tax_id,
+            "email": info.billing_email}
+
+
+def create_invoice(organisation, currency: str, lines: Sequence[NewInvoiceLine], now: datetime, *,
+                   tax: TaxRule | None = None, kind: InvoiceKind = InvoiceKind.ORDER, payment_method: str = "on_account",
+                   status: InvoiceStatus = InvoiceStatus.OPEN, due_at: datetime | None = None, order=None,
+                   subscription=None) -> Invoice:
+    """A numbered invoice of ``lines`` to ``organisation``, in the session (not committed).
+
+    Subtotal = the sum of the line amounts; tax = ``tax`` (default: ``tax_rule_for``) on the
+    subtotal, rounded half up; total = subtotal + tax, all in minor units of ``currency``. Due
+    ``PAYMENT_TERMS`` after issue on account, at once otherwise; ``status`` paid stamps it paid
+    now. The caller holds whatever lock makes the charge happen once (the order's, the
+    subscription's)."""
+    tax = tax or tax_rule_for(organisation)
+    subtotal = sum(line.amount for line in lines)
+    tax_amount = tax.tax_on(subtotal)
+    invoice = Invoice(
+        number=next_number("INV", now), kind=kind.value, organisation_id=organisation.id, seller_id=organisation.parent_id,
+        order=order, subscription=subscription, currency=currency, subtotal=subtotal, tax=tax_amount, total=subtotal + tax_amount,
+        tax_rate_bp=tax.rate_bp, reverse_charge=tax.reverse_charge, payment_method=payment_method, status=status.value,
+        bill_to=bill_to(organisation), issued_at=now,
+        due_at=due_at or (now + PAYMENT_TERMS if payment_method == "on_account" else now),
+        paid_at=now if status is InvoiceStatus.PAID else None,
+    )
+    invoice.lines = [InvoiceLine(position=position, description=line.description[:300], unit_price=line.unit_price,
+                                 quantity=line.quantity, period_fraction=line.period_fraction, amount=line.amount)
+                     for position, line in enumerate(lines, start=1)]
+    db.session.add(invoice)
+    return invoice
+
+
+def order_invoice_lines(order) -> list[NewInvoiceLine]:
+    """The order's charged items (those billed later, a free first month, are not)."""
+    return [NewInvoiceLine(f"{line.description}: {item.description}", item.unit_price, item.quantity, item.subtotal,
+                           item.period_fraction)
+            for line in order.lines for item in line.items if not item.billed_later]
+
+
+def invoice_order(order, now: datetime, payment_method: str = "on_account", status: InvoiceStatus = InvoiceStatus.OPEN) -> Invoice:
+    """The invoice of ``order``: its charged items, at the tax the order was quoted with.
+    Raises ``InvoiceMismatch`` rather than issue an invoice whose total is not the order's."""
+    invoice = create_invoice(order.buyer, order.currency, order_invoice_lines(order), now,
+                             tax=TaxRule(order.tax_rate_bp, order.reverse_charge), payment_method=payment_method,
+                             status=status, order=order)
+    if (invoice.subtotal, invoice.tax, invoice.total) != (order.subtotal, order.tax, order.total):
+        db.session.expunge(invoice)
+        raise InvoiceMismatch(f"order {order.number}: invoice {invoice.subtotal}/{invoice.tax}/{invoice.total} "
+                              f"!= order {order.subtotal}/{order.tax}/{order.total}")
+    return invoice
+
+
+def _transition(invoice: Invoice, new: InvoiceStatus) -> None:
+    if new not in INVOICE_TRANSITIONS[InvoiceStatus(invoice.status)]:
+        raise IllegalInvoiceTransition(f"invoice {invoice.number}: {invoice.status} -> {new.value}")
+    invoice.status = new.value
+
+
+def mark_invoice_paid(invoice: Invoice, now: datetime) -> None:
+    _transition(invoice, InvoiceStatus.PAID)
+    invoice.paid_at = now
+
+
+def void_invoice(invoice: Invoice, now: datetime) -> None:
+    _transition(invoice, InvoiceStatus.VOID)
+    invoice.voided_at = now

@@ -1,0 +1,51 @@
+"""Read side of invoices, scoped: the paying organisation (and its reseller) or staff."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from app.accounts.access import get_for_organisation
+from app.billing.invoicing import bill_to
+from app.billing.models import Invoice, InvoiceStatus
+from app.extensions import db
+
+STATUSES = tuple(status.value for status in InvoiceStatus)
+
+
+def invoice_for(number: str, organisation) -> Invoice:
+    """The invoice with this number if ``organisation`` may see it (it pays it, sells to its
+    payer, or is the distributor), else 404."""
+    loaded = db.session.scalar(select(Invoice).where(Invoice.number == number).options(
+        selectinload(Invoice.lines), joinedload(Invoice.order), joinedload(Invoice.organisation),
+        joinedload(Invoice.seller))) if number and len(number) <= 30 else None
+    invoice = get_for_organisation(Invoice, loaded.id if loaded else None, organisation, column="organisation_id")
+    return invoice
+
+
+def _listing(status: str | None):
+    statement = select(Invoice).options(joinedload(Invoice.organisation), joinedload(Invoice.order))
+    if status in STATUSES:
+        statement = statement.where(Invoice.status == status)
+    return statement.order_by(Invoice.issued_at.desc(), Invoice.id.desc())
+
+
+def invoices_page(organisation, page: int, status: str | None = None, per_page: int = 20):
+    """The invoices ``organisation`` pays, newest first."""
+    statement = _listing(status).where(Invoice.organisation_id == organisation.id)
+    return db.paginate(statement, page=page, per_page=per_page, error_out=False)
+
+
+def all_invoices_page(page: int, status: str | None = None, per_page: int = 50):
+    """Every invoice (the back office)."""
+    return db.paginate(_listing(status), page=page, per_page=per_page, error_out=False)
+
+
+def invoice_locale(invoice: Invoice) -> str:
+    marketplace = invoice.order.marketplace if invoice.order is not None else invoice.organisation.marketplace
+    return marketplace.locale if marketplace is not None else "en_US"
+
+
+def seller_details(invoice: Invoice) -> dict:
+    if invoice.seller is None:
+        return {"name": "Cloud Marketplace"}
+    return bill_to(invoice.seller)

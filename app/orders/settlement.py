@@ -1,0 +1,106 @@
+"""After placing: paying a card order, and what its payment's outcome does to the order.
+
+An order is *settled* when it is invoiced on account (at placing) or its card payment
+succeeded. Settling confirms it to the buyer ("Thank you for subscribing" with the invoice) and
+hands it to provisioning, exactly once: the checkout settles on-account orders in its own
+transaction; card orders are settled by the payment's "succeeded" hook, which runs once per
+payment under the payment's row lock, and re-checks the order's own status under the order's
+row lock. Nothing here commits except ``pay_order`` (through the payments service).
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from app.accounts.services import utcnow
+from app.billing.invoicing import invoice_order
+from app.billing.models import Invoice, InvoiceStatus
+from app.extensions import db
+from app.orders.models import Order, OrderPaymentStatus
+from app.provisioning.handoff import hand_off
+
+log = logging.getLogger(__name__)
+P = OrderPaymentStatus
+
+
+def release_settled_order(order: Order, now: datetime) -> None:
+    """The order is invoiced or paid: tell the buyer and start provisioning (in the caller's
+    transaction; jobs and mails go out after its commit)."""
+    from app.mail.notices import order_confirmed
+
+    invoice = db.session.scalar(select(Invoice).where(Invoice.order_id == order.id).order_by(Invoice.id.desc()))
+    order_confirmed(order, invoice, now)
+    hand_off(order)
+
+
+def mark_paid(order: Order, now: datetime) -> Invoice:
+    """The card order is paid: its invoice is issued, paid."""
+    order.payment_status, order.paid_at = P.PAID.value, now
+    return invoice_order(order, now, payment_method="card", status=InvoiceStatus.PAID)
+
+
+def _locked_order(order_id: int) -> Order | None:
+    return db.session.scalars(select(Order).where(Order.id == order_id).with_for_update()
+                              .execution_options(populate_existing=True)).one_or_none()
+
+
+def on_card_payment_succeeded(order_id: int) -> None:
+    """Payment hook: settle the order once (a repeated call finds it paid and does nothing)."""
+    order = _locked_order(order_id)
+    if order is None or order.payment_status not in (P.UNPAID.value, P.FAILED.value):
+        log.info("order %s: payment succeeded, order already %s", order_id, order.payment_status if order else "missing")
+        return
+    now = utcnow()
+    mark_paid(order, now)
+    release_settled_order(order, now)
+
+
+def on_card_payment_failed(order_id: int, message: str) -> None:
+    """Payment hook: the order stays payable; the buyer is told why (once per attempt)."""
+    from app.mail.notices import payment_failed
+
+    order = _locked_order(order_id)
+    if order is None or order.payment_status not in (P.UNPAID.value, P.FAILED.value):
+        return
+    order.payment_status = P.FAILED.value
+    payment_failed(order, message, utcnow())
+
+
+def on_card_payment_refunded(order_id: int) -> None:
+    order = _locked_order(order_id)
+    if order is not None and order.payment_status == P.PAID.value:
+        order.payment_status = P.REFUNDED.value
+
+
+@dataclass(frozen=True)
+class PayStep:
+    """What the buyer does next after asking to pay: ``paid``, ``processing``,
+    ``authenticate`` (3-D Secure), ``declined`` (``message`` is the bank's reason),
+    ``add_card`` (no card on file), ``unavailable`` (the provider failed; try later)."""
+
+    kind: str
+    message: str = ""
+
+
+def pay_order(order: Order, seen_attempts: int = 0, now: datetime | None = None) -> PayStep:
+    """Charge a card order that awaits payment to its buyer's saved card, once per attempt
+    (``seen_attempts``: the attempts the buyer saw fail; see ``start_card_payment``). Commits."""
+    from app.payments.errors import CardDeclined, NoCardOnFile, PaymentError, PaymentRequiresAction
+    from app.payments.service import start_card_payment
+
+    if not order.awaits_payment or order.payment_method != "card":
+        return PayStep("paid")
+    try:
+        outcome = start_card_payment(order.id, order.total, order.currency, order.buyer, seen_attempts=seen_attempts, now=now)
+    except CardDeclined as declined:
+        return PayStep("declined", declined.buyer_message)
+    except PaymentRequiresAction as action:
+        return PayStep("authenticate", action.buyer_message)
+    except NoCardOnFile as missing:
+        return PayStep("add_card", missing.buyer_message)
+    except PaymentError as error:
+        return PayStep("unavailable", error.buyer_message)
+    return PayStep("paid" if outcome.succeeded else "processing")
