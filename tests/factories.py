@@ -190,3 +190,20 @@ def make_order(buyer: Organisation, *, placed_by=None, marketplace: Marketplace 
     db.session.add(order)
     db.session.flush()
     return order
+
+
+# --- Invoices (billing) ----------------------------------------------------------------------
+
+def make_invoice(organisation: Organisation, amounts=(1000,), *, status="open", payment_method="on_account", now=None, **extra):
+    """An invoice to ``organisation`` with one line per amount, issued by ``create_invoice``."""
+    from datetime import datetime
+
+    from app.billing.invoicing import NewInvoiceLine, create_invoice
+    from app.billing.models import InvoiceStatus
+
+    currency = organisation.marketplace.currency if organisation.marketplace else "USD"
+    lines = [NewInvoiceLine(f"Item {position}", amount, 1, amount) for position, amount in enumerate(amounts, start=1)]
+    invoice = create_invoice(organisation, currency, lines, now or datetime(2026, 5, 1, 12, 0), status=InvoiceStatus(status),
+                             payment_method=payment_method, **extra)
+    db.session.flush()
+    return invoice

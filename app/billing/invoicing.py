@@ -16,7 +16,6 @@ from app.billing.models import INVOICE_TRANSITIONS, Invoice, InvoiceKind, Invoic
 from app.core.numbering import next_number
 from app.extensions import db
 from app.money import apply_basis_points
-from app.orders.tax import is_reverse_charge
 
 PAYMENT_TERMS = timedelta(days=30)  # net 30 for on-account invoices
 
@@ -53,6 +52,8 @@ class TaxRule:
 def tax_rule_for(organisation, marketplace=None) -> TaxRule:
     """The tax an invoice to ``organisation`` carries: its marketplace's rate, or none when the
     reverse-charge rule applies to its billing details (``app.orders.tax``)."""
+    from app.orders.tax import is_reverse_charge  # (importing app.orders loads its views: not at import time)
+
     marketplace = marketplace or organisation.marketplace
     if marketplace is None:
         return TaxRule(0, False)

@@ -7,6 +7,7 @@ so the few characters outside it are spelled out ("€" -> "EUR"). No network, n
 """
 from __future__ import annotations
 
+import re
 from datetime import timezone
 from pathlib import Path
 
@@ -18,8 +19,9 @@ from app.money import Money
 FONT_DIRECTORIES = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu", "/usr/share/fonts/TTF",
                     "/usr/local/share/fonts")
 # What Helvetica cannot print, spelled with what it can.
-LATIN1_SPELLING = {"€": "EUR ", "\u202f": " ", "\u2009": " ", "\u200b": "", "–": "-", "—": "-", "…": "...",
-                   "‘": "'", "’": "'", "“": '"', "”": '"', "−": "-", "₹": "INR ", "₽": "RUB ", "₺": "TRY ", "₩": "KRW "}
+LATIN1_SPELLING = {"€": "EUR", "₹": "INR", "₽": "RUB", "₺": "TRY", "₩": "KRW", "\xa0": " ", "\u202f": " ", "\u2009": " ",
+                   "\u200b": "", "–": "-", "—": "-", "…": "...", "‘": "'", "’": "'", "“": '"', "”": '"', "−": "-"}
+SPELLED_CODE_BEFORE_DIGIT = re.compile(r"\b(EUR|INR|RUB|TRY|KRW)(?=[\d-])")
 
 
 def find_unicode_font(setting: str = "auto") -> tuple[Path, Path | None] | None:
@@ -54,7 +56,7 @@ class InvoicePdf(FPDF):
     def text_of(self, value: str) -> str:
         if self.unicode:
             return value
-        spelled = "".join(LATIN1_SPELLING.get(character, character) for character in value)
+        spelled = SPELLED_CODE_BEFORE_DIGIT.sub(r"\1 ", "".join(LATIN1_SPELLING.get(character, character) for character in value))
         return spelled.encode("latin-1", "replace").decode("latin-1")
 
     def write_cell(self, width: float, text: str, *, bold: bool = False, size: float = 10, align: str = "L",

@@ -84,9 +84,9 @@ def _place(form, preview, store, entries):
     except (CheckoutError, PaymentFailed) as refused:
         flash(refused.buyer_message, "danger")
         return _render(form, preview, 400)
-    flash(f"Thank you! Order {order.number} is placed.", "success")
-    if order.awaits_payment:
+    if order.awaits_payment:  # a card order: placed, now charged
         return _after_paying(order, pay_order(order, seen_attempts=0))
+    flash(f"Thank you! Order {order.number} is placed.", "success")
     return redirect(url_for("orders.detail", number=order.number))
 
 
@@ -100,12 +100,13 @@ def _after_paying(order, step: PayStep):
         flash(f"Add a card to pay order {order.number}.", "info")
         return redirect(url_for("payments.card", next=pay_page), code=303)
     if step.kind == "declined":
-        flash(f"The payment did not go through: {step.message} Your order is not paid; you can pay it again.", "danger")
+        flash(f"The payment did not go through: {step.message} Order {order.number} is not paid; you can pay it again.", "danger")
         return redirect(pay_page, code=303)
     if step.kind == "unavailable":
         flash(step.message, "danger")
         return redirect(pay_page, code=303)
-    flash("Payment received. Thank you!" if step.kind == "paid" else "Your payment is being processed.", "success")
+    flash(f"Payment received. Thank you! Order {order.number} is being set up." if step.kind == "paid"
+          else f"Your payment for order {order.number} is being processed.", "success")
     return redirect(order_page, code=303)
 
 

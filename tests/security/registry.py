@@ -111,8 +111,34 @@ def _card_payment_of_customer(world) -> TenantCase:
     return customer_owned(world, order_id=order.id)
 
 
+def _card_order_awaiting_payment(world) -> TenantCase:
+    """A card order of world.customer not paid yet: its pay page is for its own admins only."""
+    from tests.factories import make_order
+
+    order = make_order(world.customer, placed_by=world.users.customer, total=1000)
+    order.payment_method, order.payment_status = "card", "failed"
+    return customer_owned(world, number=order.number)
+
+
+def _invoice_of_customer(world) -> TenantCase:
+    """An invoice world.customer pays (its reseller, which issued it, may see it too)."""
+    from tests.factories import make_invoice
+
+    return customer_owned(world, number=make_invoice(world.customer, (1000,)).number)
+
+
+def _invoice_of_reseller(world) -> TenantCase:
+    from tests.factories import make_invoice
+
+    return reseller_owned(world, number=make_invoice(world.reseller, (1000,)).number)
+
+
 TENANT_CASES: dict[str, Callable] = {
     "orders.detail": _order_of_customer,
+    "orders.pay": _card_order_awaiting_payment,
+    "orders.pay_submit": _card_order_awaiting_payment,
+    "billing.invoice": _invoice_of_customer,
+    "billing.invoice_pdf": _invoice_of_reseller,
     "payments.authenticate": _card_payment_of_customer,
     "payments.authenticated": _card_payment_of_customer,
     "cart.edit_line": _user_owned_cart_line,

@@ -3,6 +3,7 @@ import pytest
 
 from app.extensions import db
 from tests import factories as f
+from tests.stripe_support import localstripe, localstripe_server  # noqa: F401  (fixtures)
 
 
 @pytest.fixture
@@ -23,3 +24,15 @@ def handed_off(monkeypatch):
     orders = []
     monkeypatch.setattr("app.orders.settlement.hand_off", lambda order: orders.append(order.number))
     return orders
+
+
+@pytest.fixture
+def card_on_file(localstripe):
+    """``card_on_file(organisation, number=VISA)``: saves a test card as the organisation's default."""
+    from app.payments.cards import set_default_card
+    from tests.stripe_support import VISA
+
+    def save(organisation, number: str = VISA):
+        return set_default_card(organisation, localstripe.card(number))
+
+    return save

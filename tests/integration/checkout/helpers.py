@@ -52,3 +52,27 @@ def place_order(client, page: CheckoutPage, terms=None, payment_method="on_accou
 def flashes(response) -> list[str]:
     text = response.get_data(as_text=True)
     return [html.unescape(re.sub(r"\s+", " ", m)).strip() for m in re.findall(r'<div class="alert alert-\w+ alert-dismissible[^>]*>(.*?)<button', text, re.S)]
+
+
+def minor_units_shown(text: str) -> int:
+    """An amount as the page shows it ("$244.20", "1.234,56 €") in minor units (2 decimals)."""
+    return int(re.sub(r"[^\d]", "", text))
+
+
+def assert_invoiced_as_quoted(order, page: CheckoutPage | None = None) -> None:
+    """The one rule of every placed order: invoice total = order total = the quote confirmed,
+    in minor units (the invoice's lines and tax adding up to it)."""
+    from sqlalchemy import select
+
+    from app.billing.models import Invoice
+    from app.extensions import db
+
+    invoices = list(db.session.scalars(select(Invoice).where(Invoice.order_id == order.id)))
+    assert len(invoices) == 1, f"order {order.number} has {len(invoices)} invoices"
+    invoice = invoices[0]
+    assert invoice.total == order.total == order.subtotal + order.tax
+    assert (invoice.subtotal, invoice.tax, invoice.currency) == (order.subtotal, order.tax, order.currency)
+    assert sum(line.amount for line in invoice.lines) + invoice.tax == invoice.total
+    if page is not None:
+        assert order.quote_fingerprint == page.fingerprint
+        assert minor_units_shown(page.total("total")) == order.total
