@@ -26,10 +26,12 @@ def create_app(config: object | None = None) -> Flask:
     from app.catalog import bp as catalog_bp
     from app.core import bp as core_bp
     from app.core import cli, web
+    from app.provisioning import bp as provisioning_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(catalog_bp)
+    app.register_blueprint(provisioning_bp)
     web.init_app(app)
     cli.init_app(app)
     return app

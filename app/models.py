@@ -16,3 +16,5 @@ from app.catalog.models import (  # noqa: F401
 )
 from app.orders.models import Order, OrderLine  # noqa: F401,E402
 from app.plans.models import Subscription, SubscriptionResource  # noqa: F401,E402
+from app.notifications.models import OutboxMessage  # noqa: F401,E402
+from app.provisioning.models import DemoVendorCall, FulfillmentRequest  # noqa: F401,E402
