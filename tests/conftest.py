@@ -168,3 +168,32 @@ def world(app):
         second_customer=second_customer, foreign_customer=foreign_customer, category=category, product=product,
         seats=seats, quickstart=quickstart, customer_plan=customer_plan, reseller_plan=reseller_plan, users=users,
     )
+
+
+class _QueryCounter:
+    def __init__(self):
+        self.count = 0
+        self.statements: list[str] = []
+
+    def __call__(self, conn, cursor, statement, parameters, context, executemany):
+        self.count += 1
+        self.statements.append(statement)
+
+
+@pytest.fixture
+def count_queries(app):
+    """``with count_queries() as counter: ...`` then ``counter.count``: SQL statements executed."""
+    from contextlib import contextmanager
+
+    from sqlalchemy import event
+
+    @contextmanager
+    def counting():
+        counter = _QueryCounter()
+        event.listen(db.engine, "before_cursor_execute", counter)
+        try:
+            yield counter
+        finally:
+            event.remove(db.engine, "before_cursor_execute", counter)
+
+    return counting

@@ -22,6 +22,7 @@ from app.extensions import db
 
 PASSWORD = "Correct-horse-42"
 _sequence = itertools.count(1)
+_PASSWORD_HASH = None  # hashing is deliberately slow: hash the shared test password once
 
 
 def unique(prefix: str) -> str:
@@ -59,8 +60,15 @@ def make_customer(reseller: Organisation, name=None, **extra) -> Organisation:
 
 
 def make_user(organisation: Organisation, email=None, role="admin", password=PASSWORD, **extra) -> User:
+    global _PASSWORD_HASH
     user = User(email=email or f"{unique('user')}@example.test", organisation=organisation, role=role, **extra)
-    user.set_password(password)
+    if password == PASSWORD:
+        if _PASSWORD_HASH is None:
+            user.set_password(password)
+            _PASSWORD_HASH = user.password_hash
+        user.password_hash = _PASSWORD_HASH
+    else:
+        user.set_password(password)
     db.session.add(user)
     db.session.flush()
     return user

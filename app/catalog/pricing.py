@@ -96,8 +96,9 @@ def price_for(viewer: Viewer, tiers: TierPrices) -> Money:
 class PriceBook:
     """Prices for one viewer in one marketplace.
 
-    ``load(plan_term_ids)`` reads every price of those terms in two queries (three for a
-    reseller's customer), whatever their number; look-ups afterwards touch no database.
+    ``load(plan_term_ids)`` reads every price of those terms in three queries, whatever their
+    number; look-ups afterwards touch no database. ``with_resources=False`` skips resource
+    prices (a catalog card shows only plan prices); such terms load again in full on demand.
     """
 
     def __init__(self, viewer: Viewer, marketplace) -> None:
@@ -106,16 +107,19 @@ class PriceBook:
         self.currency = marketplace.currency
         self._terms: dict[int, TierPrices] = {}
         self._resources: dict[tuple[int, int], TierPrices] = {}
-        self._loaded: set[int] = set()
+        self._terms_loaded: set[int] = set()
+        self._resources_loaded: set[int] = set()
 
-    def load(self, plan_term_ids: Iterable[int]) -> "PriceBook":
+    def load(self, plan_term_ids: Iterable[int], with_resources: bool = True) -> "PriceBook":
         from app.catalog.models import PlanTermPrice, PriceList, ResourcePrice
         from app.accounts.models import Organisation, OrganisationKind
 
-        wanted = set(plan_term_ids) - self._loaded
+        wanted = set(plan_term_ids) - (self._resources_loaded if with_resources else self._terms_loaded)
         if not wanted:
             return self
-        self._loaded |= wanted
+        self._terms_loaded |= wanted
+        if with_resources:
+            self._resources_loaded |= wanted
         lists = db.session.execute(
             select(PriceList.id, Organisation.kind, Organisation.id)
             .join(Organisation, Organisation.id == PriceList.seller_id)
@@ -136,11 +140,13 @@ class PriceBook:
                 PlanTermPrice.price_list_id.in_(list_ids), PlanTermPrice.plan_term_id.in_(wanted)
             )
         ).all()
-        resource_rows = db.session.scalars(
-            select(ResourcePrice).where(
-                ResourcePrice.price_list_id.in_(list_ids), ResourcePrice.plan_term_id.in_(wanted)
-            )
-        ).all()
+        resource_rows = []
+        if with_resources:
+            resource_rows = db.session.scalars(
+                select(ResourcePrice).where(
+                    ResourcePrice.price_list_id.in_(list_ids), ResourcePrice.plan_term_id.in_(wanted)
+                )
+            ).all()
         self._terms.update(self._combine(term_rows, distributor_list, lambda r: r.plan_term_id))
         self._resources.update(
             self._combine(resource_rows, distributor_list, lambda r: (r.plan_term_id, r.resource_id))
@@ -169,7 +175,7 @@ class PriceBook:
         return combined
 
     def plan_term_tiers(self, plan_term_id: int) -> TierPrices:
-        self.load([plan_term_id])
+        self.load([plan_term_id], with_resources=False)
         try:
             return self._terms[plan_term_id]
         except KeyError:
@@ -193,7 +199,7 @@ class PriceBook:
         return price_for(self.viewer, self.resource_tiers(plan_term_id, resource_id))
 
     def has_plan_term(self, plan_term_id: int) -> bool:
-        self.load([plan_term_id])
+        self.load([plan_term_id], with_resources=False)
         return plan_term_id in self._terms
 
     def has_resource(self, plan_term_id: int, resource_id: int) -> bool:

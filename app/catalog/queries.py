@@ -5,6 +5,7 @@ Every function here makes a fixed number of queries whatever the catalog's size.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -23,7 +24,7 @@ from app.catalog.models import (
 from app.catalog.pricing import PriceBasis, PriceBook, PriceNotSet, Viewer
 from app.accounts.models import Organisation, OrganisationKind
 from app.extensions import db
-from app.money import Money
+from app.money import Money, round_half_up
 
 
 def marketplaces() -> list[Marketplace]:
@@ -78,9 +79,11 @@ def _sold_in(marketplace: Marketplace):
 
 @dataclass
 class ProductCard:
+    """A product in a listing with the least the viewer can pay for it, per month."""
+
     product: Product
-    from_price: Money | None = None
-    from_term: PlanTerm | None = None
+    from_price: Money | None = None  # monthly equivalent of the cheapest minimum order
+    from_term: PlanTerm | None = None  # the term that gives it (billed monthly, yearly, ...)
 
 
 @dataclass
@@ -128,7 +131,11 @@ def catalog_page(
         db.session.scalars(
             select(Product)
             .where(*conditions)
-            .options(joinedload(Product.category), selectinload(Product.plans).selectinload(Plan.terms))
+            .options(
+                joinedload(Product.category),
+                selectinload(Product.plans).selectinload(Plan.terms),
+                selectinload(Product.plans).selectinload(Plan.resources).joinedload(PlanResource.resource),
+            )
             .order_by(Product.name, Product.id)
             .limit(per_page)
             .offset((page - 1) * per_page)
@@ -142,20 +149,36 @@ def catalog_page(
 
 
 def _card(product: Product, book: PriceBook, audiences: list[str]) -> ProductCard:
-    """The cheapest per-month price among the product's plan terms the viewer may buy."""
+    """The cheapest minimum order among the plan terms the viewer may buy, per month."""
     card = ProductCard(product)
-    best_monthly = None
+    best = None
     for plan in product.plans:
         if not plan.published or plan.audience not in audiences:
             continue
         for term in plan.terms:
-            if not book.has_plan_term(term.id):
+            minimum = minimum_order(plan, term, book)
+            if minimum is None:
                 continue
-            price = book.plan_term(term.id)
-            monthly = price.amount / term.billing_frequency_months
-            if best_monthly is None or monthly < best_monthly:
-                best_monthly, card.from_price, card.from_term = monthly, price, term
+            monthly = Fraction(minimum.amount, term.billing_frequency_months)
+            if best is None or monthly < best:
+                best, card.from_term = monthly, term
+                card.from_price = Money(round_half_up(monthly), minimum.currency)
     return card
+
+
+def minimum_order(plan: Plan, term: PlanTerm, book: PriceBook) -> Money | None:
+    """What the smallest order of a plan term costs per billing period: the plan's price plus
+    the recurring resources a buyer must take above what is included. ``None`` if unpriced."""
+    if not book.has_plan_term(term.id):
+        return None
+    total = book.plan_term(term.id)
+    for plan_resource in plan.resources:
+        extra = plan_resource.minimum - plan_resource.included
+        if extra > 0 and not plan_resource.resource.is_one_time:
+            if not book.has_resource(term.id, plan_resource.resource_id):
+                return None
+            total = total + book.resource(term.id, plan_resource.resource_id) * extra
+    return total
 
 
 def published_product(slug: str) -> Product | None:

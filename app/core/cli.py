@@ -83,6 +83,10 @@ def dev_command(port: int) -> None:
     else:
         click.secho(REDIS_HINT.format(url=redis_url), fg="yellow")
 
+    def stop_on_terminate(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop_on_terminate)  # `kill` stops the children as Ctrl-C does
     running = {name: subprocess.Popen(command, env=os.environ.copy()) for name, command in processes.items()}
     time.sleep(1.5)
     click.echo("")
