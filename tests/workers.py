@@ -27,6 +27,15 @@ def worker_environment(database_url: str, redis_url: str, **settings) -> dict:
     return env
 
 
+def free_port() -> int:
+    """A loopback port nobody listens on now (ports are picked at run time: fixed ones collide)."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 def children_of(pid: int) -> list[int]:
     """Direct children of ``pid`` (from /proc)."""
     found = []

@@ -70,7 +70,7 @@ def test_with_redis_down_the_order_is_placed_and_the_sweeper_enqueues_it_later(a
 
     order = place_order()
     with monkeypatch.context() as patch:
-        patch.setitem(app.config, "REDIS_URL", "redis://127.0.0.1:5109/0")  # nothing listens there
+        patch.setitem(app.config, "REDIS_URL", "redis://127.0.0.1:9/0")  # nothing listens there
         g.pop("redis", None)
         hand_off(order)
         db.session.commit()

@@ -224,7 +224,7 @@ def test_a_completed_request_cannot_be_retried(client, auth, clean_redis, place_
 
 # --- vendor call-backs ---------------------------------------------------------------------
 
-WEBHOOK = {"url": "http://127.0.0.1:5109/events", "secret": "s3cret"}
+WEBHOOK = {"url": "http://127.0.0.1:9/events", "secret": "s3cret"}
 
 
 def _awaiting_vendor(place_order) -> FulfillmentRequest:
