@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.notifications import queue_notification
@@ -72,8 +73,10 @@ def _release(request: FulfillmentRequest, state: RequestState, now: datetime) ->
 
 def _locked_subscription(request: FulfillmentRequest) -> Subscription:
     return db.session.scalars(
-        select(Subscription).where(Subscription.id == request.subscription_id).with_for_update()
-        .execution_options(populate_existing=True)
+        select(Subscription).where(Subscription.id == request.subscription_id)
+        .options(joinedload(Subscription.plan, innerjoin=True), joinedload(Subscription.plan_term, innerjoin=True),
+                 joinedload(Subscription.owner, innerjoin=True))
+        .with_for_update(of=Subscription).execution_options(populate_existing=True)
     ).one()
 
 

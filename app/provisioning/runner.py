@@ -17,10 +17,13 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import joinedload
 
 from app.accounts.services import utcnow
 from app.extensions import db
+from app.catalog.models import Plan
 from app.orders.models import Order
+from app.plans.models import Subscription
 from app.provisioning.connectors import call_connector
 from app.provisioning.connectors.base import Outcome, ProvisioningCall
 from app.provisioning.models import FulfillmentRequest, RequestState
@@ -72,14 +75,23 @@ def claim_request(request_id: int, now: datetime, identity: str) -> Claim | None
     if result.rowcount != 1:
         db.session.rollback()
         return None
-    request = db.session.get(R, request_id, populate_existing=True)
-    product = request.subscription.plan.product
-    call = build_call(request)
+    request = db.session.scalars(select(R).where(R.id == request_id).options(*CALL_LOADS)
+                                 .execution_options(populate_existing=True)).one()
+    connector, attempts, call = request.subscription.plan.product.connector, request.attempts, build_call(request)
     db.session.commit()
-    if request.attempts > config["PROVISIONING_MAX_DELIVERIES"]:
+    if attempts > config["PROVISIONING_MAX_DELIVERIES"]:
         record_outcome(request_id, token, Outcome.error("Interrupted too many times; given up.", permanent=True), now)
         return None
-    return Claim(token, product.connector, call)
+    return Claim(token, connector, call)
+
+
+# What ``build_call`` reads, loaded with the request in one query.
+CALL_LOADS = (
+    joinedload(R.subscription, innerjoin=True).options(
+        joinedload(Subscription.plan, innerjoin=True).joinedload(Plan.product, innerjoin=True),
+        joinedload(Subscription.plan_term, innerjoin=True), joinedload(Subscription.owner, innerjoin=True)),
+    joinedload(R.order_line),
+)
 
 
 def build_call(request: FulfillmentRequest) -> ProvisioningCall:
@@ -106,7 +118,8 @@ def record_outcome(request_id: int, claim_token: str | None, outcome: Outcome, n
     whether it applied. Locks the order, then the request, then the subscription."""
     order_id = db.session.scalar(select(R.order_id).where(R.id == request_id))
     if order_id is not None:
-        db.session.execute(select(Order.id).where(Order.id == order_id).with_for_update())
+        db.session.scalars(select(Order).where(Order.id == order_id).with_for_update()
+                           .execution_options(populate_existing=True)).one()
     guard = [R.id == request_id]
     if claim_token is None:
         guard.append(R.state.in_([S.PENDING.value, S.PROCESSING.value]))
