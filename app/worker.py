@@ -52,9 +52,23 @@ class AppWorker(Worker):
             db.session.remove()
 
 
+def _prepare_for_forking() -> None:
+    """Work the parent does once so that each forked work-horse need not: configure the ORM
+    and compile the provisioning queries."""
+    from app.provisioning.runner import warm_statement_cache
+
+    configure_mappers()
+    try:
+        warm_statement_cache()
+    except Exception as error:  # the database may be down at start-up: horses compile then
+        log.warning("could not warm the statement cache: %s", error)
+    finally:
+        db.session.remove()
+
+
 def run_worker(app: Flask, queues: tuple[str, ...] = QUEUE_NAMES, burst: bool = False) -> None:
     with app.app_context():
-        configure_mappers()  # once in the parent, not again in every forked work-horse
+        _prepare_for_forking()
         connection = redis_connection(app.config["REDIS_URL"])
         worker = AppWorker(
             [Queue(name, connection=connection) for name in queues], connection=connection,

@@ -42,10 +42,14 @@ def order_status_for(states: list[str]) -> OrderStatus:
     return OrderStatus.PARTIALLY_FAILED
 
 
+def order_states_query(order_id: int):
+    return select(FulfillmentRequest.state).where(FulfillmentRequest.order_id == order_id)
+
+
 def refresh_order_status(order) -> None:
     """Sets ``order.status`` from its requests (the caller holds the order row locked)."""
     db.session.flush()
-    states = list(db.session.scalars(select(FulfillmentRequest.state).where(FulfillmentRequest.order_id == order.id)))
+    states = list(db.session.scalars(order_states_query(order.id)))
     if states:
         order.status = order_status_for(states).value
 
@@ -71,13 +75,17 @@ def _release(request: FulfillmentRequest, state: RequestState, now: datetime) ->
     request.updated_at = now
 
 
-def _locked_subscription(request: FulfillmentRequest) -> Subscription:
-    return db.session.scalars(
-        select(Subscription).where(Subscription.id == request.subscription_id)
+def locked_subscription_query(subscription_id: int):
+    return (
+        select(Subscription).where(Subscription.id == subscription_id)
         .options(joinedload(Subscription.plan, innerjoin=True), joinedload(Subscription.plan_term, innerjoin=True),
                  joinedload(Subscription.owner, innerjoin=True))
         .with_for_update(of=Subscription).execution_options(populate_existing=True)
-    ).one()
+    )
+
+
+def _locked_subscription(request: FulfillmentRequest) -> Subscription:
+    return db.session.scalars(locked_subscription_query(request.subscription_id)).one()
 
 
 def complete(request: FulfillmentRequest, vendor_reference: str, now: datetime) -> None:

@@ -75,8 +75,7 @@ def claim_request(request_id: int, now: datetime, identity: str) -> Claim | None
     if result.rowcount != 1:
         db.session.rollback()
         return None
-    request = db.session.scalars(select(R).where(R.id == request_id).options(*CALL_LOADS)
-                                 .execution_options(populate_existing=True)).one()
+    request = db.session.scalars(_call_query(request_id)).one()
     connector, attempts, call = request.subscription.plan.product.connector, request.attempts, build_call(request)
     db.session.commit()
     if attempts > config["PROVISIONING_MAX_DELIVERIES"]:
@@ -85,13 +84,22 @@ def claim_request(request_id: int, now: datetime, identity: str) -> Claim | None
     return Claim(token, connector, call)
 
 
-# What ``build_call`` reads, loaded with the request in one query.
-CALL_LOADS = (
-    joinedload(R.subscription, innerjoin=True).options(
-        joinedload(Subscription.plan, innerjoin=True).joinedload(Plan.product, innerjoin=True),
-        joinedload(Subscription.plan_term, innerjoin=True), joinedload(Subscription.owner, innerjoin=True)),
-    joinedload(R.order_line),
-)
+def _call_query(request_id: int):
+    """The request with what ``build_call`` reads, in one query."""
+    return select(R).where(R.id == request_id).options(
+        joinedload(R.subscription, innerjoin=True).options(
+            joinedload(Subscription.plan, innerjoin=True).joinedload(Plan.product, innerjoin=True),
+            joinedload(Subscription.plan_term, innerjoin=True), joinedload(Subscription.owner, innerjoin=True)),
+        joinedload(R.order_line),
+    ).execution_options(populate_existing=True)
+
+
+def _order_lock(order_id: int):
+    return select(Order).where(Order.id == order_id).with_for_update().execution_options(populate_existing=True)
+
+
+def _request_reload(request_id: int):
+    return select(R).where(R.id == request_id).execution_options(populate_existing=True)
 
 
 def build_call(request: FulfillmentRequest) -> ProvisioningCall:
@@ -118,8 +126,7 @@ def record_outcome(request_id: int, claim_token: str | None, outcome: Outcome, n
     whether it applied. Locks the order, then the request, then the subscription."""
     order_id = db.session.scalar(select(R.order_id).where(R.id == request_id))
     if order_id is not None:
-        db.session.scalars(select(Order).where(Order.id == order_id).with_for_update()
-                           .execution_options(populate_existing=True)).one()
+        db.session.scalars(_order_lock(order_id)).one()
     guard = [R.id == request_id]
     if claim_token is None:
         guard.append(R.state.in_([S.PENDING.value, S.PROCESSING.value]))
@@ -130,7 +137,7 @@ def record_outcome(request_id: int, claim_token: str | None, outcome: Outcome, n
         db.session.rollback()
         log.info("request %s: outcome %s not applied (claim superseded or request finished)", request_id, outcome.kind)
         return False
-    request = db.session.get(R, request_id, populate_existing=True)
+    request = db.session.scalars(_request_reload(request_id)).one()
     apply_outcome(request, outcome, now)
     db.session.commit()
     return True
@@ -145,3 +152,21 @@ def release_claims_of(identity: str, now: datetime) -> int:
     )
     db.session.commit()
     return result.rowcount or 0
+
+
+def warm_statement_cache() -> None:
+    """Runs a job's queries once against no row, in the worker's parent process, so that the
+    forked work-horses inherit them compiled: compiling them again in every horse was most of
+    a job's time. Changes nothing."""
+    from app.provisioning.connectors.demo import warm_statement_cache as warm_demo
+    from app.provisioning.outcomes import locked_subscription_query, order_states_query
+
+    now = utcnow()
+    try:
+        claim_request(0, now, "warm-up")
+        record_outcome(0, "warm-up", Outcome.done(""), now)
+        for query in (_call_query(0), _order_lock(0), _request_reload(0), locked_subscription_query(0), order_states_query(0)):
+            db.session.scalars(query).all()
+        warm_demo()
+    finally:
+        db.session.rollback()

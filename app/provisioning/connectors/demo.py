@@ -29,21 +29,33 @@ def _utcnow():
     return utcnow()
 
 
+def _first_effective(key: str):
+    return (select(DemoVendorCall.result).where(DemoVendorCall.idempotency_key == key, DemoVendorCall.took_effect.is_(True))
+            .order_by(DemoVendorCall.id).limit(1))
+
+
+def _earlier_calls(key: str):
+    """How many calls this key had, and how many of them were answered with a question."""
+    return (select(func.count(DemoVendorCall.id), func.count(DemoVendorCall.id).filter(DemoVendorCall.outcome == "inquire"))
+            .where(DemoVendorCall.idempotency_key == key))
+
+
+def warm_statement_cache() -> None:
+    with db.engine.connect() as connection:
+        connection.execute(_first_effective("")).first()
+        connection.execute(_earlier_calls("")).one()
+        connection.rollback()
+
+
 def provision(call: ProvisioningCall) -> Outcome:
     settings = call.settings or {}
     config = current_app.config
     with db.engine.begin() as connection:
-        first = connection.execute(
-            select(DemoVendorCall.result).where(DemoVendorCall.idempotency_key == call.idempotency_key,
-                                                DemoVendorCall.took_effect.is_(True)).order_by(DemoVendorCall.id).limit(1)
-        ).first()
+        first = connection.execute(_first_effective(call.idempotency_key)).first()
         if first is not None:
             _record(connection, call, "replayed", first.result, answered=True)
             return Outcome.done(first.result.get("vendor_reference", ""))
-        earlier = connection.execute(
-            select(func.count(DemoVendorCall.id), func.count(DemoVendorCall.id).filter(DemoVendorCall.outcome == "inquire"))
-            .where(DemoVendorCall.idempotency_key == call.idempotency_key)
-        ).one()
+        earlier = connection.execute(_earlier_calls(call.idempotency_key)).one()
         call_id = _record(connection, call, "received", {})
     time.sleep(float(settings.get("latency", config["DEMO_VENDOR_LATENCY"])))
     outcome = _decide(call, settings, config, earlier_calls=earlier[0], asked_before=earlier[1] > 0)
