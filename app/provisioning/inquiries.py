@@ -58,7 +58,8 @@ def answer_question(request: FulfillmentRequest, raw: str, now: datetime) -> str
     back to the vendor (after the caller's commit). Raises ``AnswerRejected``."""
     if request.order_id is not None:
         db.session.execute(select(Order.id).where(Order.id == request.order_id).with_for_update())
-    db.session.refresh(request, with_for_update=True)
+    db.session.scalars(select(FulfillmentRequest).where(FulfillmentRequest.id == request.id).with_for_update()
+                       .execution_options(populate_existing=True)).one()
     if request.state != RequestState.INQUIRING.value:
         raise AnswerRejected("This question was answered already; provisioning has moved on.")
     value = clean_answer(request.question or {}, asked_parameter(request), raw)

@@ -49,7 +49,8 @@ def staff_queue(now: datetime, limit: int = 200) -> StaffQueue:
 def _lock(request: FulfillmentRequest) -> None:
     if request.order_id is not None:
         db.session.execute(select(Order.id).where(Order.id == request.order_id).with_for_update())
-    db.session.refresh(request, with_for_update=True)
+    db.session.scalars(select(FulfillmentRequest).where(FulfillmentRequest.id == request.id).with_for_update()
+                       .execution_options(populate_existing=True)).one()
 
 
 def retry_request(request: FulfillmentRequest, now: datetime) -> None:
