@@ -30,7 +30,8 @@ run: install
 test: install system-deps
 	@bash scripts/test.sh
 
-bench: install system-deps
+bench: install
+	WITH_BENCH_DEPS=1 bash scripts/system-deps.sh
 	@bash scripts/bench.sh
 
 clean:

@@ -23,14 +23,22 @@ def create_app(config: object | None = None) -> Flask:
 
     from app import models  # noqa: F401  every model, so migrations and relationships see them
     from app.accounts import bp as accounts_bp
+    from app.billing import bp as billing_bp
+    from app.cart import bp as cart_bp
     from app.catalog import bp as catalog_bp
     from app.core import bp as core_bp
     from app.core import cli, web
+    from app.orders import bp as orders_bp
+    from app.payments import bp as payments_bp
     from app.provisioning import bp as provisioning_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(catalog_bp)
+    app.register_blueprint(cart_bp)
+    app.register_blueprint(orders_bp)
+    app.register_blueprint(billing_bp)
+    app.register_blueprint(payments_bp)
     app.register_blueprint(provisioning_bp)
     web.init_app(app)
     cli.init_app(app)

@@ -81,6 +81,27 @@ class Config:
         self.DEMO_VENDOR_LATENCY = _number("DEMO_VENDOR_LATENCY", 2.0)
         self.DEMO_VENDOR_FAILURE_RATE = _number("DEMO_VENDOR_FAILURE_RATE", 0.0)
         self.DEMO_VENDOR_INQUIRY_RATE = _number("DEMO_VENDOR_INQUIRY_RATE", 0.0)
+        self._read_stripe_settings()
+        self._read_mail_settings()
+
+    def _read_stripe_settings(self) -> None:
+        # Test-mode defaults that work with the local stand-in `flask dev` starts (localstripe).
+        self.STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "sk_test_localstripe")
+        self.STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY", "pk_test_localstripe")
+        self.STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "whsec_localstripe")
+        self.STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", LOCALSTRIPE_API_BASE).rstrip("/")
+        # Where Stripe.js comes from; empty: derived from the API base (see stripe_js_url).
+        self.STRIPE_JS_URL = os.environ.get("STRIPE_JS_URL", "")
+
+    def _read_mail_settings(self) -> None:
+        self.MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+        self.MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+        self.MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)
+        self.MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+        self.MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+        self.MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Cloud Marketplace <no-reply@marketplace.localhost>")
+        # "smtp" sends; "outbox" only keeps messages in the outbox that staff read.
+        self.MAIL_BACKEND = os.environ.get("MAIL_BACKEND") or ("smtp" if self.MAIL_SERVER else "outbox")
 
     SQLALCHEMY_TRACK_MODIFICATIONS = False
     SESSION_COOKIE_HTTPONLY = True
@@ -96,6 +117,13 @@ class Config:
     MIN_PASSWORD_LENGTH = 10
     DEFAULT_MARKETPLACE = "US"
     CATALOG_PAGE_SIZE = 24
+    # "Now" for lifecycle rules (app.plans.clock): None = the system clock; tests and the
+    # time-travel command set a FixedClock or TravelClock.
+    CLOCK = None
+    STRIPE_WEBHOOK_TOLERANCE = 300  # seconds a signed webhook stays valid (never 0: that disables the check)
+    MAIL_TIMEOUT = 10  # seconds for each SMTP connection
+    # An undeliverable message is retried this many times, waiting these many seconds in turn.
+    MAIL_RETRY_INTERVALS = (10, 60, 300, 900, 3600)
     TESTING = False
 
 
@@ -107,6 +135,21 @@ class ProductionConfig(Config):
         self.SESSION_COOKIE_SECURE = True
         self.REMEMBER_COOKIE_SECURE = True
         self.PREFERRED_URL_SCHEME = "https"
+
+
+LOCALSTRIPE_API_BASE = "http://127.0.0.1:8420"
+STRIPE_API_BASE = "https://api.stripe.com"
+
+
+def stripe_js_url(config) -> str:
+    """Stripe.js: ``STRIPE_JS_URL`` when set, else Stripe's own for the real API, else the
+    stand-in's copy (localstripe serves one at ``/js.stripe.com/v3/``)."""
+    if config.get("STRIPE_JS_URL"):
+        return config["STRIPE_JS_URL"]
+    api_base = config["STRIPE_API_BASE"].rstrip("/")
+    if api_base == STRIPE_API_BASE:
+        return "https://js.stripe.com/v3/"
+    return api_base + "/js.stripe.com/v3/"
 
 
 def normalise_database_url(url: str) -> str:

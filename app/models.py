@@ -14,7 +14,17 @@ from app.catalog.models import (  # noqa: F401
     ResourceCategory,
     ResourcePrice,
 )
-from app.orders.models import Order, OrderLine  # noqa: F401,E402
-from app.plans.models import Subscription, SubscriptionResource  # noqa: F401,E402
+from app.orders.models import Order, OrderLine, OrderLineItem  # noqa: F401,E402
+from app.plans.models import (  # noqa: F401,E402
+    BillingPeriod,
+    QuantityRecord,
+    ScheduledChange,
+    Subscription,
+    SubscriptionResource,
+)
+from app.billing.models import Invoice, InvoiceLine  # noqa: F401,E402
+from app.cart.models import Cart, CartLine  # noqa: F401,E402
+from app.core.models import NumberSequence  # noqa: F401,E402
+from app.payments.models import Payment, PaymentAccount, ProcessedWebhookEvent  # noqa: F401,E402
 from app.notifications.models import OutboxMessage  # noqa: F401,E402
 from app.provisioning.models import DemoVendorCall, FulfillmentRequest  # noqa: F401,E402

@@ -68,7 +68,7 @@ def run(count: int, worker_counts: list[int], directory: Path) -> dict:
 
 def _catalog():
     from app.accounts.models import Organisation
-    from app.catalog.models import Category, Marketplace, Plan, PlanTerm, Product
+    from app.catalog.models import Category, Marketplace, Plan, PlanTerm, PlanTermPrice, PriceList, Product
     from app.extensions import db
 
     marketplace = Marketplace(code="US", name="US", country="US", currency="USD", locale="en_US", tax_rate_bp=0)
@@ -77,8 +77,10 @@ def _catalog():
     product = Product(slug="bench", name="Bench", vendor="Bench", category=Category(slug="bench", name="Bench"),
                       connector="demo", connector_settings={"latency": 0})
     plan = Plan(product=product, code="bench", name="Bench plan", audience="customer")
-    db.session.add_all([marketplace, distributor, customer, product, plan,
-                        PlanTerm(plan=plan, code="monthly", name="Monthly", period_months=1, billing_frequency_months=1)])
+    term = PlanTerm(plan=plan, code="monthly", name="Monthly", period_months=1, billing_frequency_months=1)
+    prices = PriceList(seller=distributor, marketplace=marketplace)
+    db.session.add_all([marketplace, distributor, customer, product, plan, term, prices,
+                        PlanTermPrice(price_list=prices, plan_term=term, cost=800, msrp=1000)])
     db.session.commit()
     return plan
 

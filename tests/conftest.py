@@ -64,6 +64,15 @@ def database_url(run_dir) -> str:
     return url
 
 
+def _start_with_empty_g() -> None:
+    """Tests keep one app context open across requests, so Flask would share ``g`` (and
+    Flask-Login's cached user) between them; production gives each request a fresh one."""
+    from flask import g
+
+    for name in list(g):
+        g.pop(name)
+
+
 @pytest.fixture(scope="session")
 def make_app(database_url, run_dir):
     """Build an app on the test database; ``make_app(csrf=True)`` for CSRF-checking tests."""
@@ -72,7 +81,9 @@ def make_app(database_url, run_dir):
         config = TestConfig(database_url, run_dir / "instance", csrf=csrf)
         for key, value in overrides.items():
             setattr(config, key, value)
-        return create_app(config)
+        application = create_app(config)
+        application.before_request(_start_with_empty_g)
+        return application
 
     return build
 
@@ -197,3 +208,21 @@ def count_queries(app):
             event.remove(db.engine, "before_cursor_execute", counter)
 
     return counting
+
+
+@pytest.fixture
+def fresh_app(app, make_app):
+    """``fresh_app(csrf=False, **config)``: a new app on the test database, to which a test may
+    add routes (the shared ``app`` has served requests already); disposed of after the test."""
+    built = []
+
+    def build(csrf: bool = False, **overrides):
+        application = make_app(csrf=csrf, **overrides)
+        built.append(application)
+        return application
+
+    yield build
+    for application in built:
+        with application.app_context():
+            db.session.remove()
+            db.engine.dispose()

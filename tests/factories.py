@@ -163,6 +163,20 @@ def set_reseller_price(reseller: Organisation, marketplace: Marketplace, plan_te
     return row
 
 
+def make_subscription(owner: Organisation, plan: Plan, *, payer: Organisation | None = None, status="active",
+                      parameters=None, marketplace: Marketplace | None = None):
+    """A subscription of ``owner`` to the plan's first term (paid by ``payer``, default the owner)."""
+    from app.plans.models import Subscription
+
+    term = plan.terms[0]
+    marketplace = marketplace or owner.marketplace or db.session.query(Marketplace).first()
+    subscription = Subscription(owner=owner, payer=payer or owner, plan=plan, plan_term=term, marketplace=marketplace,
+                                currency=marketplace.currency, status=status, parameters=parameters or {})
+    db.session.add(subscription)
+    db.session.flush()
+    return subscription
+
+
 # --- Orders and subscriptions (provisioning) -------------------------------------------------
 
 def make_order(buyer: Organisation, lines, *, marketplace: Marketplace | None = None, placed_by: User | None = None,

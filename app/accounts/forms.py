@@ -1,6 +1,6 @@
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SubmitField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, EqualTo, Length
 
 
 class SignInForm(FlaskForm):
@@ -9,3 +9,13 @@ class SignInForm(FlaskForm):
     remember = BooleanField("Keep me signed in")
     next = HiddenField()
     submit = SubmitField("Sign in")
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField("Current password", validators=[DataRequired(), Length(max=200)])
+    new_password = PasswordField("New password", validators=[DataRequired(), Length(max=200)])
+    confirm_password = PasswordField(
+        "Repeat the new password",
+        validators=[DataRequired(), EqualTo("new_password", message="The two new passwords differ.")],
+    )
+    submit = SubmitField("Change password")

@@ -2,8 +2,17 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.accounts import bp
-from app.accounts.forms import SignInForm
-from app.accounts.services import SignInThrottled, ThrottlePolicy, authenticate, is_safe_next
+from app.accounts.forms import ChangePasswordForm, SignInForm
+from app.accounts.services import (
+    PasswordTooWeak,
+    SignInThrottled,
+    ThrottlePolicy,
+    WrongPassword,
+    authenticate,
+    change_password,
+    is_safe_next,
+)
+from app.extensions import db
 
 
 def _policy() -> ThrottlePolicy:
@@ -40,3 +49,25 @@ def logout():
     logout_user()
     flash("You are signed out.", "info")
     return redirect(url_for("catalog.index"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def password():
+    form = ChangePasswordForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            change_password(current_user, form.current_password.data, form.new_password.data,
+                            current_app.config["MIN_PASSWORD_LENGTH"])
+        except WrongPassword as error:
+            form.current_password.errors.append(str(error))
+        except PasswordTooWeak as error:
+            form.new_password.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash("Your password was changed.", "success")
+            return redirect(url_for("accounts.password"))
+    if request.method == "POST":
+        status = 400
+    return render_template("accounts/password.html", form=form, min_length=current_app.config["MIN_PASSWORD_LENGTH"]), status

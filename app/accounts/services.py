@@ -85,6 +85,21 @@ def check_password_policy(password: str, min_length: int) -> None:
         raise PasswordTooWeak("Mix letters with digits or symbols.")
 
 
+class WrongPassword(ValueError):
+    pass
+
+
+def change_password(user: User, current: str, new: str, min_length: int) -> None:
+    """Sets ``user``'s password to ``new`` (not committed) when ``current`` is right and ``new``
+    meets the policy; raises ``WrongPassword`` or ``PasswordTooWeak`` and changes nothing."""
+    if not user.check_password(current):
+        raise WrongPassword("Your current password is not correct.")
+    check_password_policy(new, min_length)
+    if new == current:
+        raise PasswordTooWeak("Choose a password different from the current one.")
+    user.set_password(new)
+
+
 def is_safe_next(target: str | None) -> bool:
     """Only same-site paths: no scheme, no host, no protocol-relative or backslash tricks."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:

@@ -1,1 +1,17 @@
-"""The cart: what a buyer is about to order (built by the checkout issue)."""
+"""The cart: what a buyer is about to order, before the checkout places it."""
+from flask import Blueprint, flash, session
+from flask_login import user_logged_in
+
+bp = Blueprint("cart", __name__)
+
+from app.cart import routes  # noqa: E402,F401
+
+
+@user_logged_in.connect
+def _merge_anonymous_cart(sender, user, **extra) -> None:
+    """On sign-in, the visitor's cart joins the user's saved cart."""
+    from app.cart.services import merge_into_user_cart
+
+    result = merge_into_user_cart(session, user)
+    for message in result.left_out:
+        flash(message, "warning")

@@ -115,7 +115,10 @@ class OrderingParameter(db.Model):
 class Plan(db.Model):
     """A service plan of one product."""
 
-    __table_args__ = (UniqueConstraint("product_id", "code"),)
+    __table_args__ = (
+        UniqueConstraint("product_id", "code"),
+        CheckConstraint("decrease_window_days >= 0 AND cancel_window_days >= 0", name="policy_windows"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), index=True)
@@ -128,6 +131,11 @@ class Plan(db.Model):
     postponed_billing_allowed: Mapped[bool] = mapped_column(default=False)
     published: Mapped[bool] = mapped_column(default=True)
     position: Mapped[int] = mapped_column(default=0)
+    # Change policy (app.plans.policy): when decreases and cancellations take effect.
+    decrease_policy: Mapped[str] = mapped_column(String(20), default="next_period", server_default="next_period")
+    decrease_window_days: Mapped[int] = mapped_column(default=0, server_default="0")
+    cancel_policy: Mapped[str] = mapped_column(String(20), default="period_end", server_default="period_end")
+    cancel_window_days: Mapped[int] = mapped_column(default=0, server_default="0")
 
     product: Mapped[Product] = relationship(back_populates="plans")
     terms: Mapped[list[PlanTerm]] = relationship(back_populates="plan", order_by="PlanTerm.period_months")

@@ -96,9 +96,11 @@ def price_for(viewer: Viewer, tiers: TierPrices) -> Money:
 class PriceBook:
     """Prices for one viewer in one marketplace.
 
-    ``load(plan_term_ids)`` reads every price of those terms in three queries, whatever their
-    number; look-ups afterwards touch no database. ``with_resources=False`` skips resource
-    prices (a catalog card shows only plan prices); such terms load again in full on demand.
+    ``load(plan_term_ids)`` reads every price of those terms in three queries (price lists, plan
+    term prices, resource prices), whatever their number; the price lists are read once per book.
+    ``with_resources=False`` skips resource prices (such terms load them later on demand). Rows
+    are read as plain tuples, not ORM objects: a catalog page prices hundreds of items. Look-ups
+    afterwards touch no database.
     """
 
     def __init__(self, viewer: Viewer, marketplace) -> None:
@@ -109,51 +111,60 @@ class PriceBook:
         self._resources: dict[tuple[int, int], TierPrices] = {}
         self._terms_loaded: set[int] = set()
         self._resources_loaded: set[int] = set()
+        self._list_ids: tuple[int | None, int | None] | None = None
 
-    def load(self, plan_term_ids: Iterable[int], with_resources: bool = True) -> "PriceBook":
-        from app.catalog.models import PlanTermPrice, PriceList, ResourcePrice
+    def _price_lists(self) -> tuple[int | None, int | None]:
+        """(the distributor's list, the viewer's reseller's list) in this marketplace."""
         from app.accounts.models import Organisation, OrganisationKind
+        from app.catalog.models import PriceList
 
-        wanted = set(plan_term_ids) - (self._resources_loaded if with_resources else self._terms_loaded)
-        if not wanted:
-            return self
-        self._terms_loaded |= wanted
-        if with_resources:
-            self._resources_loaded |= wanted
-        lists = db.session.execute(
-            select(PriceList.id, Organisation.kind, Organisation.id)
-            .join(Organisation, Organisation.id == PriceList.seller_id)
-            .where(PriceList.marketplace_id == self.marketplace.id)
-            .where(
-                (Organisation.kind == OrganisationKind.DISTRIBUTOR.value)
-                | (Organisation.id == (self.viewer.reseller_id or -1))
-            )
-        ).all()
-        distributor_list = next((row[0] for row in lists if row[1] == OrganisationKind.DISTRIBUTOR.value), None)
-        reseller_list = next((row[0] for row in lists if row[2] == self.viewer.reseller_id), None)
-        if distributor_list is None:
-            return self
-        list_ids = [distributor_list] + ([reseller_list] if reseller_list else [])
-
-        term_rows = db.session.scalars(
-            select(PlanTermPrice).where(
-                PlanTermPrice.price_list_id.in_(list_ids), PlanTermPrice.plan_term_id.in_(wanted)
-            )
-        ).all()
-        resource_rows = []
-        if with_resources:
-            resource_rows = db.session.scalars(
-                select(ResourcePrice).where(
-                    ResourcePrice.price_list_id.in_(list_ids), ResourcePrice.plan_term_id.in_(wanted)
+        if self._list_ids is None:
+            lists = db.session.execute(
+                select(PriceList.id, Organisation.kind, Organisation.id)
+                .join(Organisation, Organisation.id == PriceList.seller_id)
+                .where(PriceList.marketplace_id == self.marketplace.id)
+                .where(
+                    (Organisation.kind == OrganisationKind.DISTRIBUTOR.value)
+                    | (Organisation.id == (self.viewer.reseller_id or -1))
                 )
             ).all()
-        self._terms.update(self._combine(term_rows, distributor_list, lambda r: r.plan_term_id))
-        self._resources.update(
-            self._combine(resource_rows, distributor_list, lambda r: (r.plan_term_id, r.resource_id))
-        )
+            self._list_ids = (
+                next((row[0] for row in lists if row[1] == OrganisationKind.DISTRIBUTOR.value), None),
+                next((row[0] for row in lists if row[2] == self.viewer.reseller_id), None),
+            )
+        return self._list_ids
+
+    def _rows(self, model, plan_term_ids: set[int], *key_columns):
+        distributor_list, reseller_list = self._price_lists()
+        list_ids = [distributor_list] + ([reseller_list] if reseller_list else [])
+        return db.session.execute(
+            select(model.price_list_id, *key_columns, model.cost, model.msrp, model.amount, model.markup_bp).where(
+                model.price_list_id.in_(list_ids), model.plan_term_id.in_(plan_term_ids)
+            )
+        ).all()
+
+    def load(self, plan_term_ids: Iterable[int], with_resources: bool = True) -> "PriceBook":
+        from app.catalog.models import PlanTermPrice, ResourcePrice
+
+        plan_term_ids = set(plan_term_ids)
+        wanted_terms = plan_term_ids - self._terms_loaded
+        wanted_resources = plan_term_ids - self._resources_loaded if with_resources else set()
+        if not (wanted_terms or wanted_resources):
+            return self
+        self._terms_loaded |= wanted_terms
+        self._resources_loaded |= wanted_resources
+        if self._price_lists()[0] is None:
+            return self
+        if wanted_terms:
+            rows = self._rows(PlanTermPrice, wanted_terms, PlanTermPrice.plan_term_id)
+            self._terms.update(self._combine(rows, lambda r: r.plan_term_id))
+        if wanted_resources:
+            rows = self._rows(ResourcePrice, wanted_resources, ResourcePrice.plan_term_id, ResourcePrice.resource_id)
+            self._resources.update(self._combine(rows, lambda r: (r.plan_term_id, r.resource_id)))
         return self
 
-    def _combine(self, rows, distributor_list: int, key) -> dict:
+    def _combine(self, rows, key) -> dict:
+        distributor_list = self._price_lists()[0]
         base = {key(r): r for r in rows if r.price_list_id == distributor_list}
         overrides = {key(r): r for r in rows if r.price_list_id != distributor_list}
         combined = {}
@@ -175,14 +186,16 @@ class PriceBook:
         return combined
 
     def plan_term_tiers(self, plan_term_id: int) -> TierPrices:
-        self.load([plan_term_id], with_resources=False)
+        if plan_term_id not in self._terms_loaded:
+            self.load([plan_term_id], with_resources=False)
         try:
             return self._terms[plan_term_id]
         except KeyError:
             raise PriceNotSet(f"no price for plan term {plan_term_id} in {self.marketplace.code}") from None
 
     def resource_tiers(self, plan_term_id: int, resource_id: int) -> TierPrices:
-        self.load([plan_term_id])
+        if plan_term_id not in self._resources_loaded:
+            self.load([plan_term_id])
         try:
             return self._resources[(plan_term_id, resource_id)]
         except KeyError:
@@ -199,9 +212,11 @@ class PriceBook:
         return price_for(self.viewer, self.resource_tiers(plan_term_id, resource_id))
 
     def has_plan_term(self, plan_term_id: int) -> bool:
-        self.load([plan_term_id], with_resources=False)
+        if plan_term_id not in self._terms_loaded:
+            self.load([plan_term_id], with_resources=False)
         return plan_term_id in self._terms
 
     def has_resource(self, plan_term_id: int, resource_id: int) -> bool:
-        self.load([plan_term_id])
+        if plan_term_id not in self._resources_loaded:
+            self.load([plan_term_id])
         return (plan_term_id, resource_id) in self._resources

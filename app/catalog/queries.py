@@ -63,18 +63,24 @@ def audiences_for(viewer: Viewer) -> list[str]:
 
 
 def _sold_in(marketplace: Marketplace):
-    """Products with at least one plan term priced on the distributor's list of the marketplace."""
-    priced_products = (
-        select(Plan.product_id)
-        .join(PlanTerm, PlanTerm.plan_id == Plan.id)
-        .join(PlanTermPrice, PlanTermPrice.plan_term_id == PlanTerm.id)
-        .join(PriceList, PriceList.id == PlanTermPrice.price_list_id)
+    """Products with at least one published plan term priced on the distributor's list of the
+    marketplace. A correlated EXISTS, so that a page of products ordered by name stops after the
+    page instead of first collecting every priced product."""
+    distributor_list = (
+        select(PriceList.id)
         .join(Organisation, Organisation.id == PriceList.seller_id)
         .where(PriceList.marketplace_id == marketplace.id)
         .where(Organisation.kind == OrganisationKind.DISTRIBUTOR.value)
-        .where(Plan.published.is_(True))
+        .scalar_subquery()
     )
-    return Product.id.in_(priced_products)
+    priced_plan = (
+        select(Plan.id)
+        .join(PlanTerm, PlanTerm.plan_id == Plan.id)
+        .join(PlanTermPrice, PlanTermPrice.plan_term_id == PlanTerm.id)
+        .where(Plan.product_id == Product.id, Plan.published.is_(True))
+        .where(PlanTermPrice.price_list_id == distributor_list)
+    )
+    return priced_plan.exists()
 
 
 @dataclass

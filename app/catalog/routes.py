@@ -1,6 +1,8 @@
-from flask import abort, current_app, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 
 from app.accounts.services import is_safe_next
+from app.cart.routes import current_cart
+from app.cart.services import region_notice
 from app.catalog import bp
 from app.catalog.context import current_marketplace, current_viewer, remember_marketplace
 from app.catalog.queries import (
@@ -73,5 +75,8 @@ def set_region():
     if marketplace is None:
         abort(400, "Choose one of the listed regions.")
     remember_marketplace(marketplace)
+    notice = region_notice(current_cart(), marketplace)
+    if notice:
+        flash(notice, "warning")
     target = request.form.get("next")
     return redirect(target if is_safe_next(target) else url_for("catalog.index"))

@@ -68,14 +68,38 @@ def redis_reachable(url: str) -> bool:
         return False
 
 
+def localstripe_process(web_port: int, stripe_port: int) -> tuple[list[str], str] | None:
+    """The command that runs localstripe for the demo on a loopback port, delivering its webhooks
+    to the web process, and its API base; ``None`` when STRIPE_API_BASE is set (a real or
+    separately run Stripe) or localstripe is not installed."""
+    import importlib.util
+
+    if os.environ.get("STRIPE_API_BASE"):
+        return None
+    if importlib.util.find_spec("localstripe") is None:
+        click.secho("localstripe is not installed (`make install` adds it): card payments are off.", fg="yellow")
+        return None
+    command = [sys.executable, "-m", "app.payments.localstripe_server", "--port", str(stripe_port),
+               "--state-file", os.path.join(current_app.instance_path, "localstripe.pickle"),
+               "--webhook-url", f"http://127.0.0.1:{web_port}/payments/stripe/webhook",
+               "--webhook-secret", current_app.config["STRIPE_WEBHOOK_SECRET"]]
+    return command, f"http://127.0.0.1:{stripe_port}"
+
+
 @click.command("dev")
 @click.option("--port", default=5000, show_default=True)
-def dev_command(port: int) -> None:
-    """Start web, worker and scheduler together; Ctrl-C stops them all."""
+@click.option("--stripe-port", default=8420, show_default=True, help="localstripe's port, when STRIPE_API_BASE is not set")
+def dev_command(port: int, stripe_port: int) -> None:
+    """Start web, worker and scheduler together (and localstripe); Ctrl-C stops them all."""
     from app.core.demo_data import DEMO_LOGINS, DEMO_PASSWORD
 
     flask = [sys.executable, "-m", "flask", "--app", "app:create_app"]
-    processes = {"web": flask + ["run", "--host", "127.0.0.1", "--port", str(port), "--no-reload"]}
+    processes: dict[str, list[str]] = {}
+    environment = os.environ.copy()
+    stripe = localstripe_process(port, stripe_port)
+    if stripe:
+        processes["localstripe"], environment["STRIPE_API_BASE"] = stripe
+    processes["web"] = flask + ["run", "--host", "127.0.0.1", "--port", str(port), "--no-reload"]
     redis_url = current_app.config["REDIS_URL"]
     if redis_reachable(redis_url):
         processes["worker"] = flask + ["worker"]
@@ -87,13 +111,21 @@ def dev_command(port: int) -> None:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, stop_on_terminate)  # `kill` stops the children as Ctrl-C does
-    running = {name: subprocess.Popen(command, env=os.environ.copy()) for name, command in processes.items()}
+    running = {name: subprocess.Popen(command, env=environment) for name, command in processes.items()}
     time.sleep(1.5)
     click.echo("")
     click.secho(f"Cloud Marketplace is running at http://127.0.0.1:{port}/", fg="green", bold=True)
     click.echo(f"Demo logins (password {DEMO_PASSWORD}):")
     for email, what in DEMO_LOGINS:
         click.echo(f"  {email:<32} {what}")
+    if stripe:
+        click.echo(f"Card payments: Stripe test mode on localstripe at {environment['STRIPE_API_BASE']} "
+                   "(card 4242 4242 4242 4242, any future date; set STRIPE_API_BASE to use another).")
+    else:
+        click.echo(f"Card payments: Stripe API at {environment.get('STRIPE_API_BASE', current_app.config['STRIPE_API_BASE'])}.")
+    mail = current_app.config
+    click.echo(f"E-mail: sent through {mail['MAIL_SERVER']}:{mail['MAIL_PORT']}." if mail["MAIL_BACKEND"] == "smtp"
+               else "E-mail: kept in the outbox, not sent (set MAIL_SERVER to send).")
     click.echo(f"Started: {', '.join(running)}. Press Ctrl-C to stop them all.")
     try:
         while all(process.poll() is None for process in running.values()):

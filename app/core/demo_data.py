@@ -31,7 +31,7 @@ DEMO_LOGINS = [
     ("staff@distributor.example", "distributor staff (back office)"),
     ("admin@reseller-one.example", "reseller, reselling enabled, on-account credit"),
     ("admin@reseller-two.example", "reseller, not yet enabled (buys at retail)"),
-    ("admin@customer-a.example", "customer of reseller one (billing info on file)"),
+    ("admin@customer-a.example", "customer of reseller one (billing info and on-account credit)"),
     ("admin@customer-b.example", "customer of reseller one"),
     ("admin@customer-c.example", "customer of reseller one"),
 ]
@@ -199,7 +199,7 @@ ORGANISATIONS = {
     "distributor": dict(name="Cloud Distribution Inc.", kind="distributor", parent=None, marketplace="US"),
     "reseller-one": dict(name="Reseller One LLC", kind="reseller", parent="distributor", reselling=True, marketplace="US", credit=5_000_000),
     "reseller-two": dict(name="Reseller Two Ltd", kind="reseller", parent="distributor", reselling=False, marketplace="UK"),
-    "customer-a": dict(name="Customer A Corp", kind="customer", parent="reseller-one", marketplace="US"),
+    "customer-a": dict(name="Customer A Corp", kind="customer", parent="reseller-one", marketplace="US", credit=500_000),
     "customer-b": dict(name="Customer B GmbH", kind="customer", parent="reseller-one", marketplace="EU"),
     "customer-c": dict(name="Customer C Inc.", kind="customer", parent="reseller-one", marketplace="US"),
 }

@@ -1,19 +1,59 @@
 """Error pages, security headers and what every template may use."""
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from collections.abc import Callable, Iterable, Mapping
+
+from flask import Flask, abort, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
 from app.money import Money
 
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-    "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
-    "base-uri 'self'; object-src 'none'"
-)
+CSP_DIRECTIVES: dict[str, tuple[str, ...]] = {
+    "default-src": ("'self'",),
+    "img-src": ("'self'", "data:"),
+    "style-src": ("'self'",),
+    "script-src": ("'self'",),
+    "font-src": ("'self'",),
+    "connect-src": ("'self'",),
+    "form-action": ("'self'",),
+    "frame-ancestors": ("'none'",),
+    "base-uri": ("'self'",),
+    "object-src": ("'none'",),
+}
+CspSources = Mapping[str, Iterable[str]]
+
+
+def build_content_security_policy(extra: CspSources | None = None) -> str:
+    """The policy with ``extra`` sources added per directive (a directive not listed starts
+    from ``default-src``)."""
+    directives = {name: list(values) for name, values in CSP_DIRECTIVES.items()}
+    for name, sources in (extra or {}).items():
+        values = directives.setdefault(name, list(CSP_DIRECTIVES["default-src"]))
+        values.extend(source for source in sources if source not in values)
+    return "; ".join(f"{name} {' '.join(values)}" for name, values in directives.items())
+
+
+CONTENT_SECURITY_POLICY = build_content_security_policy()
+
+
+def register_csp_sources(app: Flask, provider: Callable[[Mapping], CspSources]) -> None:
+    """Let an area add origins to the policy, computed from the app's config (e.g. Stripe.js)."""
+    app.extensions.setdefault("csp_source_providers", []).append(provider)
+
+
+def content_security_policy(app: Flask) -> str:
+    """``CONTENT_SECURITY_POLICY`` from the config when set, else the built policy."""
+    if app.config.get("CONTENT_SECURITY_POLICY"):
+        return app.config["CONTENT_SECURITY_POLICY"]
+    extra: dict[str, list[str]] = {}
+    for provider in app.extensions.get("csp_source_providers", []):
+        for directive, sources in provider(app.config).items():
+            extra.setdefault(directive, []).extend(sources)
+    return build_content_security_policy(extra)
 
 ERROR_TITLES = {
     400: "That request could not be understood",
@@ -49,15 +89,31 @@ def init_app(app: Flask) -> None:
     def database_unavailable(error):
         app.logger.error("database error on %s: %s", request.path, error)
         db.session.rollback()
-        return render_error(503, "We could not reach our database. Nothing was changed; please try again shortly.")
+        message = "We could not reach our database. Nothing was changed; please try again shortly."
+        page = render_template("errors/unavailable.html", status=503, title=ERROR_TITLES[503], message=message)
+        return page, 503
 
     @app.errorhandler(500)
     def server_error(error):
         return render_error(500, "The error was logged. Nothing was changed; please try again.")
 
+    @app.before_request
+    def refuse_nul_characters():
+        # No text column can hold NUL (PostgreSQL refuses it outright). In a query string it is
+        # dropped, like any other bad parameter; in a path or a submitted form it is refused.
+        if any("\x00" in value for value in request.args.values()):
+            request.args = ImmutableMultiDict(
+                (key, value.replace("\x00", "")) for key, value in request.args.items(multi=True)
+            )
+        sources = [(request.view_args or {}).values()]
+        if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            sources.append(request.form.values())
+        if any("\x00" in str(value) for source in sources for value in source):
+            abort(400, "The request contained a character that is not allowed.")
+
     @app.after_request
     def security_headers(response):
-        response.headers.setdefault("Content-Security-Policy", app.config.get("CONTENT_SECURITY_POLICY", CONTENT_SECURITY_POLICY))
+        response.headers.setdefault("Content-Security-Policy", content_security_policy(app))
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")

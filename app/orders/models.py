@@ -67,8 +67,34 @@ class OrderLine(db.Model):
     parameters: Mapped[dict] = mapped_column(JSON, default=dict)  # ordering-parameter values
     postponed_billing: Mapped[bool] = mapped_column(default=False)
     subtotal: Mapped[int] = mapped_column(default=0)
+    # For a line that creates a new customer: its administrator, invited by provisioning.
+    admin_email: Mapped[str] = mapped_column(String(254), default="", server_default="")
 
     order: Mapped[Order] = relationship(back_populates="lines")
     plan_term = relationship("PlanTerm")
     beneficiary = relationship("Organisation")
     subscription = relationship("Subscription")
+    items: Mapped[list[OrderLineItem]] = relationship(
+        back_populates="line", order_by="OrderLineItem.position", cascade="all, delete-orphan"
+    )
+
+
+class OrderLineItem(db.Model):
+    """One priced item of a line, frozen as charged: the quote item the buyer confirmed."""
+
+    __table_args__ = (UniqueConstraint("order_line_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_line_id: Mapped[int] = mapped_column(ForeignKey("order_line.id"), index=True)
+    position: Mapped[int] = mapped_column()
+    description: Mapped[str] = mapped_column(String(300))
+    resource_code: Mapped[str] = mapped_column(String(80), default="")  # "" for the plan term itself
+    unit_price: Mapped[int] = mapped_column()  # minor units
+    quantity: Mapped[int] = mapped_column()
+    # "3/31" for a prorated item; "" for a whole period or a one-time charge.
+    period_fraction: Mapped[str] = mapped_column(String(30), default="")
+    one_time: Mapped[bool] = mapped_column(default=False)
+    billed_later: Mapped[bool] = mapped_column(default=False)  # postponed billing: not charged now
+    subtotal: Mapped[int] = mapped_column()
+
+    line: Mapped[OrderLine] = relationship(back_populates="items")

@@ -1,9 +1,10 @@
 """Subscriptions: what a buyer owns after an order, with its current resource quantities."""
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, func
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint, false, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -28,6 +29,20 @@ class Subscription(db.Model):
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
     activated_at: Mapped[datetime | None] = mapped_column()
     canceled_at: Mapped[datetime | None] = mapped_column()
+    # Lifecycle (app.plans.lifecycle). Periods are anniversaries of ``period_anchor``; the term
+    # (plan_term.period_months) ends at ``term_end`` and its prices are locked until then.
+    period_anchor: Mapped[datetime | None] = mapped_column()
+    term_end: Mapped[datetime | None] = mapped_column()
+    locked_prices: Mapped[dict | None] = mapped_column(JSON)  # TermPrices.to_json()
+    trial_ends_at: Mapped[datetime | None] = mapped_column()  # end of a free first month
+    # Cancelled to end at the period's end: kept while suspended, so paying restores "canceled".
+    cancel_at_period_end: Mapped[bool] = mapped_column(default=False, server_default=false())
+    expired_at: Mapped[datetime | None] = mapped_column()
+    suspended_at: Mapped[datetime | None] = mapped_column()
+    # Dunning of a failed renewal charge (app.plans.dunning).
+    charge_attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    charge_failed_since: Mapped[datetime | None] = mapped_column()
+    next_charge_attempt_at: Mapped[datetime | None] = mapped_column(index=True)
 
     owner = relationship("Organisation", foreign_keys=[owner_id])
     payer = relationship("Organisation", foreign_keys=[payer_id])
@@ -52,3 +67,77 @@ class SubscriptionResource(db.Model):
 
     subscription: Mapped[Subscription] = relationship(back_populates="resources")
     resource = relationship("Resource")
+
+
+class ScheduledChangeStatus(str, enum.Enum):
+    SCHEDULED = "scheduled"
+    APPLIED = "applied"
+    DROPPED = "dropped"
+
+
+class ScheduledChange(db.Model):
+    """A decrease waiting for the next period; at most one is ``scheduled`` per subscription.
+    A later increase or a cancellation drops it; the renewal applies it."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subscription_id: Mapped[int] = mapped_column(ForeignKey("subscription.id"), index=True)
+    quantities: Mapped[dict] = mapped_column(JSON, default=dict)  # {str(resource id): quantity}
+    effective_at: Mapped[datetime] = mapped_column(index=True)
+    status: Mapped[str] = mapped_column(String(20), default=ScheduledChangeStatus.SCHEDULED.value, index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column()
+    closed_at: Mapped[datetime | None] = mapped_column()  # applied or dropped
+    drop_reason: Mapped[str] = mapped_column(String(40), default="")
+
+    subscription: Mapped[Subscription] = relationship()
+    created_by = relationship("User")
+
+    @property
+    def targets(self) -> dict[int, int]:
+        return {int(resource_id): quantity for resource_id, quantity in self.quantities.items()}
+
+
+class QuantityRecord(db.Model):
+    """From ``recorded_at`` on, the subscription held ``quantity`` of the resource (postpaid
+    peaks, window refunds)."""
+
+    __table_args__ = (Index("ix_quantity_record_lookup", "subscription_id", "resource_id", "recorded_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subscription_id: Mapped[int] = mapped_column(ForeignKey("subscription.id"))
+    resource_id: Mapped[int] = mapped_column(ForeignKey("resource.id"))
+    quantity: Mapped[int] = mapped_column()
+    recorded_at: Mapped[datetime] = mapped_column()
+
+
+class BillingPeriodStatus(str, enum.Enum):
+    TO_INVOICE = "to_invoice"  # lines computed, the invoice is still to be made
+    INVOICED = "invoiced"
+    NOTHING_DUE = "nothing_due"  # a free first month
+
+
+class BillingKind(str, enum.Enum):
+    ADVANCE = "advance"  # prepaid: the period billed at its start
+    ARREARS = "arrears"  # postpaid: the period billed at its end, on its peak
+    FREE = "free"
+
+
+class BillingPeriod(db.Model):
+    """What was billed for one service period of a subscription. Unique per subscription and
+    period start: the idempotency key of renewals (a second run finds the row)."""
+
+    __table_args__ = (UniqueConstraint("subscription_id", "period_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subscription_id: Mapped[int] = mapped_column(ForeignKey("subscription.id"), index=True)
+    period_start: Mapped[datetime] = mapped_column()
+    period_end: Mapped[datetime] = mapped_column()
+    kind: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    currency: Mapped[str] = mapped_column(String(3))
+    customer_amount: Mapped[int] = mapped_column(default=0)  # what the customer pays its reseller
+    reseller_amount: Mapped[int] = mapped_column(default=0)  # what the reseller pays the distributor
+    lines: Mapped[list] = mapped_column(JSON, default=list)  # RenewalLine.to_json() each
+    created_at: Mapped[datetime] = mapped_column()
+
+    subscription: Mapped[Subscription] = relationship()

@@ -49,3 +49,9 @@ def period_starting(start: datetime, months: int) -> Period:
 
 def days_in(start: date, end: date) -> int:
     return (end - start).days
+
+
+def months_between(start: datetime, end: datetime) -> int:
+    """Whole calendar months from ``start``'s month to ``end``'s: the index of ``end`` among the
+    anniversaries of ``start`` (day clamping never changes the month)."""
+    return (end.year - start.year) * 12 + end.month - start.month

@@ -1,8 +1,11 @@
 """The subscription state machine: the states, the allowed transitions, one function to move.
 
 pending --provisioned--> active --cancel--> canceled --resume--> active
-canceled --period ends--> expired; pending --provisioning gave up--> failed
-active/canceled --charge failed past retries--> suspended --paid--> active
+canceled --period ends--> expired (a window cancellation goes through canceled at once)
+pending --provisioning gave up--> failed --staff retry--> pending
+active/canceled --charge failed past retries--> suspended --paid--> active, or canceled when a
+cancellation is pending (``cancel_at_period_end``); suspended with a pending cancellation
+--period ends--> expired. Expired is final: such subscriptions leave the overviews.
 """
 from __future__ import annotations
 
@@ -21,9 +24,9 @@ class SubscriptionStatus(str, enum.Enum):
 S = SubscriptionStatus
 ALLOWED_TRANSITIONS: dict[SubscriptionStatus, frozenset[SubscriptionStatus]] = {
     S.PENDING: frozenset({S.ACTIVE, S.FAILED}),
-    S.ACTIVE: frozenset({S.CANCELED, S.SUSPENDED, S.EXPIRED}),
+    S.ACTIVE: frozenset({S.CANCELED, S.SUSPENDED}),
     S.CANCELED: frozenset({S.ACTIVE, S.EXPIRED, S.SUSPENDED}),
-    S.SUSPENDED: frozenset({S.ACTIVE, S.EXPIRED}),
+    S.SUSPENDED: frozenset({S.ACTIVE, S.CANCELED, S.EXPIRED}),
     S.FAILED: frozenset({S.PENDING}),  # staff retry provisioning
     S.EXPIRED: frozenset(),
 }

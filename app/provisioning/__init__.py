@@ -18,4 +18,7 @@ def _provisioning_progress(order):
     return order_progress(order)
 
 
+# Every model first, in the factory's order: importing this package alone (the vendor simulator
+# does, by ``python -m``) must not start an import cycle between areas.
+from app import models  # noqa: E402,F401
 from app.provisioning import cli, routes  # noqa: E402,F401

@@ -15,7 +15,7 @@ from app.extensions import db
 from app.notifications import queue_notification
 from app.orders.models import OrderStatus
 from app.plans.models import Subscription
-from app.plans.periods import add_months
+from app.plans.lifecycle import activate
 from app.plans.states import SubscriptionStatus, transition
 from app.provisioning.connectors.base import Outcome
 from app.provisioning.dispatch import schedule_run
@@ -89,8 +89,9 @@ def _locked_subscription(request: FulfillmentRequest) -> Subscription:
 
 
 def complete(request: FulfillmentRequest, vendor_reference: str, now: datetime) -> None:
-    """The request is done: a purchased subscription becomes active for its first period, and
-    its buyer is told (outbox). Other request types leave the subscription's status alone."""
+    """The request is done: a purchased subscription becomes active (``lifecycle.activate``:
+    its first period opens now) and its buyer is told (outbox). Other request types leave the
+    subscription's status alone."""
     _release(request, S.COMPLETED, now)
     request.vendor_reference = vendor_reference[:120]
     request.completed_at = now
@@ -103,11 +104,8 @@ def complete(request: FulfillmentRequest, vendor_reference: str, now: datetime) 
         transition(subscription, SubscriptionStatus.PENDING)
     if subscription.status != SubscriptionStatus.PENDING.value:
         return
-    transition(subscription, SubscriptionStatus.ACTIVE)
     subscription.vendor_reference = request.vendor_reference
-    subscription.activated_at = now
-    subscription.current_period_start = now
-    subscription.current_period_end = add_months(now, subscription.plan_term.period_months)
+    activate(subscription.id, now)  # the one rule for a first period, locked prices, quantities
     _notify_buyer(request, subscription, "new_subscription", f"Your subscription is ready: {subscription.plan.name}",
                   f"{subscription.plan.name} for {subscription.owner.name} is active. "
                   f"Vendor reference: {subscription.vendor_reference}. "

@@ -1,13 +1,13 @@
 import time
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
-from app.accounts.access import get_for_organisation, staff_required
+from app.accounts.access import staff_required
 from app.accounts.services import utcnow
 from app.extensions import csrf, db
 from app.orders.models import Order
+from app.orders.queries import order_for
 from app.provisioning import bp
 from app.provisioning.callbacks import CallbackRejected, handle_vendor_callback
 from app.provisioning.forms import AnswerForm, ManualCompletionForm, StaffActionForm
@@ -18,16 +18,11 @@ from app.provisioning.staff import StaffActionRefused, complete_by_hand, retry_r
 
 
 def _order_for_viewer(number: str) -> Order:
-    order_id = db.session.scalar(select(Order.id).where(Order.number == number))
-    return get_for_organisation(Order, order_id, current_user.organisation, column="buyer_id")
-
-
-def order_page_url(order: Order) -> str:
-    """The checkout's order page when it exists, else this area's own status page."""
-    for rule in current_app.url_map.iter_rules():
-        if rule.rule in ("/orders/<number>", "/orders/<string:number>"):
-            return url_for(rule.endpoint, number=order.number)
-    return url_for("provisioning.order_status", number=order.number)
+    """The order if the signed-in organisation may see it (the order page's own rule), else 404."""
+    order = order_for(number, current_user.organisation)
+    if order is None:
+        abort(404)
+    return order
 
 
 @bp.get("/provisioning/orders/<number>/progress")
@@ -37,17 +32,11 @@ def order_progress(number: str):
     return render_template("provisioning/_order_progress.html", order=_order_for_viewer(number))
 
 
-@bp.get("/provisioning/orders/<number>")
-@login_required
-def order_status(number: str):
-    return render_template("provisioning/order.html", order=_order_for_viewer(number))
-
-
 @bp.post("/provisioning/requests/<int:request_id>/answer")
 @login_required
 def answer(request_id: int):
     fulfillment = db.get_or_404(FulfillmentRequest, request_id)
-    order = get_for_organisation(Order, fulfillment.order_id, current_user.organisation, column="buyer_id")
+    order = _order_for_viewer(fulfillment.order.number if fulfillment.order is not None else "")
     if not current_user.is_admin:
         abort(403)
     form, error = AnswerForm(), None
@@ -59,13 +48,14 @@ def answer(request_id: int):
     except AnswerRejected as rejection:
         db.session.rollback()
         error = str(rejection)
-    errors = {request_id: error} if error else {}
     if request.headers.get("HX-Request"):  # htmx swaps only 2xx answers: the fragment shows the error
-        return render_template("provisioning/_order_progress.html", order=order, answer_errors=errors)
+        return render_template("provisioning/_order_progress.html", order=order,
+                               answer_errors={request_id: error} if error else {})
     if error:
-        return render_template("provisioning/order.html", order=order, answer_errors=errors), 400
-    flash("Thank you: your answer was sent to the vendor and provisioning continues.", "success")
-    return redirect(order_page_url(order))
+        flash(f"Your answer was not sent: {error}", "danger")
+    else:
+        flash("Thank you: your answer was sent to the vendor and provisioning continues.", "success")
+    return redirect(url_for("orders.detail", number=order.number))
 
 
 @bp.post("/vendor/callback/<int:request_id>")

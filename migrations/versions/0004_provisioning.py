@@ -1,7 +1,7 @@
 """provisioning: fulfillment requests, demo vendor calls, outbox, reseller storefront flag
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0007
 Create Date: 2026-11-21 23:52:28.313779
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0004'
-down_revision = '0002'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 

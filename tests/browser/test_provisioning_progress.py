@@ -33,7 +33,7 @@ def test_the_progress_updates_by_itself_through_a_question_until_ready(app, worl
     errors = []
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
 
-    page.goto(f"{live_server}/provisioning/orders/{order.number}")
+    page.goto(f"{live_server}/orders/{order.number}")
     line = page.locator(f"#provisioning-line-{request_id}")
     assert line.get_attribute("data-request-state") == "pending"
     run_request(request_id, "test:1")  # the vendor asks about the domain

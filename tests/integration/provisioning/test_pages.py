@@ -59,7 +59,7 @@ def test_a_failed_line_tells_the_buyer_what_happens_next(client, auth, clean_red
 
 
 @pytest.mark.parametrize("email, status", [("admin@customer-b.test", 404), ("admin@other.test", 404),
-                                           ("admin@reseller.test", 200), ("staff@dist.test", 200)])
+                                           ("admin@reseller.test", 404), ("staff@dist.test", 200)])
 def test_the_progress_fragment_is_scoped_to_the_buyer(client, auth, clean_redis, place_order, email, status):
     request = _handed_off(place_order)
     auth.login(email)
@@ -96,12 +96,25 @@ def test_an_answer_goes_back_to_the_vendor(client, auth, clean_redis, place_orde
 
     response = client.post(f"/provisioning/requests/{request.id}/answer", data={"value": "Fresh.Example"})
 
-    assert response.status_code == 302
+    assert response.status_code == 302 and response.location == f"/orders/{request.order.number}"
     db.session.refresh(request)
     assert (request.state, request.question) == ("pending", None)
     assert request.order_line.parameters == {"domain": "fresh.example"}
     assert request.subscription.parameters == {"domain": "fresh.example"}
     assert run_request(request.id, "test:2") == "done"
+
+
+def test_a_bad_htmx_answer_shows_the_reason_beside_the_field(client, auth, clean_redis, place_order, fast_provisioning):
+    request = _inquiring(place_order)
+    auth.login("admin@customer-a.test")
+
+    response = client.post(f"/provisioning/requests/{request.id}/answer", data={"value": "nobody@"}, headers={"HX-Request": "true"})
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert f'<div class="invalid-feedback" id="answer-{request.id}-error">Enter a domain name such as example.com.</div>' in page
+    db.session.refresh(request)
+    assert request.state == "inquiring"
 
 
 def test_an_htmx_answer_gets_the_fragment_back(client, auth, clean_redis, place_order, fast_provisioning):
@@ -119,16 +132,20 @@ def test_a_bad_answer_is_refused_with_a_reason_and_nothing_changes(client, auth,
     request = _inquiring(place_order)
     auth.login("admin@customer-a.test")
 
-    response = client.post(f"/provisioning/requests/{request.id}/answer", data={"value": "not a domain"})
+    response = client.post(f"/provisioning/requests/{request.id}/answer", data={"value": "not a domain"}, follow_redirects=True)
 
-    assert response.status_code == 400
-    assert "Enter a domain name such as example.com." in response.get_data(as_text=True)
+    assert response.request.path == f"/orders/{request.order.number}"
+    assert "Your answer was not sent: Enter a domain name such as example.com." in response.get_data(as_text=True)
     db.session.refresh(request)
     assert (request.state, request.order_line.parameters) == ("inquiring", {"domain": "taken.example"})
 
 
-@pytest.mark.parametrize("email, status", [("admin@customer-b.test", 404), ("member@reseller.test", 403)])
-def test_only_the_buyers_administrators_may_answer(client, auth, clean_redis, place_order, fast_provisioning, email, status):
+@pytest.mark.parametrize("email, status", [("admin@customer-b.test", 404), ("admin@reseller.test", 404),
+                                           ("member@customer-a.test", 403)])
+def test_only_the_buyers_administrators_may_answer(client, auth, world, clean_redis, place_order, fast_provisioning, email, status):
+    from tests.factories import make_user
+
+    make_user(world.customer, "member@customer-a.test", role="member")
     request = _inquiring(place_order)
     auth.login(email)
 

@@ -1,0 +1,6 @@
+"""Billing: billing information, invoices, on-account credit."""
+from flask import Blueprint
+
+bp = Blueprint("billing", __name__)
+
+from app.billing import routes  # noqa: E402,F401

@@ -1,0 +1,33 @@
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.accounts.access import admin_required
+from app.accounts.models import BillingInfo
+from app.accounts.services import is_safe_next
+from app.billing import bp
+from app.billing.forms import BillingInfoForm
+from app.billing.services import remaining_credit
+from app.extensions import db
+
+FIELDS = ("legal_name", "address_line1", "address_line2", "city", "postal_code", "country", "tax_id", "billing_email")
+
+
+@bp.route("/account/billing", methods=["GET", "POST"])
+@admin_required
+def edit_billing_info():
+    organisation = current_user.organisation
+    info = organisation.billing_info
+    form = BillingInfoForm(obj=info, next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        if info is None:
+            info = BillingInfo(organisation_id=organisation.id)
+            db.session.add(info)
+        for name in FIELDS:
+            setattr(info, name, (getattr(form, name).data or "").strip())
+        info.tax_id = info.tax_id.upper()
+        db.session.commit()
+        flash("Billing information saved.", "success")
+        target = form.next.data
+        return redirect(target if is_safe_next(target) else url_for("billing.edit_billing_info"))
+    return render_template("billing/billing_info.html", form=form, credit=remaining_credit(organisation),
+                           organisation=organisation), 400 if form.is_submitted() else 200

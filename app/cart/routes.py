@@ -1,0 +1,151 @@
+from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user
+
+from app.cart import bp
+from app.cart.forms import AddToCartForm, CartLineForm, QuantitiesForm, RemoveLineForm
+from app.cart.input import beneficiary_choice, read_beneficiary, read_parameters, read_quantities
+from app.cart.services import (
+    CartFull, OtherMarketplace, SessionCart, UserCart, beneficiary_choices, is_detail, own_customers, region_notice,
+)
+from app.cart.summary import summarise
+from app.catalog.context import current_marketplace, current_organisation
+from app.catalog.models import Marketplace
+from app.catalog.pricing import PriceBook, viewer_for
+from app.extensions import db
+from app.orders.checkout import own_customer_ids
+from app.orders.lines import Beneficiary, LineRequest, load_plan_terms
+from app.orders.validation import Purchaser, line_problems
+
+
+def current_cart():
+    """The visitor's cart store, once per request (not ``g``: tests keep one app context open)."""
+    cache = request.environ.setdefault("cart.request_cache", {})
+    if "store" not in cache:
+        cache["store"] = UserCart(current_user) if current_user.is_authenticated else SessionCart(session)
+    return cache["store"]
+
+
+@bp.app_context_processor
+def cart_context():
+    return {"cart_count": lambda: current_cart().count()}
+
+
+def _marketplace_of(store) -> Marketplace:
+    return db.session.get(Marketplace, store.marketplace_id) if store.marketplace_id else current_marketplace()
+
+
+def _check(line: LineRequest, term, marketplace):
+    organisation = current_organisation()
+    book = PriceBook(viewer_for(organisation), marketplace).load([term.id])
+    purchaser = Purchaser(organisation, own_customer_ids(organisation) if organisation else frozenset())
+    return line_problems(line, term, marketplace, book, purchaser)[0]
+
+
+def _entry_and_term(store, entry_id: str):
+    entry = next((e for e in store.entries() if e.id == entry_id), None)
+    term = load_plan_terms([entry.request.plan_term_id]).get(entry.request.plan_term_id) if entry else None
+    if term is None:
+        abort(404)
+    return entry, term
+
+
+@bp.get("/cart")
+def show():
+    store = current_cart()
+    marketplace = _marketplace_of(store)
+    summary = summarise(store.entries(), marketplace, current_organisation())
+    return render_template("cart/cart.html", summary=summary, cart_marketplace=marketplace,
+                           notice=region_notice(store, current_marketplace()),
+                           quantities_form=QuantitiesForm(), remove_form=RemoveLineForm())
+
+
+@bp.post("/cart/add")
+def add():
+    form = AddToCartForm()
+    if not form.validate_on_submit():
+        abort(400, "Choose a plan to add to the cart.")
+    term = load_plan_terms([int(form.plan_term_id.data)]).get(int(form.plan_term_id.data))
+    if term is None:
+        abort(404)
+    quantities, problems = read_quantities(request.form, term.plan)
+    line = LineRequest(term.id, quantities, {}, Beneficiary.self_(), form.postponed_billing.data)
+    problems = problems or _check(line, term, current_marketplace())
+    back = url_for("catalog.product", slug=term.plan.product.slug, audience=term.plan.audience, term=term.code)
+    if any(not is_detail(problem) for problem in problems):
+        for problem in problems:
+            flash(problem.message, "danger")
+        return redirect(back)
+    try:
+        entry_id = current_cart().add(line, current_marketplace().id)
+    except (CartFull, OtherMarketplace) as refused:
+        flash(str(refused), "warning")
+        return redirect(back)
+    db.session.commit()
+    if problems:
+        flash(f"{term.plan.name} is in your cart. A few details are still needed for this order.", "info")
+        return redirect(url_for("cart.edit_line", entry_id=entry_id))
+    flash(f"{term.plan.name} ({term.name}) is in your cart.", "success")
+    return redirect(url_for("cart.show"))
+
+
+@bp.post("/cart/lines/<entry_id>/quantities")
+def update_quantities(entry_id: str):
+    store = current_cart()
+    entry, term = _entry_and_term(store, entry_id)
+    if not QuantitiesForm().validate_on_submit():
+        abort(400)
+    quantities, problems = read_quantities(request.form, term.plan, entry.request.quantities)
+    line = LineRequest(term.id, quantities, entry.request.parameters, entry.request.beneficiary, entry.request.postponed_billing)
+    problems = problems or [p for p in _check(line, term, _marketplace_of(store)) if p.field and p.field.startswith("qty-")]
+    for problem in problems:
+        flash(problem.message, "danger")
+    if not problems:
+        store.replace(entry_id, line)
+        db.session.commit()
+        flash("Quantities updated.", "success")
+    return redirect(url_for("cart.show"))
+
+
+@bp.post("/cart/lines/<entry_id>/remove")
+def remove(entry_id: str):
+    if not RemoveLineForm().validate_on_submit():
+        abort(400)
+    if not current_cart().remove(entry_id):
+        abort(404)
+    db.session.commit()
+    flash("The line was removed from your cart.", "info")
+    return redirect(url_for("cart.show"))
+
+
+@bp.route("/cart/lines/<entry_id>", methods=["GET", "POST"])
+def edit_line(entry_id: str):
+    store = current_cart()
+    entry, term = _entry_and_term(store, entry_id)
+    organisation = current_organisation()
+    line, problems = entry.request, []
+    form = CartLineForm(data={"beneficiary": beneficiary_choice(line.beneficiary), "postponed_billing": line.postponed_billing,
+                              "new_customer_name": line.beneficiary.name, "new_customer_email": line.beneficiary.admin_email})
+    form.beneficiary.choices = beneficiary_choices(term.plan, organisation, own_customers(organisation))
+    if form.validate_on_submit():
+        quantities, problems = read_quantities(request.form, term.plan, line.quantities)
+        beneficiary = read_beneficiary(form.beneficiary.data or "", form.new_customer_name.data, form.new_customer_email.data)
+        line = LineRequest(term.id, quantities, read_parameters(request.form, term.plan.product), beneficiary, form.postponed_billing.data)
+        problems = problems or _check(line, term, _marketplace_of(store))
+        if not problems:
+            store.replace(entry_id, line)
+            db.session.commit()
+            flash(f"{term.plan.name} is ready to order.", "success")
+            return redirect(url_for("cart.show"))
+    elif request.method == "GET":
+        problems = [p for p in _check(line, term, _marketplace_of(store)) if is_detail(p) and p.field != "beneficiary"]
+    problems = [p for p in problems if not _attach_to_field(form, p)]
+    return render_template("cart/line.html", form=form, term=term, line=line, problems=problems), 400 if form.is_submitted() else 200
+
+
+def _attach_to_field(form, problem) -> bool:
+    """Shows a problem under the form's own field of that name, if it has one."""
+    if problem.field not in CartLineForm.FIELDS:
+        return False
+    field = form[problem.field]
+    field.errors = [*field.errors, problem.message]
+    return True

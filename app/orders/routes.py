@@ -1,0 +1,112 @@
+from uuid import uuid4
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from jinja2 import TemplateNotFound
+
+from app.accounts.services import utcnow
+from app.cart.services import UserCart, region_notice
+from app.catalog.context import current_marketplace
+from app.orders import bp
+from app.orders.checkout import CheckoutError, CheckoutRequest, QuoteChanged, find_order, place_order, prepare
+from app.orders.forms import CheckoutForm
+from app.orders.payments import PaymentFailed, methods_for
+from app.orders.queries import invoices_of, order_for, orders_page
+from app.orders.validation import OrderInvalid
+
+
+def _blocker(store, entries):
+    """A redirect telling the buyer what to do before checking out, or ``None``."""
+    buyer = current_user.organisation
+    if not current_user.is_admin:
+        flash(f"Only administrators of {buyer.name} can place orders.", "warning")
+    elif not entries:
+        flash("Your cart is empty.", "info")
+    elif store.marketplace_id != current_marketplace().id:
+        flash(region_notice(store, current_marketplace()), "warning")
+    elif buyer.billing_info is None:
+        flash("Before your first order, tell us who to invoice.", "info")
+        return redirect(url_for("billing.edit_billing_info", next=url_for("orders.checkout")))
+    else:
+        return None
+    return redirect(url_for("cart.show"))
+
+
+def _render(form, preview, status=200):
+    methods = methods_for(preview.buyer, preview.quote.currency)
+    accepted = set(request.form.getlist("terms"))
+    return render_template("orders/checkout.html", form=form, preview=preview, methods=methods, accepted=accepted), status
+
+
+@bp.route("/checkout", methods=["GET", "POST"])
+@login_required
+def checkout():
+    form, store = CheckoutForm(), UserCart(current_user)
+    entries = store.entries()  # read before the key: a submit that placed the order emptied the cart
+    if form.is_submitted() and (placed := find_order(current_user.organisation_id, form.idempotency_key.data or "")):
+        return redirect(url_for("orders.detail", number=placed.number))
+    stop = _blocker(store, entries)
+    if stop is not None:
+        return stop
+    try:
+        preview = prepare(current_user.organisation, current_marketplace(), [entry.request for entry in entries])
+    except OrderInvalid:
+        flash("Some lines in your cart need attention before you check out.", "warning")
+        return redirect(url_for("cart.show"))
+    form.payment_method.choices = [(m.name, m.label) for m in methods_for(preview.buyer, preview.quote.currency)]
+    if form.validate_on_submit():
+        return _place(form, preview, store, entries)
+    if request.method == "GET":
+        form.idempotency_key.data, form.fingerprint.data = uuid4().hex, preview.quote.fingerprint
+        form.payment_method.data = next(iter(form.payment_method.choices), ("", ""))[0]
+    return _render(form, preview, 400 if form.is_submitted() else 200)
+
+
+def _place(form, preview, store, entries):
+    checkout_request = CheckoutRequest(
+        buyer=current_user.organisation, placed_by=current_user, marketplace=preview.marketplace,
+        lines=[entry.request for entry in entries], idempotency_key=form.idempotency_key.data,
+        fingerprint=form.fingerprint.data, accepted_terms=frozenset(request.form.getlist("terms")),
+        payment_method=form.payment_method.data, cart=store.cart,
+    )
+    try:
+        order = place_order(checkout_request, utcnow())
+    except QuoteChanged as changed:
+        flash(changed.buyer_message, "warning")
+        preview.quote, form.fingerprint.data = changed.quote, changed.quote.fingerprint
+        return _render(form, preview, 409)
+    except OrderInvalid:
+        flash("Some lines in your cart need attention before you check out.", "warning")
+        return redirect(url_for("cart.show"))
+    except (CheckoutError, PaymentFailed) as refused:
+        flash(refused.buyer_message, "danger")
+        return _render(form, preview, 400)
+    flash(f"Thank you! Order {order.number} is placed.", "success")
+    return redirect(url_for("orders.detail", number=order.number))
+
+
+@bp.get("/orders")
+@login_required
+def index():
+    page = request.args.get("page", "1")
+    orders = orders_page(current_user.organisation, int(page) if page.isdigit() and len(page) < 6 else 1)
+    return render_template("orders/index.html", orders=orders)
+
+
+@bp.get("/orders/<number>")
+@login_required
+def detail(number: str):
+    order = order_for(number, current_user.organisation)
+    if order is None:
+        abort(404)
+    return render_template("orders/detail.html", order=order, invoices=invoices_of(order),
+                           live_progress=template_exists("provisioning/_order_progress.html"))
+
+
+def template_exists(name: str) -> bool:
+    """Whether another area supplies ``name`` (the provisioning progress panel)."""
+    try:
+        current_app.jinja_env.get_template(name)
+    except TemplateNotFound:
+        return False
+    return True

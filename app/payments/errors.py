@@ -1,0 +1,55 @@
+"""The family of payment failures a caller (the checkout, renewals) handles.
+
+Some carry a message for the buyer (``buyer_message``); ``PaymentProviderError`` is only logged
+and the buyer sees a generic message.
+"""
+from __future__ import annotations
+
+GENERIC_MESSAGE = "We could not reach our payment provider. Nothing was charged; please try again in a moment."
+
+
+class PaymentError(Exception):
+    """Base of every payment failure; ``buyer_message`` is safe to show to the buyer."""
+
+    buyer_message = GENERIC_MESSAGE
+
+    def __init__(self, buyer_message: str | None = None) -> None:
+        if buyer_message:
+            self.buyer_message = buyer_message
+        super().__init__(self.buyer_message)
+
+
+class CardDeclined(PaymentError):
+    """The bank refused the card (or 3-D Secure failed); the message is the bank's reason."""
+
+
+class NoCardOnFile(PaymentError):
+    """The organisation has no saved card and the caller named none."""
+
+    buyer_message = "Add a card before paying by card."
+
+
+class PaymentRequiresAction(PaymentError):
+    """The buyer must complete 3-D Secure in the browser: hand ``intent.client_secret`` to
+    Stripe.js ``confirmCardPayment``, then call ``refresh_card_payment``."""
+
+    buyer_message = "Your bank asks you to confirm this payment."
+
+    def __init__(self, intent) -> None:
+        self.intent = intent
+        super().__init__()
+
+
+class PaymentProviderError(PaymentError):
+    """The provider failed or answered something unexpected: logged, never shown in detail."""
+
+    def __init__(self, detail: str) -> None:
+        self.detail = detail
+        super().__init__()
+
+    def __str__(self) -> str:
+        return self.detail
+
+
+class InvalidWebhook(Exception):
+    """A webhook whose signature, secret, header or timestamp does not check out."""

@@ -1,0 +1,170 @@
+"""Read-only queries of subscriptions: overview tables and counts, due work, quantity history."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Iterable
+
+from sqlalchemy import Select, and_, case, exists, func, select
+
+from app.catalog.models import Resource
+from app.extensions import db
+from app.plans.models import (
+    BillingPeriod,
+    BillingPeriodStatus,
+    QuantityRecord,
+    ScheduledChange,
+    ScheduledChangeStatus,
+    Subscription,
+    SubscriptionResource,
+)
+from app.plans.periods import Period
+from app.plans.states import SubscriptionStatus
+from app.plans.usage import peak_of
+
+S = SubscriptionStatus
+PENDING_DISPLAY = "pending"  # an active subscription with a scheduled change shows as pending
+
+
+def live_subscriptions(*criteria) -> Select:
+    """Subscriptions for overview tables: every status but ``expired`` (history keeps those).
+    ``criteria`` scope it, e.g. ``Subscription.payer_id == reseller.id``."""
+    return select(Subscription).where(Subscription.status != S.EXPIRED.value, *criteria)
+
+
+def _has_scheduled_change():
+    return exists().where(
+        ScheduledChange.subscription_id == Subscription.id,
+        ScheduledChange.status == ScheduledChangeStatus.SCHEDULED.value,
+    )
+
+
+@dataclass(frozen=True)
+class SubscriptionCounts:
+    total: int = 0
+    active: int = 0  # active without a scheduled change
+    pending: int = 0  # being provisioned, or active with a scheduled change
+    canceled: int = 0  # ending at the period's end
+    suspended: int = 0
+    failed: int = 0
+    seats: int = 0  # seats across the live subscriptions
+
+
+def subscription_counts(*criteria) -> SubscriptionCounts:
+    """The summary cards of an overview, over ``live_subscriptions(*criteria)``: two queries."""
+    scheduled = _has_scheduled_change()
+    status = Subscription.status
+
+    def count_when(condition):
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    row = db.session.execute(
+        select(
+            func.count(Subscription.id),
+            count_when(and_(status == S.ACTIVE.value, ~scheduled)),
+            count_when((status == S.PENDING.value) | and_(status == S.ACTIVE.value, scheduled)),
+            count_when(status == S.CANCELED.value),
+            count_when(status == S.SUSPENDED.value),
+            count_when(status == S.FAILED.value),
+        ).where(Subscription.status != S.EXPIRED.value, *criteria)
+    ).one()
+    seats = db.session.scalar(
+        select(func.coalesce(func.sum(SubscriptionResource.quantity), 0))
+        .join(Subscription, Subscription.id == SubscriptionResource.subscription_id)
+        .join(Resource, Resource.id == SubscriptionResource.resource_id)
+        .where(Resource.measures_seats.is_(True), Subscription.status != S.EXPIRED.value, *criteria)
+    )
+    return SubscriptionCounts(*(int(value) for value in row), seats=int(seats))
+
+
+def scheduled_changes_for(subscription_ids: Iterable[int]) -> dict[int, ScheduledChange]:
+    """The pending decrease of each subscription that has one, in one query (for tables)."""
+    ids = list(subscription_ids)
+    if not ids:
+        return {}
+    rows = db.session.scalars(
+        select(ScheduledChange).where(
+            ScheduledChange.subscription_id.in_(ids),
+            ScheduledChange.status == ScheduledChangeStatus.SCHEDULED.value,
+        )
+    )
+    return {row.subscription_id: row for row in rows}
+
+
+def scheduled_change_of(subscription_id: int) -> ScheduledChange | None:
+    return scheduled_changes_for([subscription_id]).get(subscription_id)
+
+
+def display_status(subscription: Subscription, has_scheduled_change: bool) -> str:
+    """The status a table shows: ``pending`` for an active subscription with a scheduled change."""
+    if subscription.status == S.ACTIVE.value and has_scheduled_change:
+        return PENDING_DISPLAY
+    return subscription.status
+
+
+def due_period_ends(now: datetime, limit: int = 500) -> list[int]:
+    """Ids of subscriptions whose billing period ended by ``now`` and that renew or expire
+    (a suspended one only when its cancellation is pending: otherwise it waits for payment, so
+    a loop "until nothing is due" ends)."""
+    return list(db.session.scalars(
+        select(Subscription.id)
+        .where(
+            Subscription.current_period_end <= now,
+            Subscription.status.in_([S.ACTIVE.value, S.CANCELED.value])
+            | ((Subscription.status == S.SUSPENDED.value) & Subscription.cancel_at_period_end.is_(True)),
+        )
+        .order_by(Subscription.id)
+        .limit(limit)
+    ))
+
+
+def due_expiries(now: datetime) -> list[int]:
+    """Ids of cancelled subscriptions (also suspended ones) whose last period ended by ``now``."""
+    return list(db.session.scalars(
+        select(Subscription.id)
+        .where(
+            Subscription.cancel_at_period_end.is_(True),
+            Subscription.status.in_([S.CANCELED.value, S.SUSPENDED.value]),
+            Subscription.current_period_end <= now,
+        )
+        .order_by(Subscription.id)
+    ))
+
+
+def due_charge_retries(now: datetime) -> list[int]:
+    """Ids of subscriptions whose failed charge is to be tried again by ``now``."""
+    return list(db.session.scalars(
+        select(Subscription.id).where(Subscription.next_charge_attempt_at <= now).order_by(Subscription.id)
+    ))
+
+
+def quantity_records(subscription_id: int, resource_id: int, until: datetime) -> list[tuple[datetime, int]]:
+    return [
+        (row.recorded_at, row.quantity)
+        for row in db.session.execute(
+            select(QuantityRecord.recorded_at, QuantityRecord.quantity)
+            .where(
+                QuantityRecord.subscription_id == subscription_id,
+                QuantityRecord.resource_id == resource_id,
+                QuantityRecord.recorded_at < until,
+            )
+            .order_by(QuantityRecord.recorded_at, QuantityRecord.id)
+        )
+    ]
+
+
+def peak_quantity(subscription: Subscription, resource_id: int, period: Period) -> int:
+    """The highest quantity of the resource in effect during ``period`` (the quantity at its
+    start included); the current quantity when nothing was recorded."""
+    peak = peak_of(quantity_records(subscription.id, resource_id, period.end), period)
+    return subscription.quantity_of(resource_id) if peak is None else peak
+
+
+def billing_periods_to_invoice(limit: int = 500) -> list[BillingPeriod]:
+    """Recorded periods whose invoice is still to be made, oldest first (for part 2's job)."""
+    return list(db.session.scalars(
+        select(BillingPeriod)
+        .where(BillingPeriod.status == BillingPeriodStatus.TO_INVOICE.value)
+        .order_by(BillingPeriod.period_start, BillingPeriod.id)
+        .limit(limit)
+    ))

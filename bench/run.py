@@ -1,0 +1,297 @@
+"""``make bench``: seed a large data set on PostgreSQL, serve the app and the framework floor under
+the same gunicorn settings, drive each target in turn with wrk, and write the results.
+
+Settings come from the environment: BENCH_DATABASE_URL (default the local ``bench`` database,
+dropped and rebuilt by the migrations), BENCH_REDIS_URL, BENCH_PORT (the app; the floor uses the
+next port), BENCH_WORKERS (2), BENCH_CONNECTIONS (16), BENCH_DURATION (10 s), BENCH_WARMUP (2 s),
+BENCH_ONLY (a substring of target names).
+
+``bench/provisioning_throughput.py`` (issue 4), when present, is run last with BENCH_DATABASE_URL
+and BENCH_REDIS_URL (and DATABASE_URL, REDIS_URL) set to the same stores; it prints one JSON
+object, with ``ratio`` (provisioning / no-op throughput) at its top level or in each of its
+``results``, compared with the goal of half the no-op job's throughput.
+"""
+from __future__ import annotations
+
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from datetime import datetime, timezone
+from http.cookiejar import CookieJar
+from pathlib import Path
+
+from bench.report import markdown
+from bench.servers import ROOT, Server, cores, run_wrk, start_gunicorn
+from bench.targets import TARGETS, Step, Target
+
+RESULTS = ROOT / "bench" / "results"
+LUA_TEMPLATE = (ROOT / "bench" / "wrk_script.lua.tmpl").read_text()
+CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def settings() -> dict:
+    env = os.environ
+    return dict(
+        database_url=env.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/bench"),
+        redis_url=env.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12"),
+        port=int(env.get("BENCH_PORT", "5103")),
+        workers=int(env.get("BENCH_WORKERS", "2")),
+        connections=int(env.get("BENCH_CONNECTIONS", "16")),
+        duration_s=float(env.get("BENCH_DURATION", "10")),
+        warmup_s=float(env.get("BENCH_WARMUP", "2")),
+        only=env.get("BENCH_ONLY", ""),
+        server_core=cores()[0],
+        load_core=cores()[1],
+    )
+
+
+def prepare_database(config: dict) -> dict:
+    """Drops and rebuilds the schema with the migrations, then loads demo and benchmark data."""
+    import psycopg
+
+    url = config["database_url"].replace("postgresql+psycopg://", "postgresql://")
+    server_url, name = url.rsplit("/", 1)
+    with psycopg.connect(f"{server_url}/postgres", autocommit=True) as admin:
+        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+            admin.execute(f'CREATE DATABASE "{name}"')
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute("DROP SCHEMA public CASCADE")
+        connection.execute("CREATE SCHEMA public")
+    env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": config["redis_url"]}
+    flask = [sys.executable, "-m", "flask", "--app", "app:create_app"]
+    subprocess.run(flask + ["db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
+    started = time.monotonic()
+    os.environ.update(DATABASE_URL=url, REDIS_URL=config["redis_url"])
+    from app import create_app
+    from app.core.demo_data import seed_demo
+    from app.extensions import db
+    from bench.seed import seed_large
+
+    app = create_app()
+    with app.app_context():
+        seed_demo()
+        counts = seed_large(datetime.now(timezone.utc).replace(tzinfo=None))
+        from sqlalchemy import text
+
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
+        counts["plan_term_id"] = _a_customer_plan_term(counts["product_slug"])
+        db.engine.dispose()
+    counts["seconds"] = time.monotonic() - started
+    return counts
+
+
+def _a_customer_plan_term(slug: str) -> int:
+    from sqlalchemy import select
+
+    from app.catalog.models import Plan, PlanTerm, Product
+    from app.extensions import db
+
+    return db.session.scalar(select(PlanTerm.id).join(Plan).join(Product)
+                             .where(Product.slug == slug, Plan.audience == "customer").order_by(PlanTerm.id))
+
+
+class Session:
+    """A signed-in (or anonymous) browser: cookies and the CSRF token of its session."""
+
+    def __init__(self, base_url: str, email: str | None) -> None:
+        self.base_url = base_url
+        self.jar = CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+        self.csrf_token = ""
+        if email is not None:
+            from app.core.demo_data import DEMO_PASSWORD
+
+            self.refresh_token("/sign-in")
+            status, _ = self.send(Step("/sign-in", "POST", {"email": email, "password": DEMO_PASSWORD}))
+            if not any(cookie.name == "session" for cookie in self.jar) or status >= 400:
+                raise RuntimeError(f"could not sign in as {email} (status {status})")
+        self.refresh_token("/")
+
+    def refresh_token(self, path: str) -> None:
+        found = CSRF_FIELD.search(self.opener.open(self.base_url + path).read().decode())
+        self.csrf_token = found.group(1) if found else self.csrf_token
+
+    def body(self, step: Step) -> str:
+        return urllib.parse.urlencode({**step.form, "csrf_token": self.csrf_token}) if step.method == "POST" else ""
+
+    def send(self, step: Step) -> tuple[int, bytes]:
+        data = self.body(step).encode() if step.method == "POST" else None
+        try:
+            response = self.opener.open(urllib.request.Request(self.base_url + step.path, data=data, method=step.method))
+            return response.status, response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read()
+
+    def cookie_header(self) -> str:
+        return "; ".join(f"{cookie.name}={cookie.value}" for cookie in self.jar)
+
+
+def _lua_string(text: str) -> str:
+    return json.dumps(text)  # a JSON string literal is a valid Lua string literal for this text
+
+
+def write_script(steps: list[Step], session: Session, directory: Path) -> Path:
+    lines = [f"  {{method = {_lua_string(s.method)}, path = {_lua_string(s.path)}, body = {_lua_string(session.body(s))}}},"
+             for s in steps]
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    if session.cookie_header():
+        headers["Cookie"] = session.cookie_header()
+    header_lines = [f"  [{_lua_string(k)}] = {_lua_string(v)}," for k, v in headers.items()]
+    script = directory / f"script-{time.monotonic_ns()}.lua"
+    script.write_text(LUA_TEMPLATE % {"steps": "\n".join(lines), "headers": "\n".join(header_lines)})
+    return script
+
+
+def measure(server: Server, steps: list[Step], session: Session, config: dict, directory: Path) -> dict:
+    script = write_script(steps, session, directory)
+    if config["warmup_s"] > 0:
+        run_wrk(server.base_url, script, config["warmup_s"], config["connections"])
+    cpu_before = server.cpu_seconds()
+    stats = run_wrk(server.base_url, script, config["duration_s"], config["connections"])
+    cpu = server.cpu_seconds() - cpu_before
+    requests = max(1, stats["requests"])
+    return dict(rps=stats["requests"] / (stats["duration_us"] / 1e6), p50_ms=stats["p50_us"] / 1000,
+                p99_ms=stats["p99_us"] / 1000, max_ms=stats["max_us"] / 1000, cpu_ms=cpu * 1000 / requests,
+                requests=stats["requests"], errors=sum(stats["errors"].values()), bytes_per_request=stats["bytes"] / requests)
+
+
+def _resolved(target: Target, data: dict) -> list[Step]:
+    values = {"product": data["product_slug"], "plan_term": str(data["plan_term_id"])}
+    return [Step(step.path.format(**values), step.method, {k: v.format(**values) for k, v in step.form.items()})
+            for step in target.steps]
+
+
+def _goal(target: Target) -> str:
+    parts = []
+    if target.floor_share:
+        parts.append(f"≥ {target.floor_share:.0%} of floor")
+    if target.p99_budget_ms:
+        parts.append(f"p99 ≤ {target.p99_budget_ms:.0f} ms")
+    return ", ".join(parts) or "—"
+
+
+def run_target(target: Target, server: Server, data: dict, floor_rps: float, config: dict, sessions: dict, directory: Path) -> dict:
+    row = dict(name=target.name, goal=_goal(target))
+    if target.user not in sessions:
+        sessions[target.user] = Session(server.base_url, target.user)
+    session = sessions[target.user]
+    steps = _resolved(target, data)
+    for step in steps:  # one request each: a path this build does not have is skipped
+        status, _ = session.send(step)
+        if status in (404, 405):
+            row["skipped"] = f"{step.method} {step.path} answers {status} in this build"
+            return row
+    row.update(measure(server, steps, session, config, directory))
+    row["floor_ratio"] = row["rps"] / floor_rps
+    misses = []
+    if target.floor_share and row["floor_ratio"] < target.floor_share:
+        misses.append("req/s")
+    if target.p99_budget_ms and row["p99_ms"] > target.p99_budget_ms:
+        misses.append("p99")
+    if row["errors"]:
+        misses.append("errors")
+    row["verdict"] = "MISS: " + ", ".join(misses) if misses else "ok"
+    return row
+
+
+def provisioning(config: dict) -> dict | None:
+    """Runs bench/provisioning_throughput.py (issue 4) on the same PostgreSQL and Redis, after the
+    pages (it rebuilds the schema and empties the Redis database)."""
+    script = ROOT / "bench" / "provisioning_throughput.py"
+    if not script.exists():
+        return None
+    stores = {"DATABASE_URL": config["database_url"], "REDIS_URL": config["redis_url"]}
+    env = {**os.environ, **stores, **{f"BENCH_{name}": value for name, value in stores.items()}}
+    output = subprocess.run([sys.executable, str(script)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=1200)
+    try:
+        result = json.loads(output.stdout[output.stdout.index("{"):])
+    except ValueError:
+        return {"summary": f"failed (exit {output.returncode}): {output.stderr.strip()[-300:]}"}
+    rounds = result.get("results") or [result]
+    parts = []
+    for round_ in rounds:
+        ratio = round_.get("ratio")
+        if ratio is None and round_.get("noop_per_second"):
+            ratio = round_.get("provisioning_per_second", 0) / round_["noop_per_second"]
+        if ratio is None:
+            continue
+        workers = f"{round_['workers']} worker(s): " if "workers" in round_ else ""
+        parts.append(f"{workers}{round_.get('provisioning_per_second', '?')} requests/s against {round_.get('noop_per_second', '?')} "
+                     f"no-op jobs/s = {ratio:.0%} ({'ok' if ratio >= 0.5 else 'MISS'}; goal ≥ 50 %)")
+    result["summary"] = "; ".join(parts) or json.dumps(result)
+    return result
+
+
+def main() -> int:
+    config = settings()
+    started_at = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M")
+    print(f"Seeding {config['database_url'].rsplit('/', 1)[-1]} …", flush=True)
+    data = prepare_database(config)
+    print(f"Seeded in {data['seconds']:.1f} s: {data['products']} products, {data['subscriptions']} subscriptions", flush=True)
+    env = {"DATABASE_URL": config["database_url"], "REDIS_URL": config["redis_url"], "SECRET_KEY": "bench-secret-key"}
+    servers: list[Server] = []
+    try:
+        app_server = start_gunicorn("app", "app:create_app()", config["port"], config["workers"], env, "/sign-in")
+        servers.append(app_server)
+        page_bytes = len(urllib.request.urlopen(app_server.base_url + "/catalog/").read())
+        floor_server = start_gunicorn("floor", "bench.floor_app:app", config["port"] + 1, config["workers"],
+                                      {"FLOOR_PAGE_BYTES": str(page_bytes)})
+        servers.append(floor_server)
+        with tempfile.TemporaryDirectory(prefix="bench-") as directory:
+            anonymous_floor = Session(floor_server.base_url, None)
+            floor_before = measure(floor_server, [Step("/")], anonymous_floor, config, Path(directory))
+            print(f"floor: {floor_before['rps']:.0f} req/s", flush=True)
+            rows, sessions = [], {}
+            for target in TARGETS:
+                if config["only"] and config["only"] not in target.name:
+                    continue
+                rows.append(run_target(target, app_server, data, floor_before["rps"], config, sessions, Path(directory)))
+                row = rows[-1]
+                print(f"{target.name}: " + (row.get("skipped") or f"{row['rps']:.0f} req/s, p99 {row['p99_ms']:.1f} ms, "
+                                             f"{row['cpu_ms']:.2f} ms CPU, {row['verdict']}"), flush=True)
+            floor_after = measure(floor_server, [Step("/")], anonymous_floor, config, Path(directory))
+        floor_rps = (floor_before["rps"] + floor_after["rps"]) / 2
+        for row in rows:
+            if "rps" in row:
+                row["floor_ratio"] = row["rps"] / floor_rps
+    finally:
+        for server in servers:
+            server.stop()
+    result = dict(
+        started_at=started_at, machine=f"{platform.machine()}, {os.cpu_count()} cores, {_cpu_model()}",
+        settings={k: v for k, v in config.items() if k not in ("database_url", "redis_url", "only")},
+        data={k: v for k, v in data.items()},
+        floor=dict(page_bytes=page_bytes, before=floor_before, after=floor_after, rps=floor_rps,
+                   cpu_ms=(floor_before["cpu_ms"] + floor_after["cpu_ms"]) / 2),
+        targets=rows, provisioning=provisioning(config),
+    )
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    for name in (f"{stamp}.json", "latest.json"):
+        (RESULTS / name).write_text(json.dumps(result, indent=2))
+    table = markdown(result)
+    (RESULTS / "latest.md").write_text(table)
+    print("\n" + table)
+    return 0
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

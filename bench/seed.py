@@ -1,0 +1,157 @@
+"""The benchmark's data set, on top of the demo data: 1,000 published products in 20 categories,
+each with a customer plan and a reseller plan (monthly and annual terms), priced in every
+marketplace with seats and a one-time QuickStart; and 5,000 customers of the demo reseller
+("Reseller One LLC", admin@reseller-one.example) holding 20,000 subscriptions, so the demo
+reseller's panels show a large book of business.
+
+Rows are written with multi-row INSERTs and explicit ids (sequences are moved past them after),
+so seeding takes seconds.
+"""
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, insert, select, text
+
+from app.accounts.models import Organisation
+from app.catalog.models import (
+    Category,
+    Marketplace,
+    Plan,
+    PlanResource,
+    PlanTerm,
+    PlanTermPrice,
+    PriceList,
+    Product,
+    Resource,
+)
+from app.extensions import db
+from app.money import apply_basis_points
+from app.plans.models import Subscription, SubscriptionResource
+
+PRODUCTS = 1000
+CATEGORIES = 20
+CUSTOMERS = 5000
+SUBSCRIPTIONS_PER_CUSTOMER = 4
+WORDS = ["Cloud", "Sync", "Vault", "Mail", "Desk", "Guard", "Flow", "Stream", "Signal", "Harbor", "Nimbus", "Prism"]
+MARKETPLACE_FACTORS_BP = {"US": 10000, "EU": 9300, "UK": 7900}
+COST_BP = 8000
+
+
+class Ids:
+    """Hands out ids above the current maximum of each table."""
+
+    def __init__(self) -> None:
+        self._next: dict = {}
+
+    def take(self, model, count: int) -> range:
+        if model not in self._next:
+            self._next[model] = (db.session.scalar(select(func.max(model.id))) or 0) + 1
+        start = self._next[model]
+        self._next[model] += count
+        return range(start, start + count)
+
+
+def _bulk(model, rows: list[dict]) -> None:
+    for start in range(0, len(rows), 5000):
+        db.session.execute(insert(model), rows[start:start + 5000])
+
+
+def seed_large(now: datetime, rng: random.Random | None = None) -> dict:
+    """Adds the large data set; returns the counts written and the slug of a typical product."""
+    rng = rng or random.Random(7)
+    ids = Ids()
+    distributor = db.session.scalar(select(Organisation).where(Organisation.kind == "distributor"))
+    reseller = db.session.scalar(select(Organisation).where(Organisation.name == "Reseller One LLC"))
+    marketplaces = {m.code: m for m in db.session.scalars(select(Marketplace))}
+    lists = {row.marketplace_id: row.id for row in db.session.scalars(select(PriceList).where(PriceList.seller_id == distributor.id))}
+    reseller_list = db.session.scalar(select(PriceList.id).where(PriceList.seller_id == reseller.id))
+    parents = list(db.session.scalars(select(Category.id).where(Category.parent_id.is_(None))))
+    seats = db.session.scalar(select(Resource).where(Resource.code == "generic-users"))
+    onboarding = db.session.scalar(select(Resource).where(Resource.code == "generic-onboarding"))
+
+    category_ids = ids.take(Category, CATEGORIES)
+    _bulk(Category, [dict(id=cid, slug=f"bench-category-{n:02d}", name=f"{WORDS[n % len(WORDS)]} services {n:02d}",
+                          description="Benchmark category.", parent_id=parents[n % len(parents)], position=100 + n)
+                     for n, cid in enumerate(category_ids)])
+
+    product_ids = ids.take(Product, PRODUCTS)
+    products = []
+    for n, pid in enumerate(product_ids):
+        name = f"{WORDS[n % len(WORDS)]}{WORDS[(n // 12) % len(WORDS)]} Suite {n:04d}"
+        products.append(dict(id=pid, slug=f"bench-product-{n:04d}", name=name, vendor=f"Vendor {n % 37:02d}",
+                             summary=f"{name}: subscriptions for teams of every size, billed monthly or yearly.",
+                             description="A benchmark product with a customer plan and a reseller plan.",
+                             category_id=category_ids[n % CATEGORIES], terms_text="Vendor terms apply.", terms_version="1",
+                             connector="demo", connector_settings={}, renewal_upgrade_only=False, published=True, created_at=now))
+    _bulk(Product, products)
+
+    plan_ids = ids.take(Plan, 2 * PRODUCTS)
+    plans, plan_resources, terms, term_prices, resource_prices, reseller_prices = [], [], [], [], [], []
+    term_ids = iter(ids.take(PlanTerm, 4 * PRODUCTS))
+    plan_resource_ids = iter(ids.take(PlanResource, 4 * PRODUCTS))
+    customer_terms = []
+    for n, pid in enumerate(product_ids):
+        for position, audience in enumerate(("customer", "reseller")):
+            plan_id = plan_ids[2 * n + position]
+            plans.append(dict(id=plan_id, product_id=pid, code=audience, name=f"{products[n]['name']} for {audience}s",
+                              description="Seats included.", audience=audience, kind="organisation", payment_model="prepaid",
+                              postponed_billing_allowed=False, published=True, position=position))
+            for r_position, (resource, included, maximum) in enumerate(((seats, 5, 1000), (onboarding, 0, 1))):
+                plan_resources.append(dict(id=next(plan_resource_ids), plan_id=plan_id, resource_id=resource.id, included=included,
+                                           minimum=included, maximum=maximum, step=1, customer_changeable=True, position=r_position))
+            monthly_usd = 500 + (n * 37) % 9000
+            for code, name, months, charged in (("monthly", "Monthly", 1, 1), ("annual", "Annual", 12, 10)):
+                term_id = next(term_ids)
+                terms.append(dict(id=term_id, plan_id=plan_id, code=code, name=name, period_months=months, billing_frequency_months=months))
+                if audience == "customer":
+                    customer_terms.append((plan_id, term_id))
+                    reseller_prices.append(dict(price_list_id=reseller_list, plan_term_id=term_id, markup_bp=2000))
+                for market_code, factor in MARKETPLACE_FACTORS_BP.items():
+                    msrp = apply_basis_points(monthly_usd * charged, factor)
+                    list_id = lists[marketplaces[market_code].id]
+                    term_prices.append(dict(price_list_id=list_id, plan_term_id=term_id, msrp=msrp, cost=apply_basis_points(msrp, COST_BP)))
+                    for resource, unit_usd in ((seats, 300), (onboarding, 24900)):
+                        unit = apply_basis_points(unit_usd * (1 if resource.is_one_time else charged), factor)
+                        resource_prices.append(dict(price_list_id=list_id, plan_term_id=term_id, resource_id=resource.id,
+                                                    msrp=unit, cost=apply_basis_points(unit, COST_BP)))
+    for model, rows in ((Plan, plans), (PlanTerm, terms), (PlanResource, plan_resources), (PlanTermPrice, term_prices + reseller_prices)):
+        _bulk(model, rows)
+    from app.catalog.models import ResourcePrice
+
+    _bulk(ResourcePrice, resource_prices)
+
+    customer_ids = ids.take(Organisation, CUSTOMERS)
+    _bulk(Organisation, [dict(id=cid, name=f"Bench Customer {n:04d} Ltd", kind="customer", parent_id=reseller.id,
+                              reselling_enabled=False, marketplace_id=marketplaces["US"].id, credit_limit=None, created_at=now)
+                         for n, cid in enumerate(customer_ids)])
+    subscription_ids = ids.take(Subscription, CUSTOMERS * SUBSCRIPTIONS_PER_CUSTOMER)
+    subscriptions, subscription_resources = [], []
+    statuses = ["active"] * 8 + ["canceled", "pending"]
+    for n, sid in enumerate(subscription_ids):
+        owner = customer_ids[n // SUBSCRIPTIONS_PER_CUSTOMER]
+        plan_id, term_id = customer_terms[rng.randrange(len(customer_terms))]
+        start = now - timedelta(days=rng.randrange(1, 29))
+        subscriptions.append(dict(id=sid, owner_id=owner, payer_id=reseller.id, plan_id=plan_id, plan_term_id=term_id,
+                                  marketplace_id=marketplaces["US"].id, currency="USD", status=rng.choice(statuses),
+                                  vendor_reference=f"VND-{sid}", parameters={}, postponed_billing=False,
+                                  current_period_start=start, current_period_end=start + timedelta(days=30),
+                                  created_at=start, activated_at=start, canceled_at=None))
+        subscription_resources.append(dict(subscription_id=sid, resource_id=seats.id, quantity=5 + rng.randrange(50)))
+    _bulk(Subscription, subscriptions)
+    _bulk(SubscriptionResource, subscription_resources)
+    _move_sequences_past_ids()
+    db.session.commit()
+    return {"products": PRODUCTS, "plan_terms": len(terms), "prices": len(term_prices) + len(resource_prices) + len(reseller_prices),
+            "customers": CUSTOMERS, "subscriptions": len(subscriptions), "product_slug": products[PRODUCTS // 2]["slug"]}
+
+
+def _move_sequences_past_ids() -> None:
+    if db.engine.dialect.name != "postgresql":
+        return
+    for table in db.metadata.sorted_tables:
+        if "id" in table.columns:
+            db.session.execute(text(
+                f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "
+                f"COALESCE((SELECT MAX(id) FROM \"{table.name}\"), 0) + 1, false)"))

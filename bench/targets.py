@@ -1,0 +1,56 @@
+"""What ``make bench`` measures. Add a page by adding a ``Target``; a target whose path answers
+404 in this build (a feature not merged yet) is reported as skipped, not failed.
+
+``user`` is a demo login (password ``DEMO_PASSWORD``); the harness signs in once through the
+sign-in form and hands the session cookie to wrk. ``steps`` make a path of several requests that
+each wrk connection cycles through (e.g. add to cart, then the checkout page); form fields of a
+POST step get the session's CSRF token added. ``{product}`` in a path is the typical product's
+slug, ``{plan_term}`` one of its customer plan term ids.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+RESELLER = "admin@reseller-one.example"
+CUSTOMER = "admin@customer-a.example"
+
+
+@dataclass(frozen=True)
+class Step:
+    path: str
+    method: str = "GET"
+    form: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    steps: tuple[Step, ...]
+    user: str | None = None
+    p99_budget_ms: float | None = None
+    floor_share: float | None = None  # minimum req/s as a share of the floor's
+
+
+def page(name: str, path: str, **options) -> Target:
+    return Target(name, (Step(path),), **options)
+
+
+STOREFRONT = dict(p99_budget_ms=50, floor_share=0.6)
+
+TARGETS: list[Target] = [
+    page("catalog (anonymous)", "/catalog/", **STOREFRONT),
+    page("catalog page 20 (anonymous)", "/catalog/?page=20", **STOREFRONT),
+    page("catalog search", "/catalog/?q=suite+05", **STOREFRONT),
+    page("catalog (reseller)", "/catalog/", user=RESELLER, **STOREFRONT),
+    page("product page (anonymous)", "/products/{product}", **STOREFRONT),
+    page("product page (customer of reseller)", "/products/{product}", user=CUSTOMER, **STOREFRONT),
+    page("home", "/", **STOREFRONT),
+    # Issue 3 (cart and checkout): skipped until those routes are merged.
+    page("cart page", "/cart", user=CUSTOMER, p99_budget_ms=150),
+    Target("add to cart + checkout", (
+        Step("/cart/add", "POST", {"plan_term_id": "{plan_term}"}),
+        Step("/checkout"),
+    ), user=CUSTOMER, p99_budget_ms=150),
+    # Panels (issues to come) join here, e.g.:
+    # page("reseller customers", "/reseller/customers/", user=RESELLER, p99_budget_ms=100),
+]

@@ -1,0 +1,25 @@
+"""Fixtures of the cart and checkout tests: the tiered ``world`` ready to buy on account."""
+import pytest
+
+from app.extensions import db
+from tests import factories as f
+
+
+@pytest.fixture
+def shop(world):
+    """``world`` where the reseller (credit limit $10,000) and customer A have billing
+    information on file, and the US marketplace has terms to accept."""
+    f.make_billing_info(world.reseller, tax_id="US-1234")
+    f.make_billing_info(world.customer)
+    world.reseller.credit_limit = 1_000_000
+    world.us.terms_text, world.us.terms_version = "Marketplace terms.", "2026-01"
+    db.session.commit()
+    return world
+
+
+@pytest.fixture
+def handed_off(monkeypatch):
+    """The orders handed to provisioning, in order."""
+    orders = []
+    monkeypatch.setattr("app.orders.checkout.hand_off", lambda order: orders.append(order.number))
+    return orders

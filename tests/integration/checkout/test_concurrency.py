@@ -1,0 +1,95 @@
+"""Races on PostgreSQL, with real threads each in its own app context (own connection):
+concurrent submits of one checkout, and concurrent orders against one credit limit."""
+import os
+import threading
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+
+import pytest
+from sqlalchemy import func, select
+
+from app.accounts.models import Organisation, User
+from app.billing.models import Invoice
+from app.catalog.models import Marketplace
+from app.extensions import db
+from app.orders.checkout import CheckoutRequest, place_order, prepare
+from app.orders.lines import LineRequest
+from app.orders.models import Order
+from app.orders.payments import CreditLimitExceeded
+from app.plans.models import Subscription
+from tests.conftest import is_postgres
+from tests.integration.checkout.helpers import add_to_cart, open_checkout, term_of
+
+pytestmark = [
+    pytest.mark.postgres_only,
+    pytest.mark.skipif(
+        not is_postgres(os.environ.get("TEST_DATABASE_URL", "sqlite")),
+        reason="needs PostgreSQL: SQLite serialises every writer, so these races cannot happen there",
+    ),
+]
+NOW = datetime(2026, 5, 1, 12, 0)
+
+
+def test_fifty_concurrent_submits_of_one_checkout_place_exactly_one_order(app, client, auth, shop, handed_off):
+    # given one reseller's checkout page, with its idempotency token
+    auth.login("admin@reseller.test")
+    add_to_cart(client, term_of(shop.reseller_plan), seats=6)
+    page = open_checkout(client)
+    cookie = client.get_cookie("session").value
+    db.session.commit()
+    start = threading.Barrier(50)
+
+    def submit(_):
+        browser = app.test_client()
+        browser.set_cookie("session", cookie)
+        start.wait()
+        response = browser.post("/checkout", data={"fingerprint": page.fingerprint, "idempotency_key": page.idempotency_key,
+                                                   "terms": page.terms, "payment_method": "on_account"})
+        return response.status_code, response.headers.get("Location")
+
+    # when fifty submits of it race
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        results = list(pool.map(submit, range(50)))
+    # then one order exists, with one invoice and one subscription, and every submit lands on it
+    db.session.expire_all()
+    number = db.session.scalar(select(Order.number))
+    assert db.session.scalar(select(func.count(Order.id))) == 1
+    assert db.session.scalar(select(func.count(Invoice.id))) == db.session.scalar(select(func.count(Subscription.id))) == 1
+    assert set(results) == {(302, f"/orders/{number}")}
+    assert handed_off == [number]
+
+
+def test_twenty_concurrent_orders_never_overspend_one_credit_limit(app, shop, handed_off):
+    # given a credit limit that covers exactly five orders of 16.00 + 10 % tax
+    shop.reseller.credit_limit = 5 * 1760 + 1000
+    db.session.commit()
+    ids = (shop.reseller.id, shop.us.id, shop.users.reseller.id, term_of(shop.reseller_plan).id)
+    start = threading.Barrier(20)
+
+    def order(_):
+        with app.app_context():
+            buyer, marketplace, user = db.session.get(Organisation, ids[0]), db.session.get(Marketplace, ids[1]), db.session.get(User, ids[2])
+            lines = [LineRequest(ids[3])]
+            preview = prepare(buyer, marketplace, lines)
+            request = CheckoutRequest(buyer, user, marketplace, lines, uuid.uuid4().hex, preview.quote.fingerprint,
+                                      frozenset(t.token for t in preview.terms))
+            db.session.commit()
+            start.wait()
+            try:
+                return place_order(request, NOW).number
+            except CreditLimitExceeded:
+                return "refused"
+            finally:
+                db.session.remove()
+
+    # when twenty orders race
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        results = list(pool.map(order, range(20)))
+    # then five are placed, fifteen refused, and the open invoices stay within the limit
+    db.session.expire_all()
+    invoiced = db.session.scalar(select(func.sum(Invoice.total)).where(Invoice.organisation_id == shop.reseller.id))
+    assert results.count("refused") == 15
+    assert invoiced == 5 * 1760 <= shop.reseller.credit_limit
+    assert sorted(r for r in results if r != "refused") == [f"ORD-2026-00000{i}" for i in range(1, 6)]
+

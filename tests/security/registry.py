@@ -1,0 +1,147 @@
+"""What the security suite knows about each route. Every table here is read by the checks in
+``checks.py``, which enumerate the app's URL map: a route that is in no table is checked with the
+strictest rules (needs a session, refuses requests without a CSRF token), and a route that takes
+an id but is missing from ``TENANT_CASES`` fails the suite until someone adds it here.
+
+Rules are matched by endpoint name, or by the rule's path with its arguments blanked (``<>``),
+for routes whose endpoint name is not known yet.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Callable
+
+# Endpoints anyone may reach without signing in, with the reason. Everything else must redirect
+# to sign-in or answer 401/404 without a session.
+PUBLIC_ENDPOINTS: dict[str, str] = {
+    "static": "stylesheets, scripts, fonts",
+    "core.healthz": "load balancers probe it",
+    "catalog.index": "storefront home",
+    "catalog.browse": "storefront catalog",
+    "catalog.product": "storefront product page",
+    "catalog.set_region": "anonymous visitors pick their region",
+    "accounts.login": "the sign-in form itself",
+    "cart.show": "anonymous visitors fill a cart (kept in their session) before signing in",
+    "cart.add": "anonymous visitors fill a cart",
+    "cart.edit_line": "anonymous visitors complete their cart lines",
+    "cart.update_quantities": "anonymous visitors change their cart lines",
+    "cart.remove": "anonymous visitors remove their cart lines",
+    # To come: the payment webhook (issue 5) and the vendor call-back (issue 4) are public but
+    # signature-verified; they are matched by path below so they join without an edit.
+    "/vendor/callback/<>": "vendor call-back, verified by its signature (issue 4)",
+}
+
+# State-changing routes allowed to accept a request without a CSRF token, with the reason.
+# Nothing else is: a browser form of this site always carries the token.
+CSRF_EXEMPT: dict[str, str] = {
+    "/vendor/callback/<>": "a vendor's server posts it; verified by an HMAC signature instead (issue 4)",
+    # The payment provider's webhook (issue 5) joins here, by endpoint or path, when it lands:
+    # it is verified by the provider's signature and cannot carry our token.
+}
+
+
+@dataclass
+class TenantCase:
+    """An object of one tenant, reached through ``values`` in the URL: its ``owner`` must find it,
+    every one of ``intruders`` (users of other tenants) must get 404."""
+
+    values: dict
+    owner: object
+    intruders: list = field(default_factory=list)
+
+
+def customer_owned(world, **values) -> TenantCase:
+    """An object of world.customer: its sibling customer, another reseller's customer and another
+    reseller must all get 404."""
+    users = world.users
+    return TenantCase(values, users.customer, [users.second_customer, users.foreign_customer, users.other_reseller])
+
+
+def reseller_owned(world, **values) -> TenantCase:
+    """An object of world.reseller (or one it sells to): another reseller and a customer of
+    another reseller must get 404."""
+    users = world.users
+    return TenantCase(values, users.reseller, [users.other_reseller, users.foreign_customer])
+
+
+def staff_only(world, **values) -> TenantCase:
+    """A back-office object: only distributor staff find it; resellers and customers get 404."""
+    users = world.users
+    return TenantCase(values, users.staff, [users.reseller, users.customer])
+
+
+# Endpoint (or blanked path) -> builder(world) -> TenantCase. Every route with an argument that is
+# not in PUBLIC_VALUES or NOT_TENANT_SCOPED must be here; the builder creates the object (with
+# tests/factories.py) and says whose it is. Example for an order page of issue 3:
+#   "orders.detail": lambda world: customer_owned(world, order_id=make_order(world.customer).id),
+def _cart_line_of(world, user):
+    """A line in ``user``'s stored cart; cart lines are per user, so everyone else gets 404."""
+    from app.cart.models import Cart, CartLine
+    from app.extensions import db
+
+    term = next(term for term in world.customer_plan.terms if term.code == "monthly")
+    cart = db.session.query(Cart).filter_by(user_id=user.id).one_or_none() or Cart(user_id=user.id, marketplace_id=world.us.id)
+    line = CartLine(cart=cart, plan_term_id=term.id, quantities={"seats": 5}, beneficiary={"kind": "self"})
+    db.session.add_all([cart, line])
+    db.session.flush()
+    return str(line.id)
+
+
+def _user_owned_cart_line(world) -> TenantCase:
+    users = world.users
+    return TenantCase({"entry_id": _cart_line_of(world, users.customer)}, users.customer,
+                      [users.second_customer, users.foreign_customer, users.reseller])
+
+
+def _fulfillment_request(world):
+    """A customer's order handed to provisioning: its one fulfillment request."""
+    from app.extensions import db
+    from app.provisioning.handoff import hand_off
+    from tests.factories import make_order
+
+    order = make_order(world.customer, [{"plan": world.customer_plan}], placed_by=world.users.customer)
+    (request,) = hand_off(order)
+    db.session.flush()
+    return request
+
+
+TENANT_CASES: dict[str, Callable] = {
+    "cart.edit_line": _user_owned_cart_line,
+    "cart.update_quantities": _user_owned_cart_line,
+    "cart.remove": _user_owned_cart_line,
+    "provisioning.order_progress": lambda world: customer_owned(world, number=_fulfillment_request(world).order.number),
+    "provisioning.answer": lambda world: customer_owned(world, request_id=_fulfillment_request(world).id),
+    "provisioning.staff_retry": lambda world: staff_only(world, request_id=_fulfillment_request(world).id),
+    "provisioning.staff_complete": lambda world: staff_only(world, request_id=_fulfillment_request(world).id),
+}
+
+# Public routes with arguments: the values the checks use to reach a real page.
+PUBLIC_VALUES: dict[str, Callable] = {
+    "static": lambda world: {"filename": "css/app.css"},
+    "catalog.browse": lambda world: {"slug": world.category.slug},
+    "catalog.product": lambda world: {"slug": world.product.slug},
+}
+
+# Routes with arguments that are not tenant data, with the reason.
+NOT_TENANT_SCOPED: dict[str, str] = {
+    "static": "file names, not tenant data",
+    "catalog.browse": "public category slugs",
+    "catalog.product": "public product slugs",
+    "/vendor/callback/<>": "addressed to a fulfilment request by the vendor, verified by signature",
+}
+
+
+def blanked(rule_text: str) -> str:
+    return re.sub(r"<[^>]*>", "<>", rule_text)
+
+
+def lookup(table: dict, rule):
+    """The entry of ``table`` for a werkzeug rule, by endpoint or by blanked path; else None."""
+    if rule.endpoint in table:
+        return table[rule.endpoint]
+    return table.get(blanked(rule.rule))
+
+
+def is_listed(table: dict, rule) -> bool:
+    return rule.endpoint in table or blanked(rule.rule) in table

@@ -1,0 +1,25 @@
+"""Every route of the app, from its URL map: CSRF on state changes, a session where one is needed,
+and 404 for another tenant's ids. Exemptions and public routes are listed, with their reasons, in
+``registry.py``; a route that is in no list gets the strictest treatment."""
+from tests.security import registry
+from tests.security.checks import csrf_violations, session_violations, tenant_violations
+
+
+def test_every_state_changing_route_refuses_a_request_without_csrf_token(csrf_app, world):
+    # Given the app with CSRF protection on, and signed-in users who may reach each route
+    # When every POST/PUT/PATCH/DELETE route is requested without a token
+    violations = csrf_violations(csrf_app, world)
+    # Then each is refused. The only exemptions are the payment webhook (issue 5, once it lands)
+    # and the vendor call-back (issue 4): both are verified by a signature instead.
+    assert violations == []
+    assert all("signature" in reason for reason in registry.CSRF_EXEMPT.values())
+
+
+def test_every_private_route_needs_a_session(app, world):
+    violations = session_violations(app, world)
+    assert violations == []
+
+
+def test_every_route_taking_an_id_answers_404_to_other_tenants(app, world):
+    violations = tenant_violations(app, world)
+    assert violations == []
