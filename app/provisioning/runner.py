@@ -155,18 +155,27 @@ def release_claims_of(identity: str, now: datetime) -> int:
 
 
 def warm_statement_cache() -> None:
-    """Runs a job's queries once against no row, in the worker's parent process, so that the
-    forked work-horses inherit them compiled: compiling them again in every horse was most of
-    a job's time. Changes nothing."""
+    """Runs a job's queries once in the worker's parent process, so that the forked
+    work-horses inherit them compiled (compiling them again in every horse was most of a job's
+    time): the guarded updates against no row, the reads against the newest request when
+    there is one. Changes nothing: everything is rolled back."""
+    from app.plans.term_prices import load_term_prices
     from app.provisioning.connectors.demo import warm_statement_cache as warm_demo
     from app.provisioning.outcomes import locked_subscription_query, order_states_query
 
     now = utcnow()
     try:
+        warm_demo()
         claim_request(0, now, "warm-up")
         record_outcome(0, "warm-up", Outcome.done(""), now)
-        for query in (_call_query(0), _order_lock(0), _request_reload(0), locked_subscription_query(0), order_states_query(0)):
-            db.session.scalars(query).all()
-        warm_demo()
+        newest = db.session.scalar(select(R.id).order_by(R.id.desc()).limit(1)) or 0
+        request = db.session.scalars(_call_query(newest)).first()
+        db.session.scalars(_request_reload(newest)).all()
+        if request is not None:
+            build_call(request)
+            db.session.scalars(_order_lock(request.order_id or 0)).all()
+            db.session.scalars(order_states_query(request.order_id or 0)).all()
+            subscription = db.session.scalars(locked_subscription_query(request.subscription_id)).one()
+            load_term_prices(subscription)  # activation's price lookups (may raise: the caller logs it)
     finally:
         db.session.rollback()
