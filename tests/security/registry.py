@@ -111,6 +111,18 @@ def _card_payment_of_customer(world) -> TenantCase:
     return customer_owned(world, order_id=order.id)
 
 
+def _fulfillment_request(world):
+    """A customer's order handed to provisioning: its one fulfillment request."""
+    from app.extensions import db
+    from app.provisioning.handoff import hand_off
+    from tests.factories import make_order
+
+    order = make_order(world.customer, [{"plan": world.customer_plan}], placed_by=world.users.customer)
+    (request,) = hand_off(order)
+    db.session.flush()
+    return request
+
+
 TENANT_CASES: dict[str, Callable] = {
     "orders.detail": _order_of_customer,
     "payments.authenticate": _card_payment_of_customer,
@@ -118,6 +130,10 @@ TENANT_CASES: dict[str, Callable] = {
     "cart.edit_line": _user_owned_cart_line,
     "cart.update_quantities": _user_owned_cart_line,
     "cart.remove": _user_owned_cart_line,
+    "provisioning.order_progress": lambda world: customer_owned(world, number=_fulfillment_request(world).order.number),
+    "provisioning.answer": lambda world: customer_owned(world, request_id=_fulfillment_request(world).id),
+    "provisioning.staff_retry": lambda world: staff_only(world, request_id=_fulfillment_request(world).id),
+    "provisioning.staff_complete": lambda world: staff_only(world, request_id=_fulfillment_request(world).id),
 }
 
 # Public routes with arguments: the values the checks use to reach a real page.
