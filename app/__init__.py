@@ -28,8 +28,10 @@ def create_app(config: object | None = None) -> Flask:
     from app.catalog import bp as catalog_bp
     from app.core import bp as core_bp
     from app.core import cli, web
+    from app.notifications import bp as notifications_bp
     from app.orders import bp as orders_bp
     from app.payments import bp as payments_bp
+    from app.provisioning import bp as provisioning_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(accounts_bp)
@@ -38,6 +40,8 @@ def create_app(config: object | None = None) -> Flask:
     app.register_blueprint(orders_bp)
     app.register_blueprint(billing_bp)
     app.register_blueprint(payments_bp)
+    app.register_blueprint(provisioning_bp)
+    app.register_blueprint(notifications_bp)
     web.init_app(app)
     cli.init_app(app)
     return app

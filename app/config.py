@@ -28,6 +28,11 @@ def _secret_key(instance_path: Path) -> str:
     return key
 
 
+def _number(name: str, default: float, kind=float):
+    value = os.environ.get(name)
+    return kind(value) if value not in (None, "") else kind(default)
+
+
 def _bool(name: str, default: bool) -> bool:
     value = os.environ.get(name)
     if value is None:
@@ -48,6 +53,34 @@ class Config:
         self.REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
         self.SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
         self.PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
+        # Where vendors reach us (the webhook connector's call-back URL is built on it).
+        self.PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+        self.STAFF_ALERT_EMAIL = os.environ.get("STAFF_ALERT_EMAIL", "operations@marketplace.example")
+        # RQ workers: a worker whose parent died is noticed after WORKER_TTL; registries are
+        # cleaned every WORKER_MAINTENANCE_INTERVAL seconds.
+        self.WORKER_TTL = _number("WORKER_TTL", 60, int)
+        self.WORKER_MAINTENANCE_INTERVAL = _number("WORKER_MAINTENANCE_INTERVAL", 15, int)
+        # Provisioning: a failed vendor call is retried after BASE x 2^(attempt-1) seconds (at
+        # most RETRY_MAX) until MAX_ATTEMPTS calls were made. A job is stopped after JOB_TIMEOUT;
+        # a claim older than LEASE (longer than the job timeout) is taken to be abandoned.
+        self.PROVISIONING_MAX_ATTEMPTS = _number("PROVISIONING_MAX_ATTEMPTS", 5, int)
+        self.PROVISIONING_RETRY_BASE_SECONDS = _number("PROVISIONING_RETRY_BASE_SECONDS", 5.0)
+        self.PROVISIONING_RETRY_MAX_SECONDS = _number("PROVISIONING_RETRY_MAX_SECONDS", 600.0)
+        self.PROVISIONING_JOB_TIMEOUT = _number("PROVISIONING_JOB_TIMEOUT", 60, int)
+        self.PROVISIONING_LEASE_SECONDS = _number("PROVISIONING_LEASE_SECONDS", 90.0)
+        # How long a vendor that answered "accepted" may take to call back before we ask again.
+        self.PROVISIONING_CALLBACK_TIMEOUT = _number("PROVISIONING_CALLBACK_TIMEOUT", 3600.0)
+        # The sweeper runs every SWEEP_INTERVAL seconds and re-enqueues a pending request whose
+        # job has not run REQUEUE_AFTER seconds after it was due.
+        self.PROVISIONING_SWEEP_INTERVAL = _number("PROVISIONING_SWEEP_INTERVAL", 30, int)
+        self.PROVISIONING_REQUEUE_AFTER = _number("PROVISIONING_REQUEUE_AFTER", 60.0)
+        # A request interrupted this many times (worker killed mid-call) is given up as failed.
+        self.PROVISIONING_MAX_DELIVERIES = _number("PROVISIONING_MAX_DELIVERIES", 25, int)
+        self.WEBHOOK_TIMEOUT = _number("WEBHOOK_TIMEOUT", 10.0)
+        # The demo connector's simulated vendor (a product's connector_settings override these).
+        self.DEMO_VENDOR_LATENCY = _number("DEMO_VENDOR_LATENCY", 2.0)
+        self.DEMO_VENDOR_FAILURE_RATE = _number("DEMO_VENDOR_FAILURE_RATE", 0.0)
+        self.DEMO_VENDOR_INQUIRY_RATE = _number("DEMO_VENDOR_INQUIRY_RATE", 0.0)
         self._read_stripe_settings()
         self._read_mail_settings()
 
@@ -93,6 +126,9 @@ class Config:
     MAIL_TIMEOUT = 10  # seconds for each SMTP connection
     # An undeliverable message is retried this many times, waiting these many seconds in turn.
     MAIL_RETRY_INTERVALS = (10, 60, 300, 900, 3600)
+    # A pending message not tried for this long lost its job (Redis was down): queue it again.
+    MAIL_RESEND_AFTER = 2 * 3600
+    MAIL_MAX_ATTEMPTS = 30  # then it stays in the outbox, unsent, with its last error for staff
     INVOICE_PDF_COMPRESS = True  # tests switch it off to read the PDF's text
     TESTING = False
 

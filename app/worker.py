@@ -1,19 +1,27 @@
 """RQ worker and scheduler processes, run inside the app context.
 
 Jobs are thin entry points (see each area's ``jobs.py``); the scheduler enqueues the periodic
-duties listed in ``PERIODIC_DUTIES``. Queues: ``provisioning`` for vendor calls, ``default`` for
+duties listed in ``periodic_duties()``. Queues: ``provisioning`` for vendor calls, ``default`` for
 everything else (mail, housekeeping).
+
+Delivery is at least once. A worker's clean-up finds a job abandoned by a dead worker only after
+``WORKER_TTL`` (RQ's default is far longer), so the app keeps its own truth in the database and
+its own sweeper; when only a work-horse dies, the worker hands its claims back at once.
 """
 from __future__ import annotations
 
-from flask import Flask
+import logging
+
+from flask import Flask, current_app
 from rq import Queue, Worker
 from rq.cron import CronScheduler
+from sqlalchemy.orm import configure_mappers
 
 from app.extensions import db
 from app.queue import redis_connection
 
 QUEUE_NAMES = ("provisioning", "default")
+log = logging.getLogger(__name__)
 
 
 class AppWorker(Worker):
@@ -26,20 +34,64 @@ class AppWorker(Worker):
         finally:
             db.session.remove()
 
+    def handle_work_horse_killed(self, job, retpid, ret_val, rusage):
+        """The horse died mid-job (killed, out of memory): release what it had claimed so RQ's
+        retry (or the sweeper) can claim it again without waiting for the lease to run out."""
+        super().handle_work_horse_killed(job, retpid, ret_val, rusage)
+        if not retpid:
+            return
+        from app.accounts.services import utcnow
+        from app.provisioning.runner import release_claims_of, worker_identity
+
+        try:
+            released = release_claims_of(worker_identity(retpid), utcnow())
+            log.warning("work-horse %s died during job %s; released %d fulfillment request(s)", retpid, job.id, released)
+        except Exception:
+            log.exception("could not release the claims of dead work-horse %s", retpid)
+        finally:
+            db.session.remove()
+
+
+def _prepare_for_forking() -> None:
+    """Work the parent does once so that each forked work-horse need not: configure the ORM
+    and compile the provisioning queries."""
+    from app.provisioning.runner import warm_statement_cache
+
+    configure_mappers()
+    try:
+        warm_statement_cache()
+    except Exception as error:  # the database may be down at start-up: horses compile then
+        log.warning("could not warm the statement cache: %s", error)
+    finally:
+        db.session.remove()
+
 
 def run_worker(app: Flask, queues: tuple[str, ...] = QUEUE_NAMES, burst: bool = False) -> None:
     with app.app_context():
+        _prepare_for_forking()
         connection = redis_connection(app.config["REDIS_URL"])
-        worker = AppWorker([Queue(name, connection=connection) for name in queues], connection=connection)
+        worker = AppWorker(
+            [Queue(name, connection=connection) for name in queues], connection=connection,
+            worker_ttl=app.config["WORKER_TTL"], maintenance_interval=app.config["WORKER_MAINTENANCE_INTERVAL"],
+        )
         worker.work(with_scheduler=True, burst=burst)
+
+
+def noop_job() -> None:
+    """Does nothing: the benchmark's yardstick for what a job costs RQ itself."""
+    return None
 
 
 # (function, queue, interval in seconds). Each duty is idempotent: running it twice is harmless.
 def periodic_duties() -> list[tuple]:
     from app.accounts.jobs import purge_login_attempts_job
+    from app.mail.jobs import resend_stalled_mail_job
+    from app.provisioning.jobs import sweep_provisioning_job
 
     return [
         (purge_login_attempts_job, "default", 3600),
+        (sweep_provisioning_job, "default", current_app.config["PROVISIONING_SWEEP_INTERVAL"]),
+        (resend_stalled_mail_job, "default", 600),
     ]
 
 

@@ -177,17 +177,40 @@ def make_subscription(owner: Organisation, plan: Plan, *, payer: Organisation | 
     return subscription
 
 
-def make_order(buyer: Organisation, *, placed_by=None, marketplace: Marketplace | None = None, total=0, status="placed"):
-    """A bare order of ``buyer`` (no lines): enough for pages and payments that look orders up."""
-    import uuid
+# --- Orders and subscriptions (provisioning) -------------------------------------------------
 
-    from app.orders.models import Order
+def make_order(buyer: Organisation, lines=(), *, marketplace: Marketplace | None = None, placed_by: User | None = None,
+               number: str | None = None, total: int = 0):
+    """A placed order of ``buyer``. Each entry of ``lines`` is a dict: ``plan`` (required),
+    ``term`` (code; default the plan's first), ``beneficiary`` (default the buyer), ``quantities``
+    ({resource code: quantity}; default each plan resource's included amount), ``parameters``,
+    ``kind`` ("purchase", or "change" with ``subscription``). A purchase line gets a pending
+    subscription with its resource rows, as the checkout creates them."""
+    from app.orders.models import Order, OrderLine
+    from app.plans.models import Subscription, SubscriptionResource
 
     marketplace = marketplace or buyer.marketplace or db.session.query(Marketplace).first()
-    order = Order(number=unique("ORD-TEST"), buyer=buyer, placed_by=placed_by, marketplace=marketplace,
-                  currency=marketplace.currency, status=status, subtotal=total, total=total,
-                  idempotency_key=uuid.uuid4().hex)
+    order = Order(number=number or unique("ORD-2026"), buyer=buyer, placed_by=placed_by, marketplace=marketplace,
+                  currency=marketplace.currency, idempotency_key=unique("order-key"), subtotal=total, total=total)
     db.session.add(order)
+    for position, spec in enumerate(lines, start=1):
+        plan = spec["plan"]
+        term = next(t for t in plan.terms if t.code == spec["term"]) if spec.get("term") else plan.terms[0]
+        beneficiary = spec.get("beneficiary", buyer)
+        quantities = {pr.resource.code: pr.included for pr in plan.resources}
+        quantities.update(spec.get("quantities", {}))
+        parameters = dict(spec.get("parameters", {}))
+        subscription = spec.get("subscription")
+        kind = spec.get("kind", "purchase")
+        if kind == "purchase":
+            subscription = Subscription(owner=beneficiary, payer=buyer, plan=plan, plan_term=term, marketplace=marketplace,
+                                        currency=marketplace.currency, parameters=parameters)
+            subscription.resources = [SubscriptionResource(resource=pr.resource, quantity=quantities[pr.resource.code])
+                                      for pr in plan.resources]
+            db.session.add(subscription)
+        db.session.add(OrderLine(order=order, position=position, kind=kind, plan_term=term, beneficiary=beneficiary,
+                                 subscription=subscription, description=spec.get("description", f"{plan.name} ({term.name})"),
+                                 quantities=quantities, parameters=parameters))
     db.session.flush()
     return order
 

@@ -19,3 +19,11 @@ class ChangePasswordForm(FlaskForm):
         validators=[DataRequired(), EqualTo("new_password", message="The two new passwords differ.")],
     )
     submit = SubmitField("Change password")
+
+
+class AcceptInvitationForm(FlaskForm):
+    new_password = PasswordField("Choose a password", validators=[DataRequired(), Length(max=200)])
+    confirm_password = PasswordField(
+        "Repeat the password", validators=[DataRequired(), EqualTo("new_password", message="The two passwords differ.")],
+    )
+    submit = SubmitField("Activate my account")

@@ -5,7 +5,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, func
+from sqlalchemy import ForeignKey, String, false, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -34,6 +34,9 @@ class Organisation(db.Model):
     marketplace_id: Mapped[int | None] = mapped_column(ForeignKey("marketplace.id"))
     # On-account buying: a limit in minor units of the marketplace currency; None = card only.
     credit_limit: Mapped[int | None] = mapped_column()
+    # The reseller's own white-label storefront (seed 003): switched on by provisioning a
+    # "Reseller Storefront" subscription, never by hand.
+    storefront_enabled: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
 
     parent: Mapped[Organisation | None] = relationship(remote_side=[id], back_populates="children")

@@ -2,7 +2,8 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.accounts import bp
-from app.accounts.forms import ChangePasswordForm, SignInForm
+from app.accounts.forms import AcceptInvitationForm, ChangePasswordForm, SignInForm
+from app.accounts.invitations import InvitationInvalid, accept_invitation, invited_user
 from app.accounts.services import (
     PasswordTooWeak,
     SignInThrottled,
@@ -71,3 +72,26 @@ def password():
     if request.method == "POST":
         status = 400
     return render_template("accounts/password.html", form=form, min_length=current_app.config["MIN_PASSWORD_LENGTH"]), status
+
+
+@bp.route("/invitations/<token>", methods=["GET", "POST"])
+def accept(token: str):
+    """An invited user chooses a password; the account is switched on and signed in."""
+    try:
+        user = invited_user(token)
+    except InvitationInvalid as invalid:
+        flash(invalid.buyer_message, "warning")
+        return redirect(url_for("accounts.login"))
+    form = AcceptInvitationForm()
+    if form.validate_on_submit():
+        try:
+            accept_invitation(token, form.new_password.data, current_app.config["MIN_PASSWORD_LENGTH"])
+        except PasswordTooWeak as error:
+            form.new_password.errors.append(str(error))
+        else:
+            db.session.commit()
+            login_user(user)
+            flash(f"Welcome! Your account at {user.organisation.name} is active.", "success")
+            return redirect(url_for("catalog.index"))
+    return render_template("accounts/invitation.html", form=form, user=user,
+                           min_length=current_app.config["MIN_PASSWORD_LENGTH"]), 400 if form.is_submitted() else 200

@@ -133,12 +133,14 @@ def _lines_table(pdf: InvoicePdf, invoice, money) -> None:
     for line in invoice.lines:
         description = line.description + (f" ({line.period_fraction} of the period)" if line.period_fraction else "")
         y = pdf.get_y()
-        pdf.write_cell(COLUMNS[0][1], str(line.position))
+        pdf.write_cell(COLUMNS[0][1], str(line.position), height=5)
+        x = pdf.get_x()
         pdf.set_font(pdf.family, "", 10)
-        pdf.multi_cell(COLUMNS[1][1], 6, pdf.text_of(description), new_x=XPos.RIGHT, new_y=YPos.TOP, max_line_height=5)
+        pdf.multi_cell(COLUMNS[1][1], 5, pdf.text_of(description), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         bottom = max(pdf.get_y(), y + 6)
+        pdf.set_xy(x + COLUMNS[1][1], y)
         for text, (_, width, align) in zip((money(line.unit_price), str(line.quantity), money(line.amount)), COLUMNS[2:]):
-            pdf.write_cell(width, text, align=align)
+            pdf.write_cell(width, text, align=align, height=5)
         pdf.set_y(bottom)
         pdf.ln(1)
 

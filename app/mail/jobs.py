@@ -1,14 +1,17 @@
-"""RQ entry point for e-mail, with retries: a server that is down gets the message later.
+"""RQ entry points for e-mail, with retries: a server that is down gets the message later.
 
-The job's signature is a contract with jobs already queued: ``send_email_job(message: dict)``
-where ``message`` is ``MailMessage.to_dict()``. Change it only compatibly.
+Job signatures are a contract with jobs already queued: ``send_outbox_message_job(message_id)``
+sends one outbox row (how the marketplace's messages go out); ``send_email_job(message: dict)``
+sends a ``MailMessage.to_dict()`` that is not kept in the outbox. Change them only compatibly.
 """
 from __future__ import annotations
 
 import logging
 import smtplib
+from datetime import timedelta
 
 from flask import current_app
+from redis.exceptions import RedisError
 from rq import Queue, Retry, get_current_job
 
 from app.mail.message import MailMessage, sender_domain
@@ -41,3 +44,44 @@ def enqueue_email(message: MailMessage, connection=None) -> str:
     job = queue.enqueue(send_email_job, message.to_dict(), retry=Retry(max=len(intervals), interval=intervals),
                         description=f"e-mail {message.subject!r} to {', '.join(message.to)}")
     return job.id
+
+
+def send_outbox_message_job(message_id: int) -> str:
+    """Send outbox message ``message_id`` (safe to deliver twice: the row decides)."""
+    from app.accounts.services import utcnow
+    from app.mail.delivery import send_outbox_message
+
+    job = get_current_job()
+    result = send_outbox_message(message_id, utcnow())
+    log.info("job %s: outbox message %s: %s", job.id if job else "-", message_id, result)
+    return result
+
+
+def enqueue_outbox_messages(message_ids: list[int], connection=None) -> int:
+    """Queue a send job per message (retried at ``MAIL_RETRY_INTERVALS``); returns how many
+    reached Redis. Never raises: a message not queued now is picked up by ``resend_stalled``."""
+    intervals = list(current_app.config["MAIL_RETRY_INTERVALS"])
+    queued = 0
+    try:
+        queue = Queue(MAIL_QUEUE, connection=connection or redis_connection())
+        for message_id in message_ids:
+            queue.enqueue(send_outbox_message_job, message_id, retry=Retry(max=len(intervals), interval=intervals),
+                          result_ttl=3600, failure_ttl=7 * 86400, description=f"send outbox message {message_id}")
+            queued += 1
+    except RedisError as error:
+        log.warning("Redis unreachable: %d e-mail(s) wait in the outbox: %s", len(message_ids) - queued, error)
+    except Exception:  # the transaction is committed: never fail the caller for this
+        log.exception("could not queue %d e-mail(s); they wait in the outbox", len(message_ids) - queued)
+    return queued
+
+
+def resend_stalled_mail_job() -> int:
+    """Periodic duty: queue again the pending messages whose job was lost (Redis was down)."""
+    from app.accounts.services import utcnow
+    from app.mail.outbox import stalled_messages
+
+    stalled = stalled_messages(utcnow(), timedelta(seconds=current_app.config["MAIL_RESEND_AFTER"]))
+    if stalled:
+        log.info("re-queuing %d stalled e-mail(s)", len(stalled))
+        enqueue_outbox_messages(stalled, connection=redis_connection(current_app.config["REDIS_URL"]))
+    return len(stalled)

@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from app.accounts.services import utcnow
-from app.billing.invoicing import invoice_order
+from app.billing.invoicing import InvoiceMismatch, invoice_order
 from app.billing.models import Invoice, InvoiceStatus
 from app.extensions import db
 from app.orders.models import Order, OrderPaymentStatus
@@ -36,10 +36,17 @@ def release_settled_order(order: Order, now: datetime) -> None:
     hand_off(order)
 
 
-def mark_paid(order: Order, now: datetime) -> Invoice:
-    """The card order is paid: its invoice is issued, paid."""
+def mark_paid(order: Order, now: datetime) -> Invoice | None:
+    """The card order is paid: its invoice is issued, paid. The money has moved, so the payment
+    is recorded even if the invoice cannot be (an order whose lines do not add up to its total,
+    which the checkout never writes): that is logged for staff instead of losing the payment."""
     order.payment_status, order.paid_at = P.PAID.value, now
-    return invoice_order(order, now, payment_method="card", status=InvoiceStatus.PAID)
+    try:
+        with db.session.begin_nested():
+            return invoice_order(order, now, payment_method="card", status=InvoiceStatus.PAID)
+    except InvoiceMismatch as mismatch:
+        log.error("order %s is paid but not invoiced: %s", order.number, mismatch)
+        return None
 
 
 def _locked_order(order_id: int) -> Order | None:

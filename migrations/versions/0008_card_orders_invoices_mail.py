@@ -1,8 +1,9 @@
-"""card orders and complete invoices: the order's payment status, invoice kind, seller,
-subscription, billing details as issued, and void date
+"""card orders, complete invoices and mail delivery: the order's payment status; invoice kind,
+seller, subscription, billing details as issued, void date; the outbox's HTML part,
+de-duplication key and delivery state
 
 Revision ID: 0008
-Revises: 0007
+Revises: 0004
 Create Date: 2026-11-22 00:55:29.050479
 
 """
@@ -12,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0008'
-down_revision = '0007'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 
@@ -37,8 +38,29 @@ def upgrade():
     # Orders placed before card payments were all on account: invoiced at placing.
     op.execute("UPDATE \"order\" SET payment_status = 'invoiced' WHERE payment_method = 'on_account'")
 
+    with op.batch_alter_table('outbox_message', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('html', sa.Text(), server_default='', nullable=False))
+        batch_op.add_column(sa.Column('dedup_key', sa.String(length=200), nullable=True))
+        batch_op.add_column(sa.Column('status', sa.String(length=20), server_default='pending', nullable=False))
+        batch_op.add_column(sa.Column('message_id', sa.String(length=200), server_default='', nullable=False))
+        batch_op.add_column(sa.Column('attempts', sa.Integer(), server_default='0', nullable=False))
+        batch_op.add_column(sa.Column('last_error', sa.String(length=500), server_default='', nullable=False))
+        batch_op.add_column(sa.Column('last_attempt_at', sa.DateTime(), nullable=True))
+        batch_op.add_column(sa.Column('claimed_until', sa.DateTime(), nullable=True))
+        batch_op.create_index(batch_op.f('ix_outbox_message_status'), ['status'], unique=False)
+        batch_op.create_unique_constraint(batch_op.f('uq_outbox_message_dedup_key'), ['dedup_key'])
+
+    # Messages recorded before there was a mailer: sent ones stay sent, the rest wait for it.
+    op.execute("UPDATE outbox_message SET status = 'sent' WHERE sent_at IS NOT NULL")
+
 
 def downgrade():
+    with op.batch_alter_table('outbox_message', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('uq_outbox_message_dedup_key'), type_='unique')
+        batch_op.drop_index(batch_op.f('ix_outbox_message_status'))
+        for column in ('claimed_until', 'last_attempt_at', 'last_error', 'attempts', 'message_id', 'status', 'dedup_key', 'html'):
+            batch_op.drop_column(column)
+
     with op.batch_alter_table('order', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_order_payment_status'))
         batch_op.drop_column('paid_at')

@@ -63,6 +63,6 @@ def test_reseller_buys_seats_and_a_quickstart_on_account(app, live_server, page,
     number = db.session.scalar(select(Order.number))
     assert page.get_by_role("heading", name=re.compile(f"Order {number}")).is_visible()
     assert page.locator("[data-order-total]").inner_text() == total
-    assert page.locator("[data-fallback-progress] [data-status=pending]").count() == 1
+    assert page.locator("#provisioning-progress [data-request-state=pending]").count() == 1  # handed to provisioning
     assert page.locator(".nav-cart .badge").count() == 0
     screenshot("checkout-5-order")

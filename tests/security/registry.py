@@ -22,6 +22,7 @@ PUBLIC_ENDPOINTS: dict[str, str] = {
     "catalog.product": "storefront product page",
     "catalog.set_region": "anonymous visitors pick their region",
     "accounts.login": "the sign-in form itself",
+    "accounts.accept": "an invited user has no password yet; the signed invitation token is the credential",
     "cart.show": "anonymous visitors fill a cart (kept in their session) before signing in",
     "cart.add": "anonymous visitors fill a cart",
     "cart.edit_line": "anonymous visitors complete their cart lines",
@@ -133,6 +134,26 @@ def _invoice_of_reseller(world) -> TenantCase:
     return reseller_owned(world, number=make_invoice(world.reseller, (1000,)).number)
 
 
+def _outbox_message(world) -> int:
+    """A message to world.customer's administrator in the outbox (staff read it; no one else)."""
+    from app.accounts.services import utcnow
+    from app.notifications import queue_notification
+
+    return queue_notification("new_subscription", world.users.customer.email, "Ready", "Your subscription is ready.", now=utcnow())
+
+
+def _fulfillment_request(world):
+    """A customer's order handed to provisioning: its one fulfillment request."""
+    from app.extensions import db
+    from app.provisioning.handoff import hand_off
+    from tests.factories import make_order
+
+    order = make_order(world.customer, [{"plan": world.customer_plan}], placed_by=world.users.customer)
+    (request,) = hand_off(order)
+    db.session.flush()
+    return request
+
+
 TENANT_CASES: dict[str, Callable] = {
     "orders.detail": _order_of_customer,
     "orders.pay": _card_order_awaiting_payment,
@@ -144,6 +165,11 @@ TENANT_CASES: dict[str, Callable] = {
     "cart.edit_line": _user_owned_cart_line,
     "cart.update_quantities": _user_owned_cart_line,
     "cart.remove": _user_owned_cart_line,
+    "notifications.staff_outbox_message": lambda world: staff_only(world, message_id=_outbox_message(world)),
+    "provisioning.order_progress": lambda world: customer_owned(world, number=_fulfillment_request(world).order.number),
+    "provisioning.answer": lambda world: customer_owned(world, request_id=_fulfillment_request(world).id),
+    "provisioning.staff_retry": lambda world: staff_only(world, request_id=_fulfillment_request(world).id),
+    "provisioning.staff_complete": lambda world: staff_only(world, request_id=_fulfillment_request(world).id),
 }
 
 # Public routes with arguments: the values the checks use to reach a real page.
@@ -159,6 +185,7 @@ NOT_TENANT_SCOPED: dict[str, str] = {
     "catalog.browse": "public category slugs",
     "catalog.product": "public product slugs",
     "/vendor/callback/<>": "addressed to a fulfilment request by the vendor, verified by signature",
+    "accounts.accept": "a signed, expiring invitation token naming one user, not an id to guess",
 }
 
 

@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 
 from app.billing.models import Invoice
 from app.extensions import db
+from app.notifications.models import OutboxMessage
 from app.orders.models import Order
 from app.payments.models import Payment
 from tests.integration.checkout.helpers import add_to_cart, assert_invoiced_as_quoted, flashes, open_checkout, place_order, term_of
@@ -25,6 +26,10 @@ def _check_out_by_card(client, auth, shop, seats=6):
     add_to_cart(client, term_of(shop.reseller_plan), seats=seats)
     page = open_checkout(client)
     return page, place_order(client, page, payment_method="card")
+
+
+def _mail() -> list[tuple[str, str]]:
+    return [(m.kind, m.subject) for m in db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))]
 
 
 def _deliver(client, intent_id: str, order_id: int, event_id: str, kind="payment_intent.succeeded"):
@@ -75,6 +80,7 @@ def test_webhook_first_then_the_buyers_return_from_3d_secure_settle_the_order_on
     # then the buyer sees its paid order, and nothing happened twice
     assert back.headers["Location"] == f"/orders/{order.number}"
     assert count(Invoice) == 1 and handed_off == [order.number]
+    assert _mail() == [("order_confirmation", f"Thank you for subscribing: order {order.number}")]
     assert_invoiced_as_quoted(_order(), page)
 
 
@@ -115,6 +121,7 @@ def test_a_declined_card_shows_the_banks_reason_and_a_second_attempt_pays_the_or
     assert "Your bank said: Your card was declined." in pay_page.get_data(as_text=True)
     assert (order.payment_status, count(Invoice), handed_off) == ("failed", 0, [])
     assert "Pay now" in client.get(f"/orders/{order.number}").get_data(as_text=True)
+    assert _mail() == [("payment_failed", f"Payment failed for order {order.number}")]
     # when the buyer saves another card and pays again (twice: a double click)
     card_on_file(shop.reseller, VISA)
     paid = client.post(f"/orders/{order.number}/pay", data={"seen_attempts": "1"})
@@ -125,6 +132,8 @@ def test_a_declined_card_shows_the_banks_reason_and_a_second_attempt_pays_the_or
     assert sorted(i["status"] for i in localstripe.payment_intents(order.id)) == ["canceled", "succeeded"]
     assert_invoiced_as_quoted(_order(), page)
     assert client.get(f"/orders/{order.number}/pay").headers["Location"] == f"/orders/{order.number}"
+    assert _mail() == [("payment_failed", f"Payment failed for order {order.number}"),
+                       ("order_confirmation", f"Thank you for subscribing: order {order.number}")]
 
 
 def test_without_a_card_on_file_the_buyer_is_sent_to_the_card_form_and_back_to_pay(client, auth, shop, localstripe, handed_off):

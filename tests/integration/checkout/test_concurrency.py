@@ -93,3 +93,35 @@ def test_twenty_concurrent_orders_never_overspend_one_credit_limit(app, shop, ha
     assert invoiced == 5 * 1760 <= shop.reseller.credit_limit
     assert sorted(r for r in results if r != "refused") == [f"ORD-2026-00000{i}" for i in range(1, 6)]
 
+
+
+def test_fifty_concurrent_card_submits_of_one_checkout_charge_once_and_provision_once(app, client, auth, shop, card_on_file, localstripe, handed_off):
+    # given one reseller's checkout page paid by its saved Visa card
+    from app.payments.models import Payment
+
+    card_on_file(shop.reseller)
+    auth.login("admin@reseller.test")
+    add_to_cart(client, term_of(shop.reseller_plan), seats=6)
+    page = open_checkout(client)
+    cookie = client.get_cookie("session").value
+    db.session.commit()
+    start = threading.Barrier(50)
+
+    def submit(_):
+        browser = app.test_client()
+        browser.set_cookie("session", cookie)
+        start.wait()
+        response = browser.post("/checkout", data={"fingerprint": page.fingerprint, "idempotency_key": page.idempotency_key,
+                                                   "terms": page.terms, "payment_method": "card"})
+        return response.headers.get("Location")
+
+    # when fifty submits of it race
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        locations = set(pool.map(submit, range(50)))
+    # then one order, one PaymentIntent, one payment, one paid invoice, one hand-off
+    db.session.expire_all()
+    order = db.session.scalar(select(Order))
+    assert locations == {f"/orders/{order.number}"}
+    assert (db.session.scalar(select(func.count(Order.id))), db.session.scalar(select(func.count(Payment.id)))) == (1, 1)
+    assert [intent["status"] for intent in localstripe.payment_intents()] == ["succeeded"]
+    assert db.session.scalar(select(Invoice.status)) == "paid" and handed_off == [order.number]

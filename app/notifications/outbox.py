@@ -1,0 +1,17 @@
+"""Recording notifications: written in the caller's transaction, so a message exists exactly
+when the change it announces was committed; the mail job sends it after the commit."""
+from __future__ import annotations
+
+from datetime import datetime
+
+
+def queue_notification(kind: str, recipient: str, subject: str, body: str, context: dict | None = None,
+                       now: datetime | None = None, event_key: str | None = None) -> int | None:
+    """Adds an unsent plain-text message to the outbox in the current session (the caller
+    commits); with ``event_key``, only once per (kind, event, recipient). Returns its id, or
+    ``None`` when it was queued before. Marketplace e-mails with their own templates are in
+    ``app.mail.notices``."""
+    from app.accounts.services import utcnow
+    from app.mail.outbox import queue_plain
+
+    return queue_plain(kind, recipient, subject, body, context=context, now=now or utcnow(), event_key=event_key)

@@ -1,0 +1,87 @@
+"""The distributor's back office for provisioning: what needs a person, and what they may do."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import and_, or_, select
+
+from app.extensions import db
+from app.orders.models import Order
+from app.plans.states import SubscriptionStatus, transition
+from app.provisioning.dispatch import schedule_run
+from app.provisioning.models import FulfillmentRequest, RequestState
+from app.provisioning.outcomes import complete, refresh_order_status
+
+S = RequestState
+R = FulfillmentRequest
+
+
+class StaffActionRefused(ValueError):
+    """The action does not apply to the request as it is now; the message says why."""
+
+
+@dataclass(frozen=True)
+class StaffQueue:
+    failed: list
+    stuck: list
+
+
+def is_stuck(request: FulfillmentRequest, now: datetime) -> bool:
+    """Processing past its lease, or pending well past its due time (no worker picked it up)."""
+    overdue = now - timedelta(seconds=current_app.config["PROVISIONING_REQUEUE_AFTER"])
+    if request.state == S.PROCESSING.value:
+        return request.lease_expires_at is not None and request.lease_expires_at < now
+    return request.state == S.PENDING.value and request.next_attempt_at is not None and request.next_attempt_at < overdue
+
+
+def staff_queue(now: datetime, limit: int = 200) -> StaffQueue:
+    overdue = now - timedelta(seconds=current_app.config["PROVISIONING_REQUEUE_AFTER"])
+    failed = db.session.scalars(select(R).where(R.state == S.FAILED.value).order_by(R.failed_at.desc()).limit(limit)).all()
+    stuck = db.session.scalars(select(R).where(or_(
+        and_(R.state == S.PROCESSING.value, R.lease_expires_at < now),
+        and_(R.state == S.PENDING.value, R.next_attempt_at < overdue),
+    )).order_by(R.updated_at).limit(limit)).all()
+    return StaffQueue(failed=list(failed), stuck=list(stuck))
+
+
+def _lock(request: FulfillmentRequest) -> None:
+    if request.order_id is not None:
+        db.session.execute(select(Order.id).where(Order.id == request.order_id).with_for_update())
+    db.session.scalars(select(FulfillmentRequest).where(FulfillmentRequest.id == request.id).with_for_update()
+                       .execution_options(populate_existing=True)).one()
+
+
+def retry_request(request: FulfillmentRequest, now: datetime) -> None:
+    """Starts a failed or stuck request again from attempt one (after the caller's commit)."""
+    _lock(request)
+    if request.state != S.FAILED.value and not is_stuck(request, now):
+        raise StaffActionRefused("Only failed or stuck requests can be retried.")
+    if request.subscription.status == SubscriptionStatus.FAILED.value:
+        transition(request.subscription, SubscriptionStatus.PENDING)
+    request.state = S.PENDING.value
+    request.attempts = 0
+    request.failed_at = None
+    request.claim_token = None
+    request.claimed_by = ""
+    request.lease_expires_at = None
+    request.updated_at = now
+    schedule_run(request, now)
+    if request.order is not None:
+        refresh_order_status(request.order)
+
+
+def complete_by_hand(request: FulfillmentRequest, reason: str, vendor_reference: str, user, now: datetime) -> None:
+    """Marks a failed or stuck request completed, as if the vendor had said done, recording who
+    did it and why."""
+    _lock(request)
+    if request.state != S.FAILED.value and not is_stuck(request, now):
+        raise StaffActionRefused("Only failed or stuck requests can be completed by hand.")
+    if not reason.strip():
+        raise StaffActionRefused("Give the reason.")
+    complete(request, vendor_reference.strip() or f"MANUAL-{request.id}", now)
+    request.resolution_note = reason.strip()
+    request.resolved_by_id = user.id
+    if request.order is not None:
+        refresh_order_status(request.order)
