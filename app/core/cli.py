@@ -124,8 +124,10 @@ def dev_command(port: int, stripe_port: int) -> None:
     else:
         click.echo(f"Card payments: Stripe API at {environment.get('STRIPE_API_BASE', current_app.config['STRIPE_API_BASE'])}.")
     mail = current_app.config
-    click.echo(f"E-mail: sent through {mail['MAIL_SERVER']}:{mail['MAIL_PORT']}." if mail["MAIL_BACKEND"] == "smtp"
-               else "E-mail: kept in the outbox, not sent (set MAIL_SERVER to send).")
+    outbox = f"http://127.0.0.1:{port}/staff/outbox"
+    click.echo(f"E-mail: sent through {mail['MAIL_SERVER']}:{mail['MAIL_PORT']}; every message is also kept at {outbox}."
+               if mail["MAIL_BACKEND"] == "smtp"
+               else f"E-mail: kept in the outbox, not sent: read it at {outbox} as staff (set MAIL_SERVER to send).")
     click.echo(f"Started: {', '.join(running)}. Press Ctrl-C to stop them all.")
     try:
         while all(process.poll() is None for process in running.values()):
