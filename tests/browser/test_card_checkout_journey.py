@@ -18,7 +18,6 @@ from app.provisioning.models import FulfillmentRequest
 from app.provisioning.runner import run_request
 from tests import factories
 from tests.smtp_support import smtp_server  # noqa: F401  (fixture)
-from tests.stripe_support import localstripe, localstripe_server  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
 

@@ -3,7 +3,6 @@ import pytest
 
 from app.extensions import db
 from tests import factories as f
-from tests.stripe_support import localstripe, localstripe_server  # noqa: F401  (fixtures)
 
 
 @pytest.fixture
