@@ -121,6 +121,10 @@ def fail(request: FulfillmentRequest, now: datetime) -> None:
     subscription = _locked_subscription(request)
     if request.type == RequestType.PURCHASE.value and subscription.status == SubscriptionStatus.PENDING.value:
         transition(subscription, SubscriptionStatus.FAILED)
+    if request.type == RequestType.CHANGE.value and request.order_line is not None:
+        from app.plans.fulfillment import undo_failed_change
+
+        undo_failed_change(request.order_line, now)  # takes back the added units, cancels their charge
     _notify_buyer(request, subscription, "provisioning_failed", f"We could not set up {subscription.plan.name} yet",
                   f"Setting up {subscription.plan.name} for {subscription.owner.name} did not succeed. "
                   "Our team has been notified and will retry; we will e-mail you when it is ready.")
