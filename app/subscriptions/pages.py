@@ -90,11 +90,12 @@ class QuantityInputError(errors.NotAWholeNumber):
 
 
 def requested_quantities(rows: list[ResourceRow], form) -> dict[int, int]:
-    """The new quantity of each resource from the posted ``qty-<code>`` fields; a fixed one
-    keeps its current quantity. Raises ``QuantityInputError`` for text that is not a number."""
+    """The new quantity of each resource from the posted ``qty-<code>`` fields; a fixed or
+    absent one keeps its current quantity. Raises ``QuantityInputError`` for text that is not a number."""
     requested = {}
     for row in rows:
-        raw = (form.get(f"qty-{row.code}") or "").strip() if row.editable else str(row.current)
+        posted = form.get(f"qty-{row.code}") if row.editable else None
+        raw = str(row.current) if posted is None else posted.strip()  # not posted: unchanged
         if not raw.isdigit() or len(raw) > 7:
             raise QuantityInputError(f"{row.name}: enter a whole number.", row.code)
         requested[row.resource_id] = int(raw)

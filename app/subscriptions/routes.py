@@ -44,10 +44,12 @@ def detail(subscription_id: int):
 @bp.route("/subscriptions/<int:subscription_id>/change", methods=["GET", "POST"])
 @admin_required
 def change(subscription_id: int):
-    from app.orders.checkout import preview_change
+    from app.orders.checkout import find_order, preview_change
 
     subscription = _subscription(subscription_id)
     form, organisation = ChangeForm(), current_user.organisation
+    if form.is_submitted() and find_order(subscription.payer_id, form.idempotency_key.data or ""):
+        return redirect(url_for("subscriptions.detail", subscription_id=subscription.id))  # confirmed already
     rows, preview, refusal = resource_rows(subscription, organisation.is_customer), None, None
     if request.method == "GET":
         form.idempotency_key.data = uuid4().hex
