@@ -143,3 +143,13 @@ def register_hooks() -> None:
 
     register_payment_hook("invoice_succeeded", on_invoice_payment_succeeded)
     register_payment_hook("invoice_failed", on_invoice_payment_failed)
+
+
+def charge_now(subscription_id: int, now: datetime) -> bool:
+    """After the payer put a new card on file: its open card invoices are charged at the next
+    duty run (a suspended subscription resumes once they are paid). False when none is open."""
+    subscription = lock_subscription(subscription_id)
+    if not open_card_invoices(subscription_id):
+        return False
+    subscription.next_charge_attempt_at = now
+    return True
