@@ -8,16 +8,21 @@ def _date(moment) -> str:
     return f"{moment:%d %B %Y}"
 
 
-def change_message(placed, preview) -> tuple[str, str]:
+def change_message(placed, preview, viewer) -> tuple[str, str]:
+    """What ``viewer`` (an organisation) is told; the payer's amount only to the payer (a
+    customer whose reseller pays never sees its reseller's cost)."""
     change = preview.change
     waits = [line for line in change.lines if line.effective_at > change.now]
     if placed.order is None:
         when = _date(waits[0].effective_at) if waits else "the next period"
         return (f"The decrease is scheduled for {when}: until then nothing changes and you can withdraw it.", "success")
     order = placed.order
-    total = Money(order.total, order.currency).format()
-    how = "charged to your card on file" if placed.charge_by_card else "invoiced on account"
-    text = f"Change confirmed: order {order.number}, {total} {how}. The vendor is being updated."
+    if viewer.id == order.buyer_id:
+        how = "charged to your card on file" if placed.charge_by_card else "invoiced on account"
+        text = f"Change confirmed: order {order.number}, {Money(order.total, order.currency).format()} {how}."
+    else:
+        text = f"Change confirmed: {Money(change.customer_total, change.currency).format()} before tax, billed through your reseller."
+    text += " The vendor is being updated."
     if waits:
         text += f" The decrease takes effect on {_date(waits[0].effective_at)}."
     return text, "success"

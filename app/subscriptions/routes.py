@@ -86,7 +86,7 @@ def _confirm(subscription, requested, form, preview):
         return render_template("subscriptions/change.html", subscription=subscription, form=form, refusal=None,
                                rows=resource_rows(subscription, current_user.organisation.is_customer),
                                preview=preview, posted=request.form), 400
-    flash(*change_message(placed, preview))
+    flash(*change_message(placed, preview, current_user.organisation))
     return redirect(url_for("subscriptions.detail", subscription_id=subscription.id))
 
 

@@ -38,6 +38,8 @@ def test_a_customer_adds_seats_pays_pro_rata_and_the_vendor_gets_a_change_reques
     done = confirm(client, subscription.id, hidden(page.get_data(as_text=True), "fingerprint"), seats=10)
 
     assert done.status_code == 302 and _seats(subscription, world) == 10
+    shown = text_of(client.get(done.headers["Location"]))
+    assert "Change confirmed: $3.86 before tax, billed through your reseller." in shown and "$2.83" not in shown
     order = db.session.scalar(select(Order))
     # the reseller pays: its cost 2 x 200 x 18/28 = 257.14 -> 257, tax 10 % = 25.7 -> 26
     assert (order.buyer_id, order.subtotal, order.tax, order.total, order.lines[0].kind) == (world.reseller.id, 257, 26, 283, "change")
