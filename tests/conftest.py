@@ -113,9 +113,14 @@ def _empty_all_tables() -> None:
 def app(_session_app):
     with _session_app.app_context():
         yield _session_app
-        db.session.rollback()
-        _empty_all_tables()
-        db.session.remove()
+        try:
+            db.session.rollback()
+            _empty_all_tables()
+        finally:
+            # Never leave a connection in a transaction holding the TRUNCATE's locks: every later
+            # test would wait on them forever.
+            db.session.rollback()
+            db.session.remove()
 
 
 @pytest.fixture

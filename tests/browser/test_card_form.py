@@ -30,6 +30,7 @@ def test_an_admin_saves_a_3d_secure_card_with_the_stripe_js_form(app, localstrip
     page.get_by_label("E-mail address").fill("admin@reseller.test")
     page.get_by_label("Password").fill(factories.PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(live_server + "/")  # signed in before leaving the page
     # when the admin enters a card that asks for 3-D Secure and completes the challenge
     page.goto(live_server + "/payments/card")
     assert page.get_by_role("heading", name="Add a card").is_visible()
@@ -68,6 +69,7 @@ def test_a_buyer_confirms_a_3d_secure_payment_with_the_bank(app, localstripe, li
     page.get_by_label("E-mail address").fill("admin@reseller.test")
     page.get_by_label("Password").fill(factories.PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(live_server + "/")  # signed in before leaving the page
     # when the buyer confirms with the bank
     page.goto(live_server + f"/payments/orders/{order.id}/authenticate")
     page.get_by_role("button", name="Confirm with my bank").click()
