@@ -17,6 +17,7 @@ from app import create_app
 from app.config import Config, engine_options, normalise_database_url
 from app.extensions import db
 from tests import factories
+from tests.stripe_support import localstripe, localstripe_server  # noqa: F401  (fixtures: one localstripe per run)
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
@@ -231,3 +232,20 @@ def fresh_app(app, make_app):
         with application.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+@pytest.fixture
+def live_server(app):
+    """The app served on a free loopback port by threads: for browsers, webhooks and races."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)

@@ -1,12 +1,10 @@
-"""Browser fixtures: the app served on a loopback port in a thread, and Debian's chromium driven
+"""Browser fixtures (the app served on a loopback port is ``live_server`` in tests/conftest.py): Debian's chromium driven
 by Playwright (never a downloaded browser). Screenshots go to ``tests/artifacts/``."""
 from __future__ import annotations
 
 import shutil
-import threading
 
 import pytest
-from werkzeug.serving import make_server
 
 from tests.conftest import ARTIFACTS
 
@@ -19,18 +17,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
-
-
-@pytest.fixture
-def live_server(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,6 @@ from app.payments.errors import PaymentRequiresAction
 from app.payments.models import Payment, PaymentAccount
 from app.payments.service import start_card_payment
 from tests import factories
-from tests.stripe_support import localstripe, localstripe_server  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
 

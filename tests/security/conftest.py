@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from tests.stripe_support import localstripe, localstripe_server  # noqa: F401  (fixtures: pages that talk to the payment provider)
 
 
 @pytest.fixture

@@ -6,13 +6,11 @@ import threading
 from types import SimpleNamespace
 
 import pytest
-from werkzeug.serving import make_server
 
 from app.extensions import db
 from app.orders.models import Order
 from app.payments import hooks
 from tests import factories
-from tests.stripe_support import localstripe, localstripe_server  # noqa: F401  (fixtures)
 
 _order_numbers = itertools.count(1)
 
@@ -70,13 +68,6 @@ def payment_hooks(monkeypatch):
 
 
 @pytest.fixture
-def live_app(app):
-    """The app served on a free loopback port in threads (for webhooks from other processes)."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
+def live_app(live_server):
+    """The app served on a free loopback port (for webhooks from other processes)."""
+    return live_server
