@@ -34,7 +34,7 @@ from app.provisioning.handoff import hand_off
 from app.provisioning.models import FulfillmentRequest
 from app.provisioning.runner import record_outcome
 from tests import factories
-from tests.stripe_support import DECLINED_AT_PAYMENT, VISA, localstripe, localstripe_server  # noqa: F401
+from tests.stripe_support import DECLINED_AT_PAYMENT, VISA
 
 START, END = datetime(2026, 1, 10), datetime(2027, 3, 10)
 NOON, DUTIES = timedelta(hours=12), timedelta(hours=23)
