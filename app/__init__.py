@@ -32,6 +32,7 @@ def create_app(config: object | None = None) -> Flask:
     from app.orders import bp as orders_bp
     from app.payments import bp as payments_bp
     from app.provisioning import bp as provisioning_bp
+    from app.subscriptions import bp as subscriptions_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(accounts_bp)
@@ -42,6 +43,7 @@ def create_app(config: object | None = None) -> Flask:
     app.register_blueprint(payments_bp)
     app.register_blueprint(provisioning_bp)
     app.register_blueprint(notifications_bp)
+    app.register_blueprint(subscriptions_bp)
     web.init_app(app)
     cli.init_app(app)
     return app

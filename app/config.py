@@ -122,6 +122,7 @@ class Config:
     # "Now" for lifecycle rules (app.plans.clock): None = the system clock; tests and the
     # time-travel command set a FixedClock or TravelClock.
     CLOCK = None
+    LIFECYCLE_DUTIES_INTERVAL = 3600  # seconds between runs of renewals, expiries, invoices, charges
     STRIPE_WEBHOOK_TOLERANCE = 300  # seconds a signed webhook stays valid (never 0: that disables the check)
     MAIL_TIMEOUT = 10  # seconds for each SMTP connection
     # An undeliverable message is retried this many times, waiting these many seconds in turn.

@@ -86,12 +86,14 @@ def noop_job() -> None:
 def periodic_duties() -> list[tuple]:
     from app.accounts.jobs import purge_login_attempts_job
     from app.mail.jobs import resend_stalled_mail_job
+    from app.plans.jobs import run_lifecycle_duties_job
     from app.provisioning.jobs import sweep_provisioning_job
 
     return [
         (purge_login_attempts_job, "default", 3600),
         (sweep_provisioning_job, "default", current_app.config["PROVISIONING_SWEEP_INTERVAL"]),
         (resend_stalled_mail_job, "default", 600),
+        (run_lifecycle_duties_job, "default", current_app.config["LIFECYCLE_DUTIES_INTERVAL"]),
     ]
 
 

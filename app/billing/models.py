@@ -28,6 +28,7 @@ class InvoiceKind(str, enum.Enum):
     ORDER = "order"  # the order's charges at placing
     PRORATION = "proration"  # a mid-period increase
     RENEWAL = "renewal"  # a new period (prepaid) or the period just ended (postpaid)
+    CREDIT = "credit"  # a credit note: a refund, the amounts below zero
     OTHER = "other"
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Sequence
+from typing import Mapping, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -32,6 +32,7 @@ from app.orders.tax import is_reverse_charge
 from app.orders.validation import Purchaser, validate_lines
 from app.plans.models import Subscription, SubscriptionResource
 from app.plans.states import SubscriptionStatus
+from app.provisioning.handoff import hand_off
 
 
 class CheckoutError(Exception):
@@ -233,15 +234,20 @@ def _write_order(request: CheckoutRequest, preview: Preview, acceptance: list[di
             parameters=dict(line.parameters), postponed_billing=line.postponed_billing, subtotal=priced.subtotal,
             admin_email=line.beneficiary.admin_email if line.beneficiary.kind is BeneficiaryKind.NEW_CUSTOMER else "",
         )
-        order_line.items = [
-            OrderLineItem(position=index, description=item.description, resource_code=item.resource_code,
-                          unit_price=item.unit_price, quantity=item.quantity,
-                          period_fraction=str(item.period_fraction) if item.period_fraction is not None else "",
-                          one_time=item.one_time, billed_later=item.billed_later, subtotal=item.subtotal)
-            for index, item in enumerate(priced.items, start=1)
-        ]
+        order_line.items = frozen_items(priced)
         order.lines.append(order_line)
     return order
+
+
+def frozen_items(priced) -> list[OrderLineItem]:
+    """A quote line's items as charged, frozen on the order line."""
+    return [
+        OrderLineItem(position=index, description=item.description, resource_code=item.resource_code,
+                      unit_price=item.unit_price, quantity=item.quantity,
+                      period_fraction=str(item.period_fraction) if item.period_fraction is not None else "",
+                      one_time=item.one_time, billed_later=item.billed_later, subtotal=item.subtotal)
+        for index, item in enumerate(priced.items, start=1)
+    ]
 
 
 def _beneficiary(line: LineRequest, request: CheckoutRequest, new_customers: dict) -> Organisation:
@@ -274,3 +280,98 @@ def _pending_subscription(line: LineRequest, term, owner: Organisation, request:
     db.session.add(subscription)
     return subscription
 
+
+
+# --- Changing an existing subscription (way 5: change resource limits) ---------------------
+
+
+@dataclass
+class ChangeRequest:
+    subscription_id: int
+    requested: Mapping[int, int]  # resource id -> the new quantity
+    fingerprint: str  # of the change quote the buyer confirmed
+    idempotency_key: str
+    placed_by: object | None = None  # the user
+    by_customer: bool = False  # a customer changes only what its plan lets customers change
+
+
+class ChangeQuoteChanged(CheckoutError):
+    """The change's price moved since the buyer saw it: ``preview`` is the new one."""
+
+    def __init__(self, preview) -> None:
+        super().__init__("The price of this change has changed since you saw it: check the new amounts and confirm again.")
+        self.preview = preview
+
+
+@dataclass(frozen=True)
+class PlacedChange:
+    order: Order | None  # None: a decrease that waits for the next period (nothing to charge now)
+    charge_by_card: bool = False
+
+
+def preview_change(subscription, requested: Mapping[int, int], now: datetime, *, by_customer: bool = False):
+    """The change quote at every tier and the payer's order for it (``ChangePreview``). Raises
+    a ``LifecycleRefused`` subclass naming the rule a quantity breaks. Writes nothing."""
+    from app.orders.change_lines import price_change
+    from app.plans.change_quote import quote_change
+    from app.plans.changes import change_context
+
+    change = quote_change(change_context(subscription, now), requested, now, by_customer=by_customer)
+    return price_change(subscription, change, subscription.marketplace.tax_rate_bp,
+                        reverse_charge_for(subscription.payer, subscription.marketplace))
+
+
+def place_change_order(request: ChangeRequest, now: datetime) -> PlacedChange:
+    """Confirms a quantity change through the checkout's sequence and commits, or raises and
+    leaves nothing behind: lock the payer, then the subscription -> re-quote and compare with
+    the fingerprint the buyer saw (``ChangeQuoteChanged`` with the new preview) -> credit check
+    (on account) -> ``confirm_change`` (quantities that change now apply at once, under the
+    lock: two changes serialise; decreases that wait are scheduled) -> a ``change`` order with
+    frozen items -> its invoice (a credit note for a refund) -> hand-off of a ``change``
+    request -> commit. A card invoice is charged right after, off-session (declined: dunning).
+    The same idempotency key returns the order placed first."""
+    from app.orders.change_lines import authorise_change, invoice_change, write_change_order
+    from app.plans.changes import confirm_change
+    from app.plans.invoicing import CARD, payment_method_of
+    from app.plans.store import lock_subscription
+
+    subscription = db.session.get(Subscription, request.subscription_id)
+    existing = find_order(subscription.payer_id, request.idempotency_key)
+    if existing is not None:
+        return PlacedChange(existing)
+    method = payment_method_of(subscription)
+    try:
+        buyer = _lock(subscription.payer_id)
+        if (existing := find_order(buyer.id, request.idempotency_key)) is not None:
+            db.session.rollback()
+            return PlacedChange(existing)
+        subscription = lock_subscription(request.subscription_id)
+        preview = preview_change(subscription, request.requested, now, by_customer=request.by_customer)
+        if preview.change.fingerprint != request.fingerprint:
+            raise ChangeQuoteChanged(preview)
+        authorise_change(buyer, method, preview)
+        before = {row.resource.code: row.quantity for row in subscription.resources}
+        confirmed = confirm_change(subscription.id, request.requested, request.fingerprint, now,
+                                   by_customer=request.by_customer,
+                                   created_by_id=request.placed_by.id if request.placed_by is not None else None)
+        order = None
+        if confirmed.quantities_now:
+            order = write_change_order(request, preview, subscription, before, method, now)
+            invoice_change(order, subscription, method, now)
+            hand_off(order)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        existing = find_order(subscription.payer_id, request.idempotency_key)
+        if existing is None:
+            raise IdempotencyConflict("This form was already used. Reload the page and try again.") from None
+        return PlacedChange(existing)
+    except BaseException:
+        db.session.rollback()
+        raise
+    by_card = order is not None and method == CARD and order.total > 0
+    if by_card:
+        from app.plans.collection import collect_due_charge
+
+        collect_due_charge(subscription.id, now)
+    return PlacedChange(order, by_card)

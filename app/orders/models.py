@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, func
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -85,6 +85,9 @@ class OrderLine(db.Model):
     subscription_id: Mapped[int | None] = mapped_column(ForeignKey("subscription.id"), index=True)
     description: Mapped[str] = mapped_column(String(300), default="")
     quantities: Mapped[dict] = mapped_column(JSON, default=dict)  # {resource code: quantity}
+    # A change line: the quantities before it ({resource code: quantity}); a change that finally
+    # fails to provision gives back what it added (``app.plans.fulfillment``).
+    previous_quantities: Mapped[dict] = mapped_column(JSON, default=dict, server_default=text("'{}'"))
     parameters: Mapped[dict] = mapped_column(JSON, default=dict)  # ordering-parameter values
     postponed_billing: Mapped[bool] = mapped_column(default=False)
     subtotal: Mapped[int] = mapped_column(default=0)

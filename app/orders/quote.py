@@ -151,7 +151,9 @@ def price_purchase(request, term, book, beneficiary_label: str = "") -> QuoteLin
     ``request`` is a validated ``LineRequest`` (every quantity present); ``book`` is the
     buyer's ``PriceBook``: a reseller buying for a customer pays its reseller cost."""
     plan = term.plan
-    later = bool(request.postponed_billing)
+    # A free first month bills from its end; a postpaid plan bills each period at its end, on
+    # its peak (app.plans.renewal): neither is charged at placing.
+    later = bool(request.postponed_billing) or plan.payment_model == "postpaid"
     items = [charge(f"{plan.name}, {term.name.lower()} subscription", book.plan_term(term.id).amount, 1, billed_later=later)]
     for pr in plan.resources:
         resource = pr.resource

@@ -34,10 +34,21 @@ def _log_refunded(order_id: int) -> None:
     log.info("payment refunded for order %s (no refunded hook registered)", order_id)
 
 
+def _log_invoice_succeeded(invoice_id: int, now) -> None:
+    log.info("payment succeeded for invoice %s (no invoice_succeeded hook registered)", invoice_id)
+
+
+def _log_invoice_failed(invoice_id: int, message: str, now) -> None:
+    log.info("payment failed for invoice %s: %s (no invoice_failed hook registered)", invoice_id, message)
+
+
 PAYMENT_HOOKS: dict[str, Callable] = {
     "succeeded": _log_succeeded,
     "failed": _log_failed,
     "refunded": _log_refunded,
+    # Off-session charges of invoices (renewals, prorations): f(invoice_id, now), f(invoice_id, message, now).
+    "invoice_succeeded": _log_invoice_succeeded,
+    "invoice_failed": _log_invoice_failed,
 }
 
 

@@ -61,11 +61,13 @@ class PaymentAccount(db.Model):
 
 
 class Payment(db.Model):
-    """The card payment of one order. Each attempt has its own PaymentIntent; only the current
-    one is kept here (a new attempt starts only after the previous one failed)."""
+    """The card payment of one order, or of one invoice charged off-session (renewals,
+    prorations: ``invoice_id``). Each attempt has its own PaymentIntent; only the current one is
+    kept here (a new attempt starts only after the previous one failed)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    order_id: Mapped[int] = mapped_column(ForeignKey("order.id"), unique=True)
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("order.id"), unique=True)
+    invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoice.id"), unique=True)
     provider_intent_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     attempts: Mapped[int] = mapped_column(default=0)
     amount: Mapped[int] = mapped_column()  # minor units

@@ -19,7 +19,7 @@ the confirm response and the webhook reports success first.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 
 from sqlalchemy import select
@@ -109,9 +109,10 @@ def _advance(payment: Payment, customer_id: str, payment_method_id: str, amount:
         _transition(payment, S.REQUIRES_PAYMENT_METHOD, now)
     payment.attempts += 1
     payment.amount, payment.currency = amount, currency.upper()
+    subject = {"order_id": str(payment.order_id)} if payment.order_id else {"invoice_id": str(payment.invoice_id)}
     intent = gateway.create_payment_intent(
         amount, currency, customer_id, payment_method_id, idempotency_key=_idempotency_key(payment),
-        metadata={"order_id": str(payment.order_id), "attempt": str(payment.attempts)},
+        metadata={**subject, "attempt": str(payment.attempts)},
     )
     payment.provider_intent_id = intent.id
     _record_intent(payment, intent, now)
@@ -122,6 +123,11 @@ def _idempotency_key(payment: Payment) -> str:
     """Derived from the order and the attempt: the same attempt asked twice (a retry after a
     crash before commit) gets the same key. The order's own unique token keeps keys of two
     environments sharing one Stripe account (same order ids) apart."""
+    if payment.order_id is None:  # an invoice's own number tells environments apart the same way
+        from app.billing.models import Invoice
+
+        number = db.session.scalar(select(Invoice.number).where(Invoice.id == payment.invoice_id))
+        return f"invoice-{payment.invoice_id}-{number}-attempt-{payment.attempts}"
     order_token = db.session.scalar(select(Order.idempotency_key).where(Order.id == payment.order_id))
     return f"order-{payment.order_id}-{order_token}-attempt-{payment.attempts}"
 
@@ -163,10 +169,16 @@ def _record_intent(payment: Payment, intent: gateway.IntentResult, now: datetime
     _transition(payment, new, now)
     if new == S.SUCCEEDED:
         payment.succeeded_at, payment.failure_message = now, ""
-        run_payment_hook("succeeded", payment.order_id)
+        if payment.order_id is None:
+            run_payment_hook("invoice_succeeded", payment.invoice_id, now)
+        else:
+            run_payment_hook("succeeded", payment.order_id)
     elif new == S.FAILED:
         payment.failure_message = (intent.failure_message or DECLINED)[:500]
-        run_payment_hook("failed", payment.order_id, payment.failure_message)
+        if payment.order_id is None:
+            run_payment_hook("invoice_failed", payment.invoice_id, payment.failure_message, now)
+        else:
+            run_payment_hook("failed", payment.order_id, payment.failure_message)
     return True
 
 
@@ -235,6 +247,37 @@ def refund_card_payment(order_id: int, amount: int | None = None, now: datetime 
     try:
         refund = gateway.refund(payment.provider_intent_id, f"order-{order_id}-refund-{payment.amount_refunded + amount}", amount)
         _record_refund(payment, payment.amount_refunded + refund.amount, now)
+    except Exception:
+        db.session.rollback()
+        raise
+    outcome = _outcome(payment)
+    db.session.commit()
+    return outcome
+
+
+OFF_SESSION_ACTION = "Your bank asked you to confirm this payment, which cannot be done automatically."
+
+
+def charge_invoice(invoice_id: int, amount: int, currency: str, organisation, now: datetime) -> PaymentOutcome:
+    """Charge invoice ``invoice_id`` off-session (renewals, prorations) to the organisation's
+    saved card: one Payment row per invoice, a new attempt (PaymentIntent) per call while the
+    previous one failed, none once it succeeded or while one is open. An intent that asks for
+    3-D Secure is cancelled (nobody is there to answer): that attempt failed. The outcome goes
+    through the "invoice_succeeded"/"invoice_failed" hooks, once per attempt. Commits; call it
+    with nothing pending. Raises ``NoCardOnFile`` or ``PaymentProviderError`` (nothing charged)."""
+    account = ensure_payment_account(organisation)
+    if not account.default_payment_method_id:
+        raise NoCardOnFile()
+    insert_if_absent(Payment, {"invoice_id": invoice_id, "amount": amount, "currency": currency.upper(),
+                               "status": S.REQUIRES_PAYMENT_METHOD.value, "attempts": 0,
+                               "created_at": now, "updated_at": now}, key="invoice_id")
+    payment = locked(select(Payment).where(Payment.invoice_id == invoice_id))
+    try:
+        _advance(payment, account.stripe_customer_id, account.default_payment_method_id, amount, currency,
+                 payment.attempts, now)
+        if payment.status == S.REQUIRES_ACTION.value:
+            cancelled = gateway.cancel_payment_intent(payment.provider_intent_id)
+            _record_intent(payment, replace(cancelled, failure_message=OFF_SESSION_ACTION), now)
     except Exception:
         db.session.rollback()
         raise

@@ -139,5 +139,6 @@ class BillingPeriod(db.Model):
     reseller_amount: Mapped[int] = mapped_column(default=0)  # what the reseller pays the distributor
     lines: Mapped[list] = mapped_column(JSON, default=list)  # RenewalLine.to_json() each
     created_at: Mapped[datetime] = mapped_column()
+    invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoice.id"), index=True)  # once invoiced
 
     subscription: Mapped[Subscription] = relationship()

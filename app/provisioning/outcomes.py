@@ -118,6 +118,10 @@ def fail(request: FulfillmentRequest, now: datetime) -> None:
     subscription = _locked_subscription(request)
     if request.type == RequestType.PURCHASE.value and subscription.status == SubscriptionStatus.PENDING.value:
         transition(subscription, SubscriptionStatus.FAILED)
+    if request.type == RequestType.CHANGE.value and request.order_line is not None:
+        from app.plans.fulfillment import undo_failed_change
+
+        undo_failed_change(request.order_line, now)  # takes back the added units, cancels their charge
     notices.provisioning_failed(request, subscription, buyer_contact(request, subscription), now)
 
 

@@ -3,7 +3,7 @@ seller, subscription, billing details as issued, void date; the outbox's HTML pa
 de-duplication key and delivery state
 
 Revision ID: 0008
-Revises: 0004
+Revises: 0009
 Create Date: 2026-11-22 00:55:29.050479
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0008'
-down_revision = '0004'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 

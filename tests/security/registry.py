@@ -154,7 +154,29 @@ def _fulfillment_request(world):
     return request
 
 
+def _subscription_of_customer(world) -> TenantCase:
+    """An active subscription of world.customer, paid by its reseller (both may open it)."""
+    from app.accounts.services import utcnow
+    from app.extensions import db
+    from app.plans.lifecycle import activate
+    from app.plans.models import Subscription, SubscriptionResource
+
+    term = world.customer_plan.terms[0]
+    subscription = Subscription(owner_id=world.customer.id, payer_id=world.reseller.id, plan_id=world.customer_plan.id,
+                                plan_term_id=term.id, marketplace_id=world.us.id, currency="USD",
+                                resources=[SubscriptionResource(resource_id=world.seats.id, quantity=8)])
+    db.session.add(subscription)
+    db.session.flush()
+    activate(subscription.id, utcnow())
+    return customer_owned(world, subscription_id=subscription.id)
+
+
 TENANT_CASES: dict[str, Callable] = {
+    "subscriptions.detail": _subscription_of_customer,
+    "subscriptions.change": _subscription_of_customer,
+    "subscriptions.cancel": _subscription_of_customer,
+    "subscriptions.resume": _subscription_of_customer,
+    "subscriptions.withdraw_decrease": _subscription_of_customer,
     "orders.detail": _order_of_customer,
     "orders.pay": _card_order_awaiting_payment,
     "orders.pay_submit": _card_order_awaiting_payment,

@@ -1,0 +1,45 @@
+"""Lifecycle actions a panel (or the API) calls: each wraps one lifecycle service with what the
+rest of the app must hear of it: refunds as credit notes, and the vendor's fulfillment request.
+None commits.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from app.extensions import db
+from app.plans.changes import cancel_scheduled_change
+from app.plans.invoicing import credit_note
+from app.plans.lifecycle import CancelOutcome, cancel, resume
+from app.plans.models import Subscription
+
+
+def _request(subscription: Subscription, kind: str, now: datetime):
+    from app.provisioning.handoff import request_lifecycle
+    from app.provisioning.models import RequestType
+
+    return request_lifecycle(subscription, RequestType(kind), now)
+
+
+def cancel_subscription(subscription_id: int, now: datetime) -> CancelOutcome:
+    """Cancels (``lifecycle.cancel``). At the period's end by default: nothing else happens
+    now (the expiry sends the vendor its ``cancel`` request). Within a window policy it ends
+    now: the unused days are credited and the vendor gets a ``cancel`` request at once."""
+    outcome = cancel(subscription_id, now)
+    if outcome.quote.immediate:
+        subscription = db.session.get(Subscription, subscription_id)
+        credit_note(subscription, outcome.quote.customer_refund, outcome.quote.reseller_refund,
+                    f"Refund: {subscription.plan.name} cancelled on {now:%d %b %Y}, unused days of the period", now)
+        _request(subscription, "cancel", now)
+    return outcome
+
+
+def resume_subscription(subscription_id: int, now: datetime) -> Subscription:
+    """Withdraws a cancellation (``lifecycle.resume``) and tells the vendor (``resume``)."""
+    subscription = resume(subscription_id, now)
+    _request(subscription, "resume", now)
+    return subscription
+
+
+def withdraw_decrease(subscription_id: int, now: datetime):
+    """Cancels the pending decrease (``changes.cancel_scheduled_change``)."""
+    return cancel_scheduled_change(subscription_id, now)

@@ -1,0 +1,127 @@
+"""Invoices of the subscription lifecycle: renewals, prorated changes and credit notes.
+
+Who pays what: the subscription's payer, at its own tier (``payer_amount``): a reseller pays its
+reseller cost, anyone else the customer price (a reseller's customer its reseller's price, a
+direct customer the MSRP). How: the way the subscription was bought (its purchase order's
+payment method); without an order, by card when the payer has one on file, else on account.
+On account an invoice stays open, due in 30 days, and counts against the credit limit; by card
+it is charged off-session (``app.plans.collection``), which starts dunning when it is declined.
+Nothing here commits.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Sequence
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.plans.models import BillingPeriod, BillingPeriodStatus, Subscription
+from app.plans.store import lock_subscription
+
+ON_ACCOUNT, CARD = "on_account", "card"
+
+
+@dataclass(frozen=True)
+class InvoiceItem:
+    """One invoice line: ``amount`` is what is charged (a prorated one is rounded already)."""
+
+    description: str
+    unit_price: int
+    quantity: int
+    amount: int
+    period_fraction: str = ""  # "18/28" for a prorated line
+
+
+def pays_cost(payer) -> bool:
+    """Resellers pay the distributor their cost; everyone else pays the customer price."""
+    return payer.acts_as_reseller
+
+
+def payer_amount(payer, customer_amount: int, reseller_amount: int) -> int:
+    return reseller_amount if pays_cost(payer) else customer_amount
+
+
+def payment_method_of(subscription: Subscription) -> str:
+    """``card`` or ``on_account``: how the subscription's renewals and changes are paid."""
+    from app.orders.models import Order, OrderLine, OrderLineKind
+    from app.payments.cards import payment_account
+
+    bought_with = db.session.scalar(
+        select(Order.payment_method).join(OrderLine, OrderLine.order_id == Order.id)
+        .where(OrderLine.subscription_id == subscription.id, OrderLine.kind == OrderLineKind.PURCHASE.value).limit(1)
+    )
+    if bought_with in (ON_ACCOUNT, CARD):
+        return bought_with
+    account = payment_account(subscription.payer)
+    return CARD if account is not None and account.has_card else ON_ACCOUNT
+
+
+def issue_invoice(organisation, currency: str, items: Sequence[InvoiceItem], now: datetime, *, marketplace,
+                  payment_method: str, kind: str, order=None, subscription=None):
+    """A numbered invoice (a credit note when the items add up below zero) to ``organisation``,
+    open and due in 30 days, tax at ``marketplace``'s rule (a credit's tax is rounded like a
+    charge's). The one place lifecycle invoices are made; billing's ``create_invoice`` issues
+    it. Not committed."""
+    from app.billing.invoicing import NewInvoiceLine, create_invoice, tax_rule_for
+    from app.billing.models import InvoiceKind
+    from app.billing.services import PAYMENT_TERMS
+
+    lines = [NewInvoiceLine(item.description, item.unit_price, item.quantity, item.amount, item.period_fraction) for item in items]
+    invoice = create_invoice(organisation, currency, lines, now, tax=tax_rule_for(organisation, marketplace),
+                             kind=InvoiceKind(kind), payment_method=payment_method, due_at=now + PAYMENT_TERMS,
+                             order=order, subscription=subscription)
+    db.session.flush()
+    return invoice
+
+
+def schedule_charge(subscription: Subscription, now: datetime) -> None:
+    """A card invoice is to be charged: now, unless a dunning retry is already planned (it
+    charges every open invoice of the subscription)."""
+    if subscription.next_charge_attempt_at is None:
+        subscription.next_charge_attempt_at = now
+
+
+def _period_items(period: BillingPeriod, payer) -> list[InvoiceItem]:
+    cost = pays_cost(payer)
+    span = f"{period.period_start:%d %b %Y} to {period.period_end:%d %b %Y}"
+    items = []
+    for line in period.lines:
+        unit = line["unit_cost"] if cost else line["unit_customer"]
+        label = line["description"] if line["kind"] == "plan" else f"{line['description']} ({line['measured']} held)"
+        items.append(InvoiceItem(f"{label}, {span}", unit, line["quantity"], unit * line["quantity"]))
+    return items
+
+
+def invoice_billing_period(period_id: int, now: datetime):
+    """Invoices a recorded billing period once (the subscription's row lock, then the period's
+    status, decide): its lines at the payer's tier; a card invoice is scheduled to be charged.
+    Returns the invoice, or None when another run invoiced it."""
+    subscription_id = db.session.scalar(select(BillingPeriod.subscription_id).where(BillingPeriod.id == period_id))
+    subscription = lock_subscription(subscription_id)
+    period = db.session.scalars(select(BillingPeriod).where(BillingPeriod.id == period_id)
+                                .with_for_update().execution_options(populate_existing=True)).one()
+    if period.status != BillingPeriodStatus.TO_INVOICE.value:
+        return None
+    method = payment_method_of(subscription)
+    invoice = issue_invoice(subscription.payer, period.currency, _period_items(period, subscription.payer), now,
+                            marketplace=subscription.marketplace, payment_method=method, kind="renewal",
+                            subscription=subscription)
+    period.status, period.invoice_id = BillingPeriodStatus.INVOICED.value, invoice.id
+    if method == CARD and invoice.total > 0:
+        schedule_charge(subscription, now)
+    db.session.flush()
+    return invoice
+
+
+def credit_note(subscription: Subscription, customer_refund: int, reseller_refund: int, description: str,
+                now: datetime, *, order=None):
+    """A credit note (negative invoice) for a refund, at the payer's tier; None when it is 0.
+    On account it lowers what the payer owes (and so frees credit)."""
+    amount = payer_amount(subscription.payer, customer_refund, reseller_refund)
+    if amount == 0:
+        return None
+    return issue_invoice(subscription.payer, subscription.currency, [InvoiceItem(description, amount, 1, amount)], now,
+                         marketplace=subscription.marketplace, payment_method=payment_method_of(subscription),
+                         kind="credit", order=order, subscription=subscription)
