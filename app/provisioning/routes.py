@@ -29,7 +29,7 @@ def _order_for_viewer(number: str) -> Order:
 @login_required
 def order_progress(number: str):
     """The live progress fragment the order page polls (htmx)."""
-    return render_template("provisioning/_order_progress.html", order=_order_for_viewer(number))
+    return render_template("provisioning/_order_progress.html", order=_order_for_viewer(number), refresh_header=True)
 
 
 @bp.post("/provisioning/requests/<int:request_id>/answer")

@@ -49,5 +49,7 @@ def test_the_progress_updates_by_itself_through_a_question_until_ready(app, worl
 
     assert page.locator("#provisioning-progress").get_attribute("data-polling") == "off"
     assert "Everything in this order is provisioned" in page.locator("#provisioning-progress").inner_text()
+    # the order's header badge followed, without reloading the page
+    page.wait_for_selector("#order-status-badge [data-status=completed]", timeout=6000)
     assert not [error for error in errors if "Content Security Policy" in error and "script" in error]
     screenshot("provisioning-ready")
