@@ -13,6 +13,7 @@ from typing import MutableMapping
 
 from sqlalchemy import func, select
 
+from app.cart.counting import preloaded_count
 from app.cart.models import Cart, CartLine
 from app.catalog.models import Marketplace
 from app.extensions import db
@@ -131,6 +132,9 @@ class UserCart:
     def count(self) -> int:
         if self._loaded:
             return len(self.cart.lines) if self.cart is not None else 0
+        preloaded = preloaded_count(self.user, db.session)
+        if preloaded is not None:
+            return preloaded
         return db.session.scalar(
             select(func.count(CartLine.id)).join(Cart, Cart.id == CartLine.cart_id).where(Cart.user_id == self.user.id)
         ) or 0

@@ -122,12 +122,12 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def layout_context():
         from app.catalog.context import current_marketplace, current_viewer
-        from app.catalog.queries import marketplaces
+        from app.catalog.reference import all_marketplaces
 
         return {
             "current_marketplace": current_marketplace,
             "current_viewer": current_viewer,
-            "all_marketplaces": marketplaces,
+            "all_marketplaces": lambda: all_marketplaces().all,
         }
 
     @app.template_filter("money")
