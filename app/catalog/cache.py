@@ -6,8 +6,9 @@ grids and product pages), kept in Redis under a *catalog version*.
   updated or deleted a catalog or price row (see ``app.catalog.invalidation``), so no writer can
   forget it.
 - Values are JSON in Redis, and each web process also keeps the decoded value of the keys it
-  used last (a small dict, bounded in size and age), so a hit costs one Redis round trip per
-  request: the version.
+  used last (a small dict, bounded in size and age). A process reads the version from Redis
+  at most every ``STOREFRONT_VERSION_CHECK_SECONDS`` (1 s): a hit costs no round trip. A bump
+  is seen at once by the process that made it, by the others within that interval.
 - Keys are per database (a hash of its URL): apps on other databases sharing the Redis do not
   see each other's entries.
 - Redis down: every value is built from the database as if nothing were cached; the first
@@ -39,6 +40,7 @@ _REQUEST_KEY = "catalog.version"
 _clients: dict[str, Redis] = {}
 _down_until: dict[str, float] = {}
 _pending_bumps: set[tuple[str, str]] = set()  # (redis url, namespace) whose bump failed
+_known_versions: dict[tuple[str, str], tuple[str, float]] = {}  # -> (version, read at)
 _local: dict[str, tuple[float, Any]] = {}
 _lock = threading.Lock()
 
@@ -108,7 +110,7 @@ def _read_version(url: str, namespace: str) -> str | None:
 
 
 def catalog_version() -> str | None:
-    """The current catalog version (read once per request), or ``None`` without a cache."""
+    """The current catalog version (the same during a request), or ``None`` without a cache."""
     settings = _settings()
     if settings is None:
         return None
@@ -116,7 +118,16 @@ def catalog_version() -> str | None:
         memo = request.environ.get(_REQUEST_KEY)
         if memo is not None and memo[0] == settings:
             return memo[1]
-    version = _read_version(*settings)
+    now = time.monotonic()
+    known = _known_versions.get(settings)
+    if known is not None and now - known[1] < current_app.config.get("STOREFRONT_VERSION_CHECK_SECONDS", 1.0):
+        version = known[0]
+    else:
+        version = _read_version(*settings)
+        if version is None:
+            _known_versions.pop(settings, None)
+        else:
+            _known_versions[settings] = (version, now)
     if has_request_context():
         request.environ[_REQUEST_KEY] = (settings, version)
     return version
@@ -131,11 +142,12 @@ def bump_catalog_version() -> None:
     url, namespace = settings
     if has_request_context():
         request.environ.pop(_REQUEST_KEY, None)
+    _known_versions.pop(settings, None)
     client = _client(url)
     try:
         if client is None:
             raise RedisError("Redis is considered down")
-        client.incr(_version_key(namespace))
+        _known_versions[settings] = (str(client.incr(_version_key(namespace))), time.monotonic())
         _pending_bumps.discard(settings)
     except RedisError as error:
         _pending_bumps.add(settings)
