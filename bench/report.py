@@ -28,8 +28,9 @@ def markdown(result: dict) -> str:
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |",
     ]
     for row in result["targets"]:
-        if row.get("skipped"):
-            lines.append(f"| {row['name']} | | | | | | | {row['goal']} | skipped: {row['skipped']} |")
+        if row.get("skipped") or row.get("failed"):
+            why = f"skipped: {row['skipped']}" if row.get("skipped") else f"FAILED: {row['failed']}"
+            lines.append(f"| {row['name']} | | | | | | | {row['goal']} | {why} |")
             continue
         lines.append(
             f"| {row['name']} | {_number(row['rps'])} | {_number(row['floor_ratio'] * 100, 0)} % | {_number(row['p50_ms'])} "

@@ -13,6 +13,7 @@ object, with ``ratio`` (provisioning / no-op throughput) at its top level or in 
 """
 from __future__ import annotations
 
+import html
 import json
 import os
 import platform
@@ -23,6 +24,7 @@ import tempfile
 import time
 import urllib.parse
 import urllib.request
+from dataclasses import replace
 from datetime import datetime, timezone
 from http.cookiejar import CookieJar
 from pathlib import Path
@@ -43,6 +45,7 @@ def settings() -> dict:
         redis_url=env.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12"),
         port=int(env.get("BENCH_PORT", "5103")),
         workers=int(env.get("BENCH_WORKERS", "2")),
+        threads=int(env.get("BENCH_THREADS", "1")),
         connections=int(env.get("BENCH_CONNECTIONS", "16")),
         duration_s=float(env.get("BENCH_DURATION", "10")),
         warmup_s=float(env.get("BENCH_WARMUP", "2")),
@@ -77,25 +80,26 @@ def prepare_database(config: dict) -> dict:
     app = create_app()
     with app.app_context():
         seed_demo()
-        counts = seed_large(datetime.now(timezone.utc).replace(tzinfo=None))
+        counts = seed_large(datetime.now(timezone.utc).replace(tzinfo=None), buyers=config["connections"])
         from sqlalchemy import text
 
         db.session.execute(text("ANALYZE"))
         db.session.commit()
-        counts["plan_term_id"] = _a_customer_plan_term(counts["product_slug"])
+        counts["plan_term_id"] = _a_plan_term(counts["product_slug"], "customer")
+        counts["reseller_plan_term_id"] = _a_plan_term(counts["product_slug"], "reseller")
         db.engine.dispose()
     counts["seconds"] = time.monotonic() - started
     return counts
 
 
-def _a_customer_plan_term(slug: str) -> int:
+def _a_plan_term(slug: str, audience: str) -> int:
     from sqlalchemy import select
 
     from app.catalog.models import Plan, PlanTerm, Product
     from app.extensions import db
 
     return db.session.scalar(select(PlanTerm.id).join(Plan).join(Product)
-                             .where(Product.slug == slug, Plan.audience == "customer").order_by(PlanTerm.id))
+                             .where(Product.slug == slug, Plan.audience == audience).order_by(PlanTerm.id))
 
 
 class Session:
@@ -122,11 +126,13 @@ class Session:
         found = CSRF_FIELD.search(self.opener.open(self.base_url + path).read().decode())
         self.csrf_token = found.group(1) if found else self.csrf_token
 
-    def body(self, step: Step) -> str:
-        return urllib.parse.urlencode({**step.form, "csrf_token": self.csrf_token}) if step.method == "POST" else ""
+    def body(self, step: Step, read_form: str = "") -> str:
+        if step.method != "POST":
+            return ""
+        return urllib.parse.urlencode({**step.form, "csrf_token": self.csrf_token}) + read_form
 
-    def send(self, step: Step) -> tuple[int, bytes]:
-        data = self.body(step).encode() if step.method == "POST" else None
+    def send(self, step: Step, read_form: str = "") -> tuple[int, bytes]:
+        data = self.body(step, read_form).encode() if step.method == "POST" else None
         try:
             response = self.opener.open(urllib.request.Request(self.base_url + step.path, data=data, method=step.method))
             return response.status, response.read()
@@ -137,28 +143,72 @@ class Session:
         return "; ".join(f"{cookie.name}={cookie.value}" for cookie in self.jar)
 
 
+FORM = re.compile(r"<form([^>]*)>(.*?)</form>", re.S)
+INPUT = re.compile(r"<input[^>]*>")
+
+
+def _attribute(tag: str, name: str) -> str | None:
+    found = re.search(rf'(?<![\w-]){name}="([^"]*)"', tag)
+    return html.unescape(found.group(1)) if found else None
+
+
+def form_fields(page: str, target_path: str, page_path: str) -> str:
+    """What a browser submits with the page's POST form aimed at ``target_path`` (all its
+    checkboxes ticked), as ``&name=value`` pairs; the CSRF token is left to the session.
+    (``bench/wrk_script.lua.tmpl`` does the same in Lua.)"""
+    for attributes, inner in FORM.findall(page):
+        if _attribute(attributes, "method") != "post" or (_attribute(attributes, "action") or page_path) != target_path:
+            continue
+        pairs = []
+        for tag in INPUT.findall(inner):
+            kind, name, value = _attribute(tag, "type"), _attribute(tag, "name"), _attribute(tag, "value") or ""
+            if name and name != "csrf_token" and (kind in ("hidden", "checkbox") or (kind == "radio" and " checked" in tag)):
+                pairs.append((name, value))
+        return "&" + urllib.parse.urlencode(pairs) if pairs else ""
+    return ""
+
+
+def run_steps_once(session: Session, steps: list[Step]) -> tuple[int, str] | None:
+    """Sends each step once as wrk would; the first refusal as (status, path), else ``None``."""
+    read = ""
+    for number, step in enumerate(steps):
+        status, body = session.send(step, read if step.send_form else "")
+        if status >= 400:
+            return status, f"{step.method} {step.path}"
+        if step.read_form:
+            following = steps[(number + 1) % len(steps)]
+            read = form_fields(body.decode(), following.path, step.path)
+    return None
+
+
 def _lua_string(text: str) -> str:
     return json.dumps(text)  # a JSON string literal is a valid Lua string literal for this text
 
 
-def write_script(steps: list[Step], session: Session, directory: Path) -> Path:
-    lines = [f"  {{method = {_lua_string(s.method)}, path = {_lua_string(s.path)}, body = {_lua_string(session.body(s))}}},"
-             for s in steps]
-    headers = {"Content-Type": "application/x-www-form-urlencoded"}
-    if session.cookie_header():
-        headers["Cookie"] = session.cookie_header()
-    header_lines = [f"  [{_lua_string(k)}] = {_lua_string(v)}," for k, v in headers.items()]
+def write_script(steps: list[Step], sessions: list[Session], directory: Path) -> Path:
+    step_lines = [
+        f"  {{method = {_lua_string(s.method)}, path = {_lua_string(s.path)}, "
+        f"body = {_lua_string(urllib.parse.urlencode(s.form) if s.method == 'POST' else '')}, "
+        f"read_form = {str(s.read_form).lower()}, send_form = {str(s.send_form).lower()}}},"
+        for s in steps
+    ]
+    session_lines = [f"  {{cookie = {_lua_string(session.cookie_header())}, csrf = {_lua_string(session.csrf_token)}}},"
+                     for session in sessions]
     script = directory / f"script-{time.monotonic_ns()}.lua"
-    script.write_text(LUA_TEMPLATE % {"steps": "\n".join(lines), "headers": "\n".join(header_lines)})
+    script.write_text(LUA_TEMPLATE.replace("--STEPS--", "\n".join(step_lines)).replace("--SESSIONS--", "\n".join(session_lines)))
     return script
 
 
-def measure(server: Server, steps: list[Step], session: Session, config: dict, directory: Path) -> dict:
-    script = write_script(steps, session, directory)
+def measure(server: Server, steps: list[Step], sessions: Session | list[Session], config: dict, directory: Path) -> dict:
+    """wrk on ``steps``: one connection per session when given several (each its own wrk thread,
+    so each keeps its own cookie and form fields), else all connections on the one session."""
+    sessions = sessions if isinstance(sessions, list) else [sessions]
+    script = write_script(steps, sessions, directory)
+    threads = len(sessions) if len(sessions) > 1 else 1
     if config["warmup_s"] > 0:
-        run_wrk(server.base_url, script, config["warmup_s"], config["connections"])
+        run_wrk(server.base_url, script, config["warmup_s"], config["connections"], threads)
     cpu_before = server.cpu_seconds()
-    stats = run_wrk(server.base_url, script, config["duration_s"], config["connections"])
+    stats = run_wrk(server.base_url, script, config["duration_s"], config["connections"], threads)
     cpu = server.cpu_seconds() - cpu_before
     requests = max(1, stats["requests"])
     return dict(rps=stats["requests"] / (stats["duration_us"] / 1e6), p50_ms=stats["p50_us"] / 1000,
@@ -166,10 +216,11 @@ def measure(server: Server, steps: list[Step], session: Session, config: dict, d
                 requests=stats["requests"], errors=sum(stats["errors"].values()), bytes_per_request=stats["bytes"] / requests)
 
 
-def _resolved(target: Target, data: dict) -> list[Step]:
-    values = {"product": data["product_slug"], "plan_term": str(data["plan_term_id"])}
-    return [Step(step.path.format(**values), step.method, {k: v.format(**values) for k, v in step.form.items()})
-            for step in target.steps]
+def _resolved(steps: tuple[Step, ...], data: dict) -> list[Step]:
+    values = {"product": data["product_slug"], "plan_term": str(data["plan_term_id"]),
+              "reseller_plan_term": str(data.get("reseller_plan_term_id"))}
+    return [replace(step, path=step.path.format(**values), form={k: v.format(**values) for k, v in step.form.items()})
+            for step in steps]
 
 
 def _goal(target: Target) -> str:
@@ -181,18 +232,33 @@ def _goal(target: Target) -> str:
     return ", ".join(parts) or "—"
 
 
+def _sessions_of(target: Target, server: Server, config: dict, sessions: dict) -> list[Session]:
+    from bench.seed import bench_buyer
+
+    users = [bench_buyer(n) for n in range(config["connections"])] if target.buyer_per_connection else [target.user]
+    for user in users:
+        if user not in sessions:
+            sessions[user] = Session(server.base_url, user)
+    return [sessions[user] for user in users]
+
+
 def run_target(target: Target, server: Server, data: dict, floor_rps: float, config: dict, sessions: dict, directory: Path) -> dict:
     row = dict(name=target.name, goal=_goal(target))
-    if target.user not in sessions:
-        sessions[target.user] = Session(server.base_url, target.user)
-    session = sessions[target.user]
-    steps = _resolved(target, data)
-    for step in steps:  # one request each: a path this build does not have is skipped
-        status, _ = session.send(step)
-        if status in (404, 405):
-            row["skipped"] = f"{step.method} {step.path} answers {status} in this build"
+    steps = _resolved(target.steps, data)
+    try:
+        target_sessions = _sessions_of(target, server, config, sessions)
+    except RuntimeError as refused:
+        row["failed"] = str(refused)
+        return row
+    for step in _resolved(target.setup, data) + [None]:
+        # The set-up steps, then the steps once as wrk will send them: a path this build does not
+        # have is skipped; any other refusal fails the target.
+        refused = run_steps_once(target_sessions[0], [step] if step else steps)
+        if refused is not None:
+            status, what = refused
+            row["skipped" if status in (404, 405) else "failed"] = f"{what} answers {status} in this build"
             return row
-    row.update(measure(server, steps, session, config, directory))
+    row.update(measure(server, steps, target_sessions if target.buyer_per_connection else target_sessions[0], config, directory))
     row["floor_ratio"] = row["rps"] / floor_rps
     misses = []
     if target.floor_share and row["floor_ratio"] < target.floor_share:
@@ -242,11 +308,12 @@ def main() -> int:
     env = {"DATABASE_URL": config["database_url"], "REDIS_URL": config["redis_url"], "SECRET_KEY": "bench-secret-key"}
     servers: list[Server] = []
     try:
-        app_server = start_gunicorn("app", "app:create_app()", config["port"], config["workers"], env, "/sign-in")
+        app_server = start_gunicorn("app", "app:create_app()", config["port"], config["workers"], env, "/sign-in",
+                                    config["threads"])
         servers.append(app_server)
         page_bytes = len(urllib.request.urlopen(app_server.base_url + "/catalog/").read())
         floor_server = start_gunicorn("floor", "bench.floor_app:app", config["port"] + 1, config["workers"],
-                                      {"FLOOR_PAGE_BYTES": str(page_bytes)})
+                                      {"FLOOR_PAGE_BYTES": str(page_bytes)}, threads=config["threads"])
         servers.append(floor_server)
         with tempfile.TemporaryDirectory(prefix="bench-") as directory:
             anonymous_floor = Session(floor_server.base_url, None)
@@ -258,7 +325,7 @@ def main() -> int:
                     continue
                 rows.append(run_target(target, app_server, data, floor_before["rps"], config, sessions, Path(directory)))
                 row = rows[-1]
-                print(f"{target.name}: " + (row.get("skipped") or f"{row['rps']:.0f} req/s, p99 {row['p99_ms']:.1f} ms, "
+                print(f"{target.name}: " + (row.get("skipped") or row.get("failed") or f"{row['rps']:.0f} req/s, p99 {row['p99_ms']:.1f} ms, "
                                              f"{row['cpu_ms']:.2f} ms CPU, {row['verdict']}"), flush=True)
             floor_after = measure(floor_server, [Step("/")], anonymous_floor, config, Path(directory))
         floor_rps = (floor_before["rps"] + floor_after["rps"]) / 2

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import MutableMapping
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from app.cart.counting import preloaded_count
 from app.cart.models import Cart, CartLine
@@ -113,7 +114,9 @@ class UserCart:
     @property
     def cart(self) -> Cart | None:
         if not self._loaded:
-            self._cart = db.session.scalar(select(Cart).where(Cart.user_id == self.user.id))
+            self._cart = db.session.execute(
+                select(Cart).where(Cart.user_id == self.user.id).options(joinedload(Cart.lines))
+            ).unique().scalar_one_or_none()
             self._loaded = True
         return self._cart
 

@@ -18,6 +18,7 @@ from typing import Iterable
 
 from sqlalchemy import select
 
+from app.catalog.cache import cached
 from app.extensions import db
 from app.money import Money, apply_basis_points
 
@@ -119,19 +120,25 @@ class PriceBook:
         from app.catalog.models import PriceList
 
         if self._list_ids is None:
-            lists = db.session.execute(
-                select(PriceList.id, Organisation.kind, Organisation.id)
-                .join(Organisation, Organisation.id == PriceList.seller_id)
-                .where(PriceList.marketplace_id == self.marketplace.id)
-                .where(
-                    (Organisation.kind == OrganisationKind.DISTRIBUTOR.value)
-                    | (Organisation.id == (self.viewer.reseller_id or -1))
-                )
-            ).all()
-            self._list_ids = (
-                next((row[0] for row in lists if row[1] == OrganisationKind.DISTRIBUTOR.value), None),
-                next((row[0] for row in lists if row[2] == self.viewer.reseller_id), None),
-            )
+
+            def read() -> list:
+                lists = db.session.execute(
+                    select(PriceList.id, Organisation.kind, Organisation.id)
+                    .join(Organisation, Organisation.id == PriceList.seller_id)
+                    .where(PriceList.marketplace_id == self.marketplace.id)
+                    .where(
+                        (Organisation.kind == OrganisationKind.DISTRIBUTOR.value)
+                        | (Organisation.id == (self.viewer.reseller_id or -1))
+                    )
+                ).all()
+                return [
+                    next((row[0] for row in lists if row[1] == OrganisationKind.DISTRIBUTOR.value), None),
+                    next((row[0] for row in lists if row[2] == self.viewer.reseller_id), None),
+                ]
+
+            # Which lists, not their prices, come from the storefront cache (bumped by any write
+            # of a price list or of the distributor organisation): prices are always read fresh.
+            self._list_ids = tuple(cached("price_lists", (self.marketplace.id, self.viewer.reseller_id), read))
         return self._list_ids
 
     def _rows(self, model, plan_term_ids: set[int], *key_columns):

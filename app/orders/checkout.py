@@ -9,6 +9,7 @@ API or a test calls it the same way.
 """
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Sequence
@@ -94,8 +95,18 @@ class CheckoutRequest:
     cart: object | None = None  # emptied in the same transaction as the order is placed
 
 
-def own_customer_ids(buyer) -> frozenset[int]:
-    return frozenset(i for i in visible_organisation_ids(buyer) if i != buyer.id)
+def own_customer_ids(buyer, among: Collection[int] | None = None) -> frozenset[int]:
+    """The buyer's own customers (only those among ``among`` when given)."""
+    return frozenset(i for i in visible_organisation_ids(buyer, among) if i != buyer.id)
+
+
+def purchaser_for(buyer, lines: Sequence[LineRequest]) -> Purchaser:
+    """``buyer`` (``None``: anonymous) with those of its own customers the lines are for: the
+    validation asks only about them, and a reseller may have thousands."""
+    if buyer is None:
+        return Purchaser(None)
+    wanted = {line.beneficiary.organisation_id for line in lines if line.beneficiary.kind is BeneficiaryKind.CUSTOMER}
+    return Purchaser(buyer, own_customer_ids(buyer, wanted))
 
 
 def beneficiary_labels(lines: Sequence[LineRequest], buyer) -> list[str]:
@@ -143,7 +154,7 @@ def prepare(buyer, marketplace, lines: Sequence[LineRequest]) -> Preview:
     """Validates the lines for this buyer (``OrderInvalid``) and quotes them. Writes nothing."""
     plan_terms = load_plan_terms(line.plan_term_id for line in lines)
     book = PriceBook(viewer_for(buyer), marketplace).load(plan_terms)
-    cleaned = validate_lines(lines, plan_terms, marketplace, book, Purchaser(buyer, own_customer_ids(buyer)))
+    cleaned = validate_lines(lines, plan_terms, marketplace, book, purchaser_for(buyer, lines))
     quote = quote_lines(cleaned, plan_terms, book, marketplace, buyer)
     return Preview(buyer, marketplace, cleaned, plan_terms, quote, terms_to_accept(marketplace, plan_terms))
 
