@@ -250,7 +250,9 @@ def run_target(target: Target, server: Server, data: dict, floor_rps: float, con
     except RuntimeError as refused:
         row["failed"] = str(refused)
         return row
-    for step in _resolved(target.setup, data) + [None]:
+    setup = [] if target.name in sessions.setdefault("set up", set()) else _resolved(target.setup, data)
+    sessions["set up"].add(target.name)  # once per run, also when a target is measured in several rounds
+    for step in setup + [None]:
         # The set-up steps, then the steps once as wrk will send them: a path this build does not
         # have is skipped; any other refusal fails the target.
         refused = run_steps_once(target_sessions[0], [step] if step else steps)

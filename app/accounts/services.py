@@ -24,16 +24,20 @@ def _signed_in_user_statement():
         figures = [make().label(name) for name, make in USER_FIGURES.items()]
         _user_statement = (
             select(User, *figures)
-            .options(joinedload(User.organisation).joinedload(Organisation.parent))
+            .options(
+                joinedload(User.organisation).joinedload(Organisation.parent),
+                joinedload(User.organisation).joinedload(Organisation.billing_info),
+            )
             .where(User.id == bindparam("user_id"))
         )
     return _user_statement
 
 
 def load_signed_in_user(user_id: int) -> User | None:
-    """The user, its organisation and that organisation's parent (every page shows the
-    organisation and prices by its parent) in one query; ``user.figures`` holds the
-    registered ``USER_FIGURES`` as read in the same query."""
+    """The user, its organisation, that organisation's parent and billing information (every
+    page shows the organisation and prices by its parent; the cart and the checkout need who is
+    invoiced) in one query; ``user.figures`` holds the registered ``USER_FIGURES`` as read in
+    the same query."""
     statement = _signed_in_user_statement()
     row = db.session.execute(statement, {"user_id": user_id}).first()
     if row is None:

@@ -163,8 +163,10 @@ def find_order(buyer_id: int, idempotency_key: str) -> Order | None:
     return db.session.scalar(select(Order).where(Order.idempotency_key == idempotency_key, Order.buyer_id == buyer_id))
 
 
-def place_order(request: CheckoutRequest, now: datetime) -> Order:
-    """Places the order and commits, or raises and leaves nothing behind.
+def place_order(request: CheckoutRequest, now: datetime, preview: Preview | None = None) -> Order:
+    """Places the order and commits, or raises and leaves nothing behind. ``preview``: the
+    ``prepare`` of the same buyer, marketplace and lines the caller made in this transaction
+    (the checkout page does, to show its form), else it is made here.
 
     Guarantees: the buyer pays the quote it confirmed (else ``QuoteChanged`` with the new
     one); every line is valid (``OrderInvalid``); all terms were accepted in the versions shown
@@ -174,7 +176,8 @@ def place_order(request: CheckoutRequest, now: datetime) -> Order:
     existing = find_order(request.buyer.id, request.idempotency_key)
     if existing is not None:
         return existing
-    preview = prepare(request.buyer, request.marketplace, request.lines)
+    if preview is None:
+        preview = prepare(request.buyer, request.marketplace, request.lines)
     if preview.quote.fingerprint != request.fingerprint:
         raise QuoteChanged(preview.quote)
     acceptance = _acceptance(preview.terms, request.accepted_terms, now)
