@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 
 from app.billing.models import Invoice, InvoiceLine, InvoiceStatus
+from app.catalog.reference import all_marketplaces
 from app.core.numbering import next_number
 from app.extensions import db
 from app.money import Money
@@ -15,7 +16,8 @@ PAYMENT_TERMS = timedelta(days=30)  # net 30
 
 def credit_currency(organisation) -> str | None:
     """Credit limits are in the currency of the organisation's own marketplace."""
-    return organisation.marketplace.currency if organisation.marketplace is not None else None
+    marketplace = all_marketplaces().by_id.get(organisation.marketplace_id)  # a snapshot: no query
+    return marketplace.currency if marketplace is not None else None
 
 
 def open_on_account_total(organisation_id: int, currency: str) -> int:

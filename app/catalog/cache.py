@@ -172,13 +172,12 @@ def _local_put(key: str, value: Any, expires_at: float) -> None:
 def cached(name: str, parts: tuple, build: Callable[[], Any], decode: Callable[[Any], T] = lambda value: value) -> T:
     """``decode(build())``, where ``build()`` returns a JSON-serialisable value, cached for the
     current catalog version under ``name`` and ``parts`` (everything the value depends on
-    besides the catalog). Without Redis, ``build`` runs every time."""
+    besides the catalog: ints, strings, ``None``). Without Redis, ``build`` runs every time."""
     version = catalog_version()
     if version is None:
         return decode(build())
     url, namespace = _settings()
-    digest = hashlib.sha1(json.dumps(parts, separators=(",", ":"), default=str).encode()).hexdigest()[:20]
-    key = f"catalog:{namespace}:{version}:{name}:{digest}"
+    key = f"catalog:{namespace}:{version}:{name}:{parts!r}"  # parts: ints, strings and None
     now = time.monotonic()
     found, value = _local_get(key, now)
     if found:

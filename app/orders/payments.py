@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from app.billing.services import credit_currency, invoice_order, remaining_credit
+from app.catalog.reference import all_marketplaces
 from app.money import Money
 
 
@@ -37,7 +38,8 @@ class CreditLimitExceeded(PaymentDeclined):
 
 
 def _locale(organisation) -> str:
-    return organisation.marketplace.locale if organisation.marketplace is not None else "en_US"
+    marketplace = all_marketplaces().by_id.get(organisation.marketplace_id)  # a snapshot: no query
+    return marketplace.locale if marketplace is not None else "en_US"
 
 
 class PaymentMethod:
