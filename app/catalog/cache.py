@@ -30,12 +30,15 @@ from flask import current_app, has_app_context, has_request_context, request
 from redis import Redis
 from redis.exceptions import RedisError
 
+from app.extensions import db
+
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 RETRY_AFTER_SECONDS = 5.0  # after a failure, Redis is not tried again for this long
 LOCAL_ENTRIES = 512  # decoded values kept per process
 _REQUEST_KEY = "catalog.version"
+CHANGED_FLAG = "catalog_changed"  # in session.info: a catalog write flushed, not committed yet
 
 _clients: dict[str, Redis] = {}
 _down_until: dict[str, float] = {}
@@ -87,6 +90,10 @@ def _version_key(namespace: str) -> str:
     return f"catalog:{namespace}:version"
 
 
+def _random_start() -> int:
+    return random.randrange(1, 2**48)
+
+
 def _read_version(url: str, namespace: str) -> str | None:
     client = _client(url)
     if client is None:
@@ -94,13 +101,13 @@ def _read_version(url: str, namespace: str) -> str | None:
     key = _version_key(namespace)
     try:
         if (url, namespace) in _pending_bumps:
-            client.incr(key)
+            client.pipeline(transaction=False).set(key, _random_start(), nx=True).incr(key).execute()
             _pending_bumps.discard((url, namespace))
         version = client.get(key)
         if version is None:
             # A random start, never 0: values a process kept from before Redis was emptied are
             # not read again under a version that restarted.
-            client.set(key, random.randrange(1, 2**48), nx=True)
+            client.set(key, _random_start(), nx=True)
             version = client.get(key)
     except RedisError as error:
         _failed(url, error)
@@ -147,7 +154,10 @@ def bump_catalog_version() -> None:
     try:
         if client is None:
             raise RedisError("Redis is considered down")
-        _known_versions[settings] = (str(client.incr(_version_key(namespace))), time.monotonic())
+        key = _version_key(namespace)
+        # A missing version (Redis emptied) starts at random, as in _read_version, then moves on.
+        _, version = client.pipeline(transaction=False).set(key, _random_start(), nx=True).incr(key).execute()
+        _known_versions[settings] = (str(version), time.monotonic())
         _pending_bumps.discard(settings)
     except RedisError as error:
         _pending_bumps.add(settings)
@@ -169,12 +179,22 @@ def _local_put(key: str, value: Any, expires_at: float) -> None:
         _local[key] = (expires_at, value)
 
 
+def _writing() -> bool:
+    """Whether this request's session has changes not committed yet: then it reads and caches
+    nothing (it must see its own changes, and a rollback must leave no trace)."""
+    if not db.session.registry.has():  # no session yet in this request: nothing written
+        return False
+    session = db.session()
+    return bool(session.info.get(CHANGED_FLAG) or session.new or session.deleted or session.dirty)
+
+
 def cached(name: str, parts: tuple, build: Callable[[], Any], decode: Callable[[Any], T] = lambda value: value) -> T:
     """``decode(build())``, where ``build()`` returns a JSON-serialisable value, cached for the
     current catalog version under ``name`` and ``parts`` (everything the value depends on
-    besides the catalog: ints, strings, ``None``). Without Redis, ``build`` runs every time."""
+    besides the catalog: ints, strings, ``None``). Without Redis, or while the session has
+    uncommitted changes, ``build`` runs every time."""
     version = catalog_version()
-    if version is None:
+    if version is None or _writing():
         return decode(build())
     url, namespace = _settings()
     key = f"catalog:{namespace}:{version}:{name}:{parts!r}"  # parts: ints, strings and None

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.accounts.models import Organisation, OrganisationKind
 from app.catalog import models as catalog
-from app.catalog.cache import bump_catalog_version
+from app.catalog.cache import CHANGED_FLAG, bump_catalog_version
 
 CATALOG_MODELS = (
     catalog.Marketplace, catalog.Category, catalog.Product, catalog.OrderingParameter, catalog.Plan,
@@ -22,7 +22,7 @@ CATALOG_MODELS = (
     catalog.PlanTermPrice, catalog.ResourcePrice,
 )
 CATALOG_TABLES = frozenset(model.__table__.name for model in CATALOG_MODELS)
-_FLAG = "catalog_changed"
+_FLAG = CHANGED_FLAG
 
 
 def _changes_catalog(instance) -> bool:
