@@ -4,7 +4,8 @@ the same gunicorn settings, drive each target in turn with wrk, and write the re
 Settings come from the environment: BENCH_DATABASE_URL (default the local ``bench`` database,
 dropped and rebuilt by the migrations), BENCH_REDIS_URL, BENCH_PORT (the app; the floor uses the
 next port), BENCH_WORKERS (2), BENCH_CONNECTIONS (16), BENCH_DURATION (10 s), BENCH_WARMUP (2 s),
-BENCH_ONLY (a substring of target names).
+BENCH_ROUNDS (1: how many times each target is measured; the table shows medians), BENCH_ONLY
+(a substring of target names), BENCH_THREADS (1: sync workers; more: gthread workers).
 
 ``bench/provisioning_throughput.py`` (issue 4), when present, is run last with BENCH_DATABASE_URL
 and BENCH_REDIS_URL (and DATABASE_URL, REDIS_URL) set to the same stores; it prints one JSON
@@ -18,6 +19,7 @@ import json
 import os
 import platform
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -48,6 +50,7 @@ def settings() -> dict:
         threads=int(env.get("BENCH_THREADS", "1")),
         connections=int(env.get("BENCH_CONNECTIONS", "16")),
         duration_s=float(env.get("BENCH_DURATION", "10")),
+        rounds=int(env.get("BENCH_ROUNDS", "1")),
         warmup_s=float(env.get("BENCH_WARMUP", "2")),
         only=env.get("BENCH_ONLY", ""),
         server_core=cores()[0],
@@ -213,7 +216,8 @@ def measure(server: Server, steps: list[Step], sessions: Session | list[Session]
     requests = max(1, stats["requests"])
     return dict(rps=stats["requests"] / (stats["duration_us"] / 1e6), p50_ms=stats["p50_us"] / 1000,
                 p99_ms=stats["p99_us"] / 1000, max_ms=stats["max_us"] / 1000, cpu_ms=cpu * 1000 / requests,
-                requests=stats["requests"], errors=sum(stats["errors"].values()), bytes_per_request=stats["bytes"] / requests)
+                requests=stats["requests"], errors=sum(stats["errors"].values()), bytes_per_request=stats["bytes"] / requests,
+                error_kinds={kind: count for kind, count in stats["errors"].items() if count})
 
 
 def _resolved(steps: tuple[Step, ...], data: dict) -> list[Step]:
@@ -242,7 +246,8 @@ def _sessions_of(target: Target, server: Server, config: dict, sessions: dict) -
     return [sessions[user] for user in users]
 
 
-def run_target(target: Target, server: Server, data: dict, floor_rps: float, config: dict, sessions: dict, directory: Path) -> dict:
+def run_target(target: Target, server: Server, data: dict, config: dict, sessions: dict, directory: Path) -> dict:
+    """One measurement of a target (set-up steps run before its first)."""
     row = dict(name=target.name, goal=_goal(target))
     steps = _resolved(target.steps, data)
     try:
@@ -261,6 +266,30 @@ def run_target(target: Target, server: Server, data: dict, floor_rps: float, con
             row["skipped" if status in (404, 405) else "failed"] = f"{what} answers {status} in this build"
             return row
     row.update(measure(server, steps, target_sessions if target.buyer_per_connection else target_sessions[0], config, directory))
+    return row
+
+
+MEDIAN_FIGURES = ("rps", "p50_ms", "p99_ms", "max_ms", "cpu_ms", "bytes_per_request")
+
+
+def combined(measured: list[dict]) -> dict:
+    """One row from a target's rounds: the median of each figure, the errors added up."""
+    row = dict(measured[0])
+    if "rps" not in row:
+        return row
+    for figure in MEDIAN_FIGURES:
+        row[figure] = statistics.median(m[figure] for m in measured)
+    row["requests"] = sum(m["requests"] for m in measured)
+    row["errors"] = sum(m["errors"] for m in measured)
+    row["error_kinds"] = {kind: sum(m["error_kinds"].get(kind, 0) for m in measured)
+                          for kind in {kind for m in measured for kind in m["error_kinds"]}}
+    row["rounds_rps"] = [round(m["rps"], 1) for m in measured]
+    return row
+
+
+def judged(row: dict, target: Target, floor_rps: float) -> dict:
+    if "rps" not in row:
+        return row
     row["floor_ratio"] = row["rps"] / floor_rps
     misses = []
     if target.floor_share and row["floor_ratio"] < target.floor_share:
@@ -317,23 +346,27 @@ def main() -> int:
         floor_server = start_gunicorn("floor", "bench.floor_app:app", config["port"] + 1, config["workers"],
                                       {"FLOOR_PAGE_BYTES": str(page_bytes)}, threads=config["threads"])
         servers.append(floor_server)
+        targets = [t for t in TARGETS if not config["only"] or config["only"] in t.name]
+        measured: dict[str, list[dict]] = {t.name: [] for t in targets}
         with tempfile.TemporaryDirectory(prefix="bench-") as directory:
             anonymous_floor = Session(floor_server.base_url, None)
-            floor_before = measure(floor_server, [Step("/")], anonymous_floor, config, Path(directory))
-            print(f"floor: {floor_before['rps']:.0f} req/s", flush=True)
-            rows, sessions = [], {}
-            for target in TARGETS:
-                if config["only"] and config["only"] not in target.name:
-                    continue
-                rows.append(run_target(target, app_server, data, floor_before["rps"], config, sessions, Path(directory)))
-                row = rows[-1]
-                print(f"{target.name}: " + (row.get("skipped") or row.get("failed") or f"{row['rps']:.0f} req/s, p99 {row['p99_ms']:.1f} ms, "
-                                             f"{row['cpu_ms']:.2f} ms CPU, {row['verdict']}"), flush=True)
-            floor_after = measure(floor_server, [Step("/")], anonymous_floor, config, Path(directory))
-        floor_rps = (floor_before["rps"] + floor_after["rps"]) / 2
-        for row in rows:
-            if "rps" in row:
-                row["floor_ratio"] = row["rps"] / floor_rps
+            floors = [measure(floor_server, [Step("/")], anonymous_floor, config, Path(directory))]
+            print(f"floor: {floors[-1]['rps']:.0f} req/s", flush=True)
+            sessions: dict = {}
+            for number in range(config["rounds"]):
+                # The pages in turn, then the floor again: each round is compared with the floor
+                # measured around it, and the table takes medians (figures drift on shared machines).
+                for target in targets:
+                    if measured[target.name] and "rps" not in measured[target.name][0]:
+                        continue  # skipped or failed in the first round
+                    row = run_target(target, app_server, data, config, sessions, Path(directory))
+                    measured[target.name].append(row)
+                    print(f"[{number + 1}/{config['rounds']}] {target.name}: " + (row.get("skipped") or row.get("failed") or
+                          f"{row['rps']:.0f} req/s, p99 {row['p99_ms']:.1f} ms, {row['cpu_ms']:.2f} ms CPU"), flush=True)
+                floors.append(measure(floor_server, [Step("/")], anonymous_floor, config, Path(directory)))
+                print(f"floor: {floors[-1]['rps']:.0f} req/s", flush=True)
+        floor_rps = statistics.median(f["rps"] for f in floors)
+        rows = [judged(combined(measured[t.name]), t, floor_rps) for t in targets]
     finally:
         for server in servers:
             server.stop()
@@ -341,8 +374,8 @@ def main() -> int:
         started_at=started_at, machine=f"{platform.machine()}, {os.cpu_count()} cores, {_cpu_model()}",
         settings={k: v for k, v in config.items() if k not in ("database_url", "redis_url", "only")},
         data={k: v for k, v in data.items()},
-        floor=dict(page_bytes=page_bytes, before=floor_before, after=floor_after, rps=floor_rps,
-                   cpu_ms=(floor_before["cpu_ms"] + floor_after["cpu_ms"]) / 2),
+        floor=dict(page_bytes=page_bytes, measurements=floors, rps=floor_rps,
+                   cpu_ms=statistics.median(f["cpu_ms"] for f in floors)),
         targets=rows, provisioning=provisioning(config),
     )
     RESULTS.mkdir(parents=True, exist_ok=True)

@@ -12,8 +12,9 @@ grids and product pages), kept in Redis under a *catalog version*.
 - Keys are per database (a hash of its URL): apps on other databases sharing the Redis do not
   see each other's entries.
 - Redis down: every value is built from the database as if nothing were cached; the first
-  failure is logged, Redis is left alone for a few seconds, and a version bump that could not
-  be written is written when Redis answers again. Entries also expire (``STOREFRONT_CACHE_SECONDS``).
+  failure is logged and Redis is left alone for a few seconds. A version bump that could not
+  be written is written when Redis answers this process again; entries also expire
+  (``STOREFRONT_CACHE_SECONDS``), which bounds what a bump lost with its process can leave.
 """
 from __future__ import annotations
 
@@ -81,7 +82,7 @@ def _settings() -> tuple[str, str] | None:
     if not has_app_context():
         return None
     config = current_app.config
-    if not config.get("STOREFRONT_CACHE", True):
+    if not config["STOREFRONT_CACHE"]:
         return None
     return config["REDIS_URL"], _namespace_of(str(config["SQLALCHEMY_DATABASE_URI"]))
 
@@ -127,7 +128,7 @@ def catalog_version() -> str | None:
             return memo[1]
     now = time.monotonic()
     known = _known_versions.get(settings)
-    if known is not None and now - known[1] < current_app.config.get("STOREFRONT_VERSION_CHECK_SECONDS", 1.0):
+    if known is not None and now - known[1] < current_app.config["STOREFRONT_VERSION_CHECK_SECONDS"]:
         version = known[0]
     else:
         version = _read_version(*settings)
@@ -202,7 +203,7 @@ def cached(name: str, parts: tuple, build: Callable[[], Any], decode: Callable[[
     found, value = _local_get(key, now)
     if found:
         return value
-    seconds = current_app.config.get("STOREFRONT_CACHE_SECONDS", 600)
+    seconds = current_app.config["STOREFRONT_CACHE_SECONDS"]
     raw = _redis_call(url, lambda client: client.get(key))
     if raw is not None:
         value = decode(json.loads(raw))
@@ -223,9 +224,3 @@ def _redis_call(url: str, call: Callable[[Redis], Any]) -> Any:
     except RedisError as error:
         _failed(url, error)
         return None
-
-
-def forget_local_values() -> None:
-    """Drops this process's decoded values (tests that change Redis behind its back)."""
-    with _lock:
-        _local.clear()
