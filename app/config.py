@@ -119,6 +119,11 @@ class Config:
     MIN_PASSWORD_LENGTH = 10
     DEFAULT_MARKETPLACE = "US"
     CATALOG_PAGE_SIZE = 24
+    # Storefront cache in Redis (app.catalog.cache): on/off, how long an entry lives, and how
+    # often a web process reads the catalog version (it sees its own changes at once).
+    STOREFRONT_CACHE = True
+    STOREFRONT_CACHE_SECONDS = 600
+    STOREFRONT_VERSION_CHECK_SECONDS = 1.0
     # "Now" for lifecycle rules (app.plans.clock): None = the system clock; tests and the
     # time-travel command set a FixedClock or TravelClock.
     CLOCK = None

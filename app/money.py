@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from functools import lru_cache
 
 from babel.numbers import format_currency, get_currency_precision
 
@@ -78,10 +79,16 @@ class Money:
         return Decimal(self.amount).scaleb(-minor_digits(self.currency))
 
     def format(self, locale: str = "en_US") -> str:
-        return format_currency(self.decimal, self.currency, locale=locale)
+        return _formatted(self.amount, self.currency, locale)
 
     def __str__(self) -> str:
         return self.format()
+
+
+@lru_cache(maxsize=8192)
+def _formatted(amount: int, currency: str, locale: str) -> str:
+    """Babel's formatting, remembered: a page shows the same few prices many times over."""
+    return format_currency(Decimal(amount).scaleb(-minor_digits(currency)), currency, locale=locale)
 
 
 def minor_digits(currency: str) -> int:

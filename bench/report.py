@@ -2,8 +2,24 @@
 from __future__ import annotations
 
 
+def _errors(row: dict) -> str:
+    kinds = ", ".join(f"{kind} {count}" for kind, count in sorted(row.get("error_kinds", {}).items()))
+    return f"{row['errors']} ({kinds})" if kinds else str(row["errors"])
+
+
 def _number(value, digits=1) -> str:
     return "—" if value is None else f"{value:,.{digits}f}"
+
+
+def _workers(settings: dict) -> str:
+    threads = settings.get("threads", 1)
+    kind = "sync workers" if threads <= 1 else f"gthread workers of {threads} threads"
+    return f"{settings['workers']} {kind}"
+
+
+def _rounds(settings: dict) -> str:
+    rounds = settings.get("rounds", 1)
+    return "each target once" if rounds <= 1 else f"each target {rounds} times in turn (medians shown)"
 
 
 def markdown(result: dict) -> str:
@@ -14,26 +30,29 @@ def markdown(result: dict) -> str:
         "",
         f"Run {result['started_at']} UTC on {result['machine']}. `make bench` writes this file; see README.",
         "",
-        f"gunicorn {settings['workers']} sync workers pinned to core {settings['server_core']}; wrk pinned to core "
+        f"gunicorn {_workers(settings)} pinned to core {settings['server_core']}; wrk pinned to core "
         f"{settings['load_core']}, {settings['connections']} connections, {settings['duration_s']:.0f} s per target after a "
-        f"{settings['warmup_s']:.0f} s warm-up. PostgreSQL and Redis on loopback. Data: {result['data']['products']:,} products "
+        f"{settings['warmup_s']:.0f} s warm-up, {_rounds(settings)}. PostgreSQL and Redis on loopback. "
+        f"Data: {result['data']['products']:,} products "
         f"({result['data']['prices']:,} prices), one reseller with {result['data']['customers']:,} customers and "
         f"{result['data']['subscriptions']:,} subscriptions, plus the demo data (seeded in {result['data']['seconds']:.1f} s).",
         "",
         f"Framework floor: a bare Flask view rendering a {floor['page_bytes']:,}-byte Jinja page (the catalog page's size) "
-        f"from memory: {_number(floor['before']['rps'])} req/s before the pages, {_number(floor['after']['rps'])} after; "
-        f"the ratios use their mean, {_number(floor['rps'])} req/s ({_number(floor['cpu_ms'], 2)} ms CPU per request).",
+        f"from memory, measured before the pages and after each round: "
+        f"{', '.join(_number(m['rps'], 0) for m in floor['measurements'])} req/s; the ratios use their median, "
+        f"{_number(floor['rps'])} req/s ({_number(floor['cpu_ms'], 2)} ms CPU per request).",
         "",
         "| Target | req/s | vs floor | p50 ms | p99 ms | CPU ms/req | errors | goal | result |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |",
     ]
     for row in result["targets"]:
-        if row.get("skipped"):
-            lines.append(f"| {row['name']} | | | | | | | {row['goal']} | skipped: {row['skipped']} |")
+        if row.get("skipped") or row.get("failed"):
+            why = f"skipped: {row['skipped']}" if row.get("skipped") else f"FAILED: {row['failed']}"
+            lines.append(f"| {row['name']} | | | | | | | {row['goal']} | {why} |")
             continue
         lines.append(
             f"| {row['name']} | {_number(row['rps'])} | {_number(row['floor_ratio'] * 100, 0)} % | {_number(row['p50_ms'])} "
-            f"| {_number(row['p99_ms'])} | {_number(row['cpu_ms'], 2)} | {row['errors']} | {row['goal']} | {row['verdict']} |")
+            f"| {_number(row['p99_ms'])} | {_number(row['cpu_ms'], 2)} | {_errors(row)} | {row['goal']} | {row['verdict']} |")
     provisioning = result.get("provisioning")
     lines.append("")
     if provisioning is None:

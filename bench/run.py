@@ -4,7 +4,8 @@ the same gunicorn settings, drive each target in turn with wrk, and write the re
 Settings come from the environment: BENCH_DATABASE_URL (default the local ``bench`` database,
 dropped and rebuilt by the migrations), BENCH_REDIS_URL, BENCH_PORT (the app; the floor uses the
 next port), BENCH_WORKERS (2), BENCH_CONNECTIONS (16), BENCH_DURATION (10 s), BENCH_WARMUP (2 s),
-BENCH_ONLY (a substring of target names).
+BENCH_ROUNDS (1: how many times each target is measured; the table shows medians), BENCH_ONLY
+(a substring of target names), BENCH_THREADS (1: sync workers; more: gthread workers).
 
 ``bench/provisioning_throughput.py`` (issue 4), when present, is run last with BENCH_DATABASE_URL
 and BENCH_REDIS_URL (and DATABASE_URL, REDIS_URL) set to the same stores; it prints one JSON
@@ -16,24 +17,24 @@ from __future__ import annotations
 import json
 import os
 import platform
-import re
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.parse
 import urllib.request
+from dataclasses import replace
 from datetime import datetime, timezone
-from http.cookiejar import CookieJar
 from pathlib import Path
 
+from bench.browser import Session, run_steps_once
 from bench.report import markdown
 from bench.servers import ROOT, Server, cores, run_wrk, start_gunicorn
 from bench.targets import TARGETS, Step, Target
 
 RESULTS = ROOT / "bench" / "results"
 LUA_TEMPLATE = (ROOT / "bench" / "wrk_script.lua.tmpl").read_text()
-CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 def settings() -> dict:
@@ -43,8 +44,10 @@ def settings() -> dict:
         redis_url=env.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12"),
         port=int(env.get("BENCH_PORT", "5103")),
         workers=int(env.get("BENCH_WORKERS", "2")),
+        threads=int(env.get("BENCH_THREADS", "1")),
         connections=int(env.get("BENCH_CONNECTIONS", "16")),
         duration_s=float(env.get("BENCH_DURATION", "10")),
+        rounds=int(env.get("BENCH_ROUNDS", "1")),
         warmup_s=float(env.get("BENCH_WARMUP", "2")),
         only=env.get("BENCH_ONLY", ""),
         server_core=cores()[0],
@@ -77,96 +80,69 @@ def prepare_database(config: dict) -> dict:
     app = create_app()
     with app.app_context():
         seed_demo()
-        counts = seed_large(datetime.now(timezone.utc).replace(tzinfo=None))
+        counts = seed_large(datetime.now(timezone.utc).replace(tzinfo=None), buyers=config["connections"])
         from sqlalchemy import text
 
         db.session.execute(text("ANALYZE"))
         db.session.commit()
-        counts["plan_term_id"] = _a_customer_plan_term(counts["product_slug"])
+        counts["plan_term_id"] = _a_plan_term(counts["product_slug"], "customer")
+        counts["reseller_plan_term_id"] = _a_plan_term(counts["product_slug"], "reseller")
         db.engine.dispose()
     counts["seconds"] = time.monotonic() - started
     return counts
 
 
-def _a_customer_plan_term(slug: str) -> int:
+def _a_plan_term(slug: str, audience: str) -> int:
     from sqlalchemy import select
 
     from app.catalog.models import Plan, PlanTerm, Product
     from app.extensions import db
 
     return db.session.scalar(select(PlanTerm.id).join(Plan).join(Product)
-                             .where(Product.slug == slug, Plan.audience == "customer").order_by(PlanTerm.id))
-
-
-class Session:
-    """A signed-in (or anonymous) browser: cookies and the CSRF token of its session."""
-
-    def __init__(self, base_url: str, email: str | None) -> None:
-        self.base_url = base_url
-        self.jar = CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
-        self.csrf_token = ""
-        if email is not None:
-            from app.core.demo_data import DEMO_PASSWORD
-
-            self.refresh_token("/sign-in")
-            status, _ = self.send(Step("/sign-in", "POST", {"email": email, "password": DEMO_PASSWORD}))
-            if not any(cookie.name == "session" for cookie in self.jar) or status >= 400:
-                raise RuntimeError(f"could not sign in as {email} (status {status})")
-        self.refresh_token("/")
-
-    def refresh_token(self, path: str) -> None:
-        found = CSRF_FIELD.search(self.opener.open(self.base_url + path).read().decode())
-        self.csrf_token = found.group(1) if found else self.csrf_token
-
-    def body(self, step: Step) -> str:
-        return urllib.parse.urlencode({**step.form, "csrf_token": self.csrf_token}) if step.method == "POST" else ""
-
-    def send(self, step: Step) -> tuple[int, bytes]:
-        data = self.body(step).encode() if step.method == "POST" else None
-        try:
-            response = self.opener.open(urllib.request.Request(self.base_url + step.path, data=data, method=step.method))
-            return response.status, response.read()
-        except urllib.error.HTTPError as error:
-            return error.code, error.read()
-
-    def cookie_header(self) -> str:
-        return "; ".join(f"{cookie.name}={cookie.value}" for cookie in self.jar)
+                             .where(Product.slug == slug, Plan.audience == audience).order_by(PlanTerm.id))
 
 
 def _lua_string(text: str) -> str:
     return json.dumps(text)  # a JSON string literal is a valid Lua string literal for this text
 
 
-def write_script(steps: list[Step], session: Session, directory: Path) -> Path:
-    lines = [f"  {{method = {_lua_string(s.method)}, path = {_lua_string(s.path)}, body = {_lua_string(session.body(s))}}},"
-             for s in steps]
-    headers = {"Content-Type": "application/x-www-form-urlencoded"}
-    if session.cookie_header():
-        headers["Cookie"] = session.cookie_header()
-    header_lines = [f"  [{_lua_string(k)}] = {_lua_string(v)}," for k, v in headers.items()]
+def write_script(steps: list[Step], sessions: list[Session], directory: Path) -> Path:
+    step_lines = [
+        f"  {{method = {_lua_string(s.method)}, path = {_lua_string(s.path)}, "
+        f"body = {_lua_string(urllib.parse.urlencode(s.form) if s.method == 'POST' else '')}, "
+        f"read_form = {str(s.read_form).lower()}, send_form = {str(s.send_form).lower()}}},"
+        for s in steps
+    ]
+    session_lines = [f"  {{cookie = {_lua_string(session.cookie_header())}, csrf = {_lua_string(session.csrf_token)}}},"
+                     for session in sessions]
     script = directory / f"script-{time.monotonic_ns()}.lua"
-    script.write_text(LUA_TEMPLATE % {"steps": "\n".join(lines), "headers": "\n".join(header_lines)})
+    script.write_text(LUA_TEMPLATE.replace("--STEPS--", "\n".join(step_lines)).replace("--SESSIONS--", "\n".join(session_lines)))
     return script
 
 
-def measure(server: Server, steps: list[Step], session: Session, config: dict, directory: Path) -> dict:
-    script = write_script(steps, session, directory)
+def measure(server: Server, steps: list[Step], sessions: Session | list[Session], config: dict, directory: Path) -> dict:
+    """wrk on ``steps``: one connection per session when given several (each its own wrk thread,
+    so each keeps its own cookie and form fields), else all connections on the one session."""
+    sessions = sessions if isinstance(sessions, list) else [sessions]
+    script = write_script(steps, sessions, directory)
+    threads = len(sessions) if len(sessions) > 1 else 1
     if config["warmup_s"] > 0:
-        run_wrk(server.base_url, script, config["warmup_s"], config["connections"])
+        run_wrk(server.base_url, script, config["warmup_s"], config["connections"], threads)
     cpu_before = server.cpu_seconds()
-    stats = run_wrk(server.base_url, script, config["duration_s"], config["connections"])
+    stats = run_wrk(server.base_url, script, config["duration_s"], config["connections"], threads)
     cpu = server.cpu_seconds() - cpu_before
     requests = max(1, stats["requests"])
     return dict(rps=stats["requests"] / (stats["duration_us"] / 1e6), p50_ms=stats["p50_us"] / 1000,
                 p99_ms=stats["p99_us"] / 1000, max_ms=stats["max_us"] / 1000, cpu_ms=cpu * 1000 / requests,
-                requests=stats["requests"], errors=sum(stats["errors"].values()), bytes_per_request=stats["bytes"] / requests)
+                requests=stats["requests"], errors=sum(stats["errors"].values()), bytes_per_request=stats["bytes"] / requests,
+                error_kinds={kind: count for kind, count in stats["errors"].items() if count})
 
 
-def _resolved(target: Target, data: dict) -> list[Step]:
-    values = {"product": data["product_slug"], "plan_term": str(data["plan_term_id"])}
-    return [Step(step.path.format(**values), step.method, {k: v.format(**values) for k, v in step.form.items()})
-            for step in target.steps]
+def _resolved(steps: tuple[Step, ...], data: dict) -> list[Step]:
+    values = {"product": data["product_slug"], "plan_term": str(data["plan_term_id"]),
+              "reseller_plan_term": str(data.get("reseller_plan_term_id"))}
+    return [replace(step, path=step.path.format(**values), form={k: v.format(**values) for k, v in step.form.items()})
+            for step in steps]
 
 
 def _goal(target: Target) -> str:
@@ -178,18 +154,60 @@ def _goal(target: Target) -> str:
     return ", ".join(parts) or "—"
 
 
-def run_target(target: Target, server: Server, data: dict, floor_rps: float, config: dict, sessions: dict, directory: Path) -> dict:
+def _sessions_of(target: Target, server: Server, config: dict, sessions: dict) -> list[Session]:
+    from bench.seed import bench_buyer
+
+    users = [bench_buyer(n) for n in range(config["connections"])] if target.buyer_per_connection else [target.user]
+    for user in users:
+        if user not in sessions:
+            sessions[user] = Session(server.base_url, user)
+    return [sessions[user] for user in users]
+
+
+def run_target(target: Target, server: Server, data: dict, config: dict, sessions: dict, directory: Path) -> dict:
+    """One measurement of a target (set-up steps run before its first)."""
     row = dict(name=target.name, goal=_goal(target))
-    if target.user not in sessions:
-        sessions[target.user] = Session(server.base_url, target.user)
-    session = sessions[target.user]
-    steps = _resolved(target, data)
-    for step in steps:  # one request each: a path this build does not have is skipped
-        status, _ = session.send(step)
-        if status in (404, 405):
-            row["skipped"] = f"{step.method} {step.path} answers {status} in this build"
+    steps = _resolved(target.steps, data)
+    try:
+        target_sessions = _sessions_of(target, server, config, sessions)
+    except RuntimeError as refused:
+        row["failed"] = str(refused)
+        return row
+    setup = [] if target.name in sessions.setdefault("set up", set()) else _resolved(target.setup, data)
+    sessions["set up"].add(target.name)  # once per run, also when a target is measured in several rounds
+    for step in setup + [None]:
+        # The set-up steps, then the steps once as wrk will send them: a path this build does not
+        # have is skipped; any other refusal fails the target.
+        refused = run_steps_once(target_sessions[0], [step] if step else steps)
+        if refused is not None:
+            status, what = refused
+            row["skipped" if status in (404, 405) else "failed"] = f"{what} answers {status} in this build"
             return row
-    row.update(measure(server, steps, session, config, directory))
+    row.update(measure(server, steps, target_sessions if target.buyer_per_connection else target_sessions[0], config, directory))
+    return row
+
+
+MEDIAN_FIGURES = ("rps", "p50_ms", "p99_ms", "max_ms", "cpu_ms", "bytes_per_request")
+
+
+def combined(measured: list[dict]) -> dict:
+    """One row from a target's rounds: the median of each figure, the errors added up."""
+    row = dict(measured[0])
+    if "rps" not in row:
+        return row
+    for figure in MEDIAN_FIGURES:
+        row[figure] = statistics.median(m[figure] for m in measured)
+    row["requests"] = sum(m["requests"] for m in measured)
+    row["errors"] = sum(m["errors"] for m in measured)
+    row["error_kinds"] = {kind: sum(m["error_kinds"].get(kind, 0) for m in measured)
+                          for kind in {kind for m in measured for kind in m["error_kinds"]}}
+    row["rounds_rps"] = [round(m["rps"], 1) for m in measured]
+    return row
+
+
+def judged(row: dict, target: Target, floor_rps: float) -> dict:
+    if "rps" not in row:
+        return row
     row["floor_ratio"] = row["rps"] / floor_rps
     misses = []
     if target.floor_share and row["floor_ratio"] < target.floor_share:
@@ -239,29 +257,34 @@ def main() -> int:
     env = {"DATABASE_URL": config["database_url"], "REDIS_URL": config["redis_url"], "SECRET_KEY": "bench-secret-key"}
     servers: list[Server] = []
     try:
-        app_server = start_gunicorn("app", "app:create_app()", config["port"], config["workers"], env, "/sign-in")
+        app_server = start_gunicorn("app", "app:create_app()", config["port"], config["workers"], env, "/sign-in",
+                                    config["threads"])
         servers.append(app_server)
         page_bytes = len(urllib.request.urlopen(app_server.base_url + "/catalog/").read())
         floor_server = start_gunicorn("floor", "bench.floor_app:app", config["port"] + 1, config["workers"],
-                                      {"FLOOR_PAGE_BYTES": str(page_bytes)})
+                                      {"FLOOR_PAGE_BYTES": str(page_bytes)}, threads=config["threads"])
         servers.append(floor_server)
+        targets = [t for t in TARGETS if not config["only"] or config["only"] in t.name]
+        measured: dict[str, list[dict]] = {t.name: [] for t in targets}
         with tempfile.TemporaryDirectory(prefix="bench-") as directory:
             anonymous_floor = Session(floor_server.base_url, None)
-            floor_before = measure(floor_server, [Step("/")], anonymous_floor, config, Path(directory))
-            print(f"floor: {floor_before['rps']:.0f} req/s", flush=True)
-            rows, sessions = [], {}
-            for target in TARGETS:
-                if config["only"] and config["only"] not in target.name:
-                    continue
-                rows.append(run_target(target, app_server, data, floor_before["rps"], config, sessions, Path(directory)))
-                row = rows[-1]
-                print(f"{target.name}: " + (row.get("skipped") or f"{row['rps']:.0f} req/s, p99 {row['p99_ms']:.1f} ms, "
-                                             f"{row['cpu_ms']:.2f} ms CPU, {row['verdict']}"), flush=True)
-            floor_after = measure(floor_server, [Step("/")], anonymous_floor, config, Path(directory))
-        floor_rps = (floor_before["rps"] + floor_after["rps"]) / 2
-        for row in rows:
-            if "rps" in row:
-                row["floor_ratio"] = row["rps"] / floor_rps
+            floors = [measure(floor_server, [Step("/")], anonymous_floor, config, Path(directory))]
+            print(f"floor: {floors[-1]['rps']:.0f} req/s", flush=True)
+            sessions: dict = {}
+            for number in range(config["rounds"]):
+                # The pages in turn, then the floor again: each round is compared with the floor
+                # measured around it, and the table takes medians (figures drift on shared machines).
+                for target in targets:
+                    if measured[target.name] and "rps" not in measured[target.name][0]:
+                        continue  # skipped or failed in the first round
+                    row = run_target(target, app_server, data, config, sessions, Path(directory))
+                    measured[target.name].append(row)
+                    print(f"[{number + 1}/{config['rounds']}] {target.name}: " + (row.get("skipped") or row.get("failed") or
+                          f"{row['rps']:.0f} req/s, p99 {row['p99_ms']:.1f} ms, {row['cpu_ms']:.2f} ms CPU"), flush=True)
+                floors.append(measure(floor_server, [Step("/")], anonymous_floor, config, Path(directory)))
+                print(f"floor: {floors[-1]['rps']:.0f} req/s", flush=True)
+        floor_rps = statistics.median(f["rps"] for f in floors)
+        rows = [judged(combined(measured[t.name]), t, floor_rps) for t in targets]
     finally:
         for server in servers:
             server.stop()
@@ -269,8 +292,8 @@ def main() -> int:
         started_at=started_at, machine=f"{platform.machine()}, {os.cpu_count()} cores, {_cpu_model()}",
         settings={k: v for k, v in config.items() if k not in ("database_url", "redis_url", "only")},
         data={k: v for k, v in data.items()},
-        floor=dict(page_bytes=page_bytes, before=floor_before, after=floor_after, rps=floor_rps,
-                   cpu_ms=(floor_before["cpu_ms"] + floor_after["cpu_ms"]) / 2),
+        floor=dict(page_bytes=page_bytes, measurements=floors, rps=floor_rps,
+                   cpu_ms=statistics.median(f["cpu_ms"] for f in floors)),
         targets=rows, provisioning=provisioning(config),
     )
     RESULTS.mkdir(parents=True, exist_ok=True)

@@ -2,7 +2,8 @@
 each with a customer plan and a reseller plan (monthly and annual terms), priced in every
 marketplace with seats and a one-time QuickStart; and 5,000 customers of the demo reseller
 ("Reseller One LLC", admin@reseller-one.example) holding 20,000 subscriptions, so the demo
-reseller's panels show a large book of business.
+reseller's panels show a large book of business. The reseller also gets one more admin per
+connection (``bench_buyer``) for the checkout target, and a credit limit it never reaches.
 
 Rows are written with multi-row INSERTs and explicit ids (sequences are moved past them after),
 so seeding takes seconds.
@@ -14,7 +15,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, insert, select, text
 
-from app.accounts.models import Organisation
+from app.accounts.models import Organisation, Role, User
 from app.catalog.models import (
     Category,
     Marketplace,
@@ -58,7 +59,24 @@ def _bulk(model, rows: list[dict]) -> None:
         db.session.execute(insert(model), rows[start:start + 5000])
 
 
-def seed_large(now: datetime, rng: random.Random | None = None) -> dict:
+BENCH_CREDIT_LIMIT = 2_000_000_000  # minor units ($20 million), near the column's limit: orders for minutes stay far below
+
+
+def bench_buyer(number: int) -> str:
+    return f"bench-buyer-{number:03d}@reseller-one.example"
+
+
+def seed_buyers(reseller: Organisation, count: int, now: datetime) -> None:
+    """``count`` more admins of the reseller (the demo password), one per connection of a
+    checkout target, and a credit limit that orders placed for minutes do not exhaust."""
+    template = db.session.scalar(select(User).where(User.organisation_id == reseller.id, User.role == Role.ADMIN.value))
+    _bulk(User, [dict(email=bench_buyer(n), name=f"Bench Buyer {n:03d}", password_hash=template.password_hash,
+                      role=Role.ADMIN.value, organisation_id=reseller.id, is_enabled=True, created_at=now)
+                 for n in range(count)])
+    reseller.credit_limit = BENCH_CREDIT_LIMIT
+
+
+def seed_large(now: datetime, rng: random.Random | None = None, buyers: int = 16) -> dict:
     """Adds the large data set; returns the counts written and the slug of a typical product."""
     rng = rng or random.Random(7)
     ids = Ids()
@@ -141,6 +159,7 @@ def seed_large(now: datetime, rng: random.Random | None = None) -> dict:
         subscription_resources.append(dict(subscription_id=sid, resource_id=seats.id, quantity=5 + rng.randrange(50)))
     _bulk(Subscription, subscriptions)
     _bulk(SubscriptionResource, subscription_resources)
+    seed_buyers(reseller, buyers, now)
     _move_sequences_past_ids()
     db.session.commit()
     return {"products": PRODUCTS, "plan_terms": len(terms), "prices": len(term_prices) + len(resource_prices) + len(reseller_prices),

@@ -66,8 +66,11 @@ def _process_ticks(pid: int) -> int:
     return int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of proc(5))
 
 
-def start_gunicorn(name: str, app_spec: str, port: int, workers: int, env: dict, ready_path: str = "/") -> Server:
-    command = pinned(cores()[0], [GUNICORN, "--no-control-socket", "--workers", str(workers), "--worker-class", "sync",
+def start_gunicorn(name: str, app_spec: str, port: int, workers: int, env: dict, ready_path: str = "/",
+                   threads: int = 1) -> Server:
+    """gunicorn pinned to the server core: sync workers, or gthread workers with ``threads`` each."""
+    worker = ["--worker-class", "sync"] if threads <= 1 else ["--worker-class", "gthread", "--threads", str(threads)]
+    command = pinned(cores()[0], [GUNICORN, "--no-control-socket", "--workers", str(workers), *worker,
                                   "--bind", f"127.0.0.1:{port}", "--backlog", "2048", "--log-level", "warning", app_spec])
     process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env})
     server = Server(name, port, process)
@@ -84,9 +87,9 @@ def start_gunicorn(name: str, app_spec: str, port: int, workers: int, env: dict,
     raise RuntimeError(f"{name} server did not answer on port {port}")
 
 
-def run_wrk(url: str, script: Path, duration: float, connections: int) -> dict:
+def run_wrk(url: str, script: Path, duration: float, connections: int, threads: int = 1) -> dict:
     """Runs wrk pinned to the load-generator core; returns the JSON its script's done() printed."""
-    command = pinned(cores()[1], ["wrk", "--threads", "1", "--connections", str(connections),
+    command = pinned(cores()[1], ["wrk", "--threads", str(threads), "--connections", str(connections),
                                   "--duration", f"{max(1, round(duration))}s", "--timeout", "5s", "--script", str(script), url])
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     line = next(line for line in output.splitlines() if line.startswith("BENCH_JSON "))

@@ -5,7 +5,16 @@
 sign-in form and hands the session cookie to wrk. ``steps`` make a path of several requests that
 each wrk connection cycles through (e.g. add to cart, then the checkout page); form fields of a
 POST step get the session's CSRF token added. ``{product}`` in a path is the typical product's
-slug, ``{plan_term}`` one of its customer plan term ids.
+slug, ``{plan_term}`` one of its customer plan term ids, ``{reseller_plan_term}`` one of its
+reseller plan term ids.
+
+A step with ``read_form`` keeps the fields of the page's POST form that the next step with
+``send_form`` submits (to the same path, or to the form's ``action``): hidden fields, every
+checkbox ticked, the checked radio buttons; so a checkout posts the fingerprint and
+idempotency key of the summary it was shown, as a browser would. ``buyer_per_connection``: each
+connection signs in as its own buyer (``bench.seed.bench_buyer(n)``, admins of ``user``'s
+organisation), so that every connection has its own cart. ``setup`` steps run once, before the
+measurement, for the target's session (e.g. a line in the cart the cart page shows).
 """
 from __future__ import annotations
 
@@ -20,6 +29,8 @@ class Step:
     path: str
     method: str = "GET"
     form: dict = field(default_factory=dict)
+    read_form: bool = False
+    send_form: bool = False
 
 
 @dataclass(frozen=True)
@@ -29,6 +40,8 @@ class Target:
     user: str | None = None
     p99_budget_ms: float | None = None
     floor_share: float | None = None  # minimum req/s as a share of the floor's
+    setup: tuple[Step, ...] = ()
+    buyer_per_connection: bool = False
 
 
 def page(name: str, path: str, **options) -> Target:
@@ -45,12 +58,16 @@ TARGETS: list[Target] = [
     page("product page (anonymous)", "/products/{product}", **STOREFRONT),
     page("product page (customer of reseller)", "/products/{product}", user=CUSTOMER, **STOREFRONT),
     page("home", "/", **STOREFRONT),
-    # Issue 3 (cart and checkout): skipped until those routes are merged.
-    page("cart page", "/cart", user=CUSTOMER, p99_budget_ms=150),
+    page("cart page", "/cart", user=CUSTOMER, p99_budget_ms=150,
+         setup=(Step("/cart/add", "POST", {"plan_term_id": "{plan_term}", "qty-generic-users": "10"}),)),
+    # Each connection's buyer adds a line, reads the order summary and places the order on
+    # account (the bench seed gives the reseller a large credit limit): the cart is emptied by
+    # every order, so it never grows.
     Target("add to cart + checkout", (
-        Step("/cart/add", "POST", {"plan_term_id": "{plan_term}"}),
-        Step("/checkout"),
-    ), user=CUSTOMER, p99_budget_ms=150),
+        Step("/cart/add", "POST", {"plan_term_id": "{reseller_plan_term}"}),
+        Step("/checkout", read_form=True),
+        Step("/checkout", "POST", send_form=True),
+    ), user=RESELLER, buyer_per_connection=True, p99_budget_ms=150),
     # Panels (issues to come) join here, e.g.:
     # page("reseller customers", "/reseller/customers/", user=RESELLER, p99_budget_ms=100),
 ]

@@ -15,6 +15,7 @@ from sqlalchemy import create_engine, text
 
 from app import create_app
 from app.config import Config, engine_options, normalise_database_url
+from app.catalog.cache import bump_catalog_version
 from app.extensions import db
 from tests import factories
 from tests.stripe_support import localstripe, localstripe_server  # noqa: F401  (fixtures: one localstripe per run)
@@ -108,6 +109,7 @@ def _empty_all_tables() -> None:
         for table in tables:
             db.session.execute(table.delete())
     db.session.commit()
+    bump_catalog_version()  # TRUNCATE is SQL text, which the storefront cache's listener does not see
 
 
 @pytest.fixture

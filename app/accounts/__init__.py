@@ -6,11 +6,12 @@ bp = Blueprint("accounts", __name__)
 from app.accounts import routes  # noqa: E402,F401
 
 from app.accounts.models import User  # noqa: E402
-from app.extensions import db, login_manager  # noqa: E402
+from app.accounts.services import load_signed_in_user  # noqa: E402
+from app.extensions import login_manager  # noqa: E402
 
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
     if not user_id.isdigit():
         return None
-    return db.session.get(User, int(user_id))
+    return load_signed_in_user(int(user_id))

@@ -5,6 +5,7 @@ an id that belongs to another tenant is simply not found: 404, never 403.
 """
 from __future__ import annotations
 
+from collections.abc import Collection
 from functools import wraps
 
 from flask import abort
@@ -53,13 +54,18 @@ def reseller_required(view):
     return wrapper
 
 
-def visible_organisation_ids(organisation) -> list[int]:
-    """The organisation itself and, for a reseller, its customers: whose data it may see."""
+def visible_organisation_ids(organisation, among: Collection[int] | None = None) -> list[int]:
+    """The organisation itself and, for a reseller, its customers: whose data it may see.
+    With ``among``, only those of these ids (a reseller may have thousands of customers; a
+    check about a few ids reads only those)."""
     from app.accounts.models import Organisation
 
-    ids = [organisation.id]
-    if organisation.acts_as_reseller:
-        ids += list(db.session.scalars(select(Organisation.id).where(Organisation.parent_id == organisation.id)))
+    ids = [organisation.id] if among is None or organisation.id in among else []
+    if organisation.acts_as_reseller and (among is None or among):
+        customers = select(Organisation.id).where(Organisation.parent_id == organisation.id)
+        if among is not None:
+            customers = customers.where(Organisation.id.in_(among))
+        ids += list(db.session.scalars(customers))
     return ids
 
 
@@ -71,6 +77,7 @@ def get_for_organisation(model, object_id, organisation, column: str = "owner_id
         abort(404)
     if organisation.is_distributor:
         return row
-    if getattr(row, column) not in visible_organisation_ids(organisation):
+    owner = getattr(row, column)
+    if owner not in visible_organisation_ids(organisation, among=[owner] if isinstance(owner, int) else []):
         abort(404)
     return row

@@ -3,12 +3,48 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from typing import Callable
 from urllib.parse import urlsplit
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import bindparam, delete, func, or_, select
+from sqlalchemy.orm import joinedload
 
-from app.accounts.models import LoginAttempt, User
+from app.accounts.models import LoginAttempt, Organisation, User
 from app.extensions import db
+
+# Figures other areas read with the signed-in user, in the same query (e.g. the cart's line
+# count for the navbar): name -> a scalar subquery correlated to ``User``. Register at import.
+USER_FIGURES: dict[str, Callable[[], object]] = {}
+_user_statement = None
+
+
+def _signed_in_user_statement():
+    global _user_statement
+    if _user_statement is None:  # built once: the figures are registered when the app is made
+        figures = [make().label(name) for name, make in USER_FIGURES.items()]
+        _user_statement = (
+            select(User, *figures)
+            .options(
+                joinedload(User.organisation).joinedload(Organisation.parent),
+                joinedload(User.organisation).joinedload(Organisation.billing_info),
+            )
+            .where(User.id == bindparam("user_id"))
+        )
+    return _user_statement
+
+
+def load_signed_in_user(user_id: int) -> User | None:
+    """The user, its organisation, that organisation's parent and billing information (every
+    page shows the organisation and prices by its parent; the cart and the checkout need who is
+    invoiced) in one query; ``user.figures`` holds the registered ``USER_FIGURES`` as read in
+    the same query."""
+    statement = _signed_in_user_statement()
+    row = db.session.execute(statement, {"user_id": user_id}).first()
+    if row is None:
+        return None
+    user, *values = row
+    user.figures = dict(zip(USER_FIGURES, values))
+    return user
 
 
 class SignInThrottled(Exception):

@@ -5,13 +5,15 @@ from sqlalchemy import func, select
 
 from app.billing.invoicing import PAYMENT_TERMS, invoice_order  # noqa: F401  (re-exported)
 from app.billing.models import Invoice, InvoiceStatus
+from app.catalog.reference import all_marketplaces
 from app.extensions import db
 from app.money import Money
 
 
 def credit_currency(organisation) -> str | None:
     """Credit limits are in the currency of the organisation's own marketplace."""
-    return organisation.marketplace.currency if organisation.marketplace is not None else None
+    marketplace = all_marketplaces().by_id.get(organisation.marketplace_id)  # a snapshot: no query
+    return marketplace.currency if marketplace is not None else None
 
 
 def open_on_account_total(organisation_id: int, currency: str) -> int:

@@ -4,7 +4,7 @@ from flask_login import user_logged_in
 
 bp = Blueprint("cart", __name__)
 
-from app.cart import routes  # noqa: E402,F401
+from app.cart import counting, routes  # noqa: E402,F401  (counting: the navbar's count, read with the user)
 
 
 @user_logged_in.connect

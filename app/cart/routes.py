@@ -9,12 +9,12 @@ from app.cart.services import (
 )
 from app.cart.summary import summarise
 from app.catalog.context import current_marketplace, current_organisation
-from app.catalog.models import Marketplace
+from app.catalog.reference import all_marketplaces
 from app.catalog.pricing import PriceBook, viewer_for
 from app.extensions import db
-from app.orders.checkout import own_customer_ids
+from app.orders.checkout import purchaser_for
 from app.orders.lines import Beneficiary, LineRequest, load_plan_terms
-from app.orders.validation import Purchaser, line_problems
+from app.orders.validation import line_problems
 
 
 @bp.app_context_processor
@@ -22,15 +22,16 @@ def cart_context():
     return {"cart_count": lambda: current_cart().count()}
 
 
-def _marketplace_of(store) -> Marketplace:
-    return db.session.get(Marketplace, store.marketplace_id) if store.marketplace_id else current_marketplace()
+def _marketplace_of(store):
+    """The cart's marketplace (a snapshot, ``app.catalog.reference``), else the visitor's."""
+    cart_marketplace = all_marketplaces().by_id.get(store.marketplace_id) if store.marketplace_id else None
+    return cart_marketplace or current_marketplace()
 
 
 def _check(line: LineRequest, term, marketplace):
     organisation = current_organisation()
     book = PriceBook(viewer_for(organisation), marketplace).load([term.id])
-    purchaser = Purchaser(organisation, own_customer_ids(organisation) if organisation else frozenset())
-    return line_problems(line, term, marketplace, book, purchaser)[0]
+    return line_problems(line, term, marketplace, book, purchaser_for(organisation, [line]))[0]
 
 
 def _entry_and_term(store, entry_id: str):
@@ -72,11 +73,12 @@ def add():
     except (CartFull, OtherMarketplace) as refused:
         flash(str(refused), "warning")
         return redirect(back)
+    plan_name, term_name = term.plan.name, term.name  # read before the commit expires them
     db.session.commit()
     if problems:
-        flash(f"{term.plan.name} is in your cart. A few details are still needed for this order.", "info")
+        flash(f"{plan_name} is in your cart. A few details are still needed for this order.", "info")
         return redirect(url_for("cart.edit_line", entry_id=entry_id))
-    flash(f"{term.plan.name} ({term.name}) is in your cart.", "success")
+    flash(f"{plan_name} ({term_name}) is in your cart.", "success")
     return redirect(url_for("cart.show"))
 
 

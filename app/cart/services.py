@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from typing import MutableMapping
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
+from app.cart.counting import preloaded_count
 from app.cart.models import Cart, CartLine
 from app.catalog.models import Marketplace
 from app.extensions import db
@@ -112,7 +114,9 @@ class UserCart:
     @property
     def cart(self) -> Cart | None:
         if not self._loaded:
-            self._cart = db.session.scalar(select(Cart).where(Cart.user_id == self.user.id))
+            self._cart = db.session.execute(
+                select(Cart).where(Cart.user_id == self.user.id).options(joinedload(Cart.lines))
+            ).unique().scalar_one_or_none()
             self._loaded = True
         return self._cart
 
@@ -131,6 +135,9 @@ class UserCart:
     def count(self) -> int:
         if self._loaded:
             return len(self.cart.lines) if self.cart is not None else 0
+        preloaded = preloaded_count(self.user, db.session)
+        if preloaded is not None:
+            return preloaded
         return db.session.scalar(
             select(func.count(CartLine.id)).join(Cart, Cart.id == CartLine.cart_id).where(Cart.user_id == self.user.id)
         ) or 0

@@ -4,10 +4,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from app.catalog.pricing import PriceBook, PriceNotSet, viewer_for
-from app.orders.checkout import beneficiary_labels, own_customer_ids, reverse_charge_for
+from app.orders.checkout import beneficiary_labels, purchaser_for, reverse_charge_for
 from app.orders.lines import load_plan_terms
 from app.orders.quote import Quote, QuoteLine, build_quote, price_purchase
-from app.orders.validation import Problem, Purchaser, line_problems
+from app.orders.validation import Problem, line_problems
 
 
 @dataclass
@@ -42,7 +42,7 @@ def summarise(entries, marketplace, buyer) -> CartSummary:
     queries whatever the number of lines."""
     plan_terms = load_plan_terms(entry.request.plan_term_id for entry in entries)
     book = PriceBook(viewer_for(buyer), marketplace).load(plan_terms)
-    purchaser = Purchaser(buyer, own_customer_ids(buyer) if buyer is not None else frozenset())
+    purchaser = purchaser_for(buyer, [entry.request for entry in entries])
     labels = beneficiary_labels([entry.request for entry in entries], buyer)
     rows = []
     for entry, label in zip(entries, labels):

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("catalog", __name__)
 
-from app.catalog import routes  # noqa: E402,F401
+from app.catalog import invalidation, routes  # noqa: E402,F401  (invalidation: the cache's listeners)

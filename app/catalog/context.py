@@ -4,9 +4,8 @@ from __future__ import annotations
 from flask import current_app, request, session
 from flask_login import current_user
 
-from app.catalog.models import Marketplace
 from app.catalog.pricing import Viewer, viewer_for
-from app.catalog.queries import marketplace_by_code, marketplaces
+from app.catalog.reference import MarketplaceInfo, all_marketplaces
 
 SESSION_KEY = "marketplace"
 
@@ -22,24 +21,21 @@ def current_organisation():
     return None
 
 
-def current_marketplace() -> Marketplace:
-    """The region picked by the visitor, else the signed-in organisation's, else the default."""
+def current_marketplace() -> MarketplaceInfo | None:
+    """The region picked by the visitor, else the signed-in organisation's, else the default
+    (a snapshot of the row: see ``app.catalog.reference``)."""
     cache = _request_cache()
     if "marketplace" not in cache:
+        known = all_marketplaces()
         organisation = current_organisation()
-        candidates = [
-            session.get(SESSION_KEY),
-            organisation.marketplace.code if organisation is not None and organisation.marketplace else None,
-            current_app.config["DEFAULT_MARKETPLACE"],
-        ]
-        found = next((m for m in map(marketplace_by_code, candidates) if m is not None), None)
-        if found is None:
-            found = next(iter(marketplaces()), None)
-        cache["marketplace"] = found
+        own = known.by_id.get(organisation.marketplace_id) if organisation is not None else None
+        candidates = [session.get(SESSION_KEY), own.code if own else None, current_app.config["DEFAULT_MARKETPLACE"]]
+        found = next((known.by_code[c.upper()] for c in candidates if c and c.upper() in known.by_code), None)
+        cache["marketplace"] = found if found is not None else next(iter(known.all), None)
     return cache["marketplace"]
 
 
-def remember_marketplace(marketplace: Marketplace) -> None:
+def remember_marketplace(marketplace: MarketplaceInfo) -> None:
     session[SESSION_KEY] = marketplace.code
     session.permanent = True
     _request_cache()["marketplace"] = marketplace

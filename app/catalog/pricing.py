@@ -16,8 +16,9 @@ import enum
 from dataclasses import dataclass
 from typing import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import Integer, cast, null, select, union_all
 
+from app.catalog.cache import cached
 from app.extensions import db
 from app.money import Money, apply_basis_points
 
@@ -96,8 +97,9 @@ def price_for(viewer: Viewer, tiers: TierPrices) -> Money:
 class PriceBook:
     """Prices for one viewer in one marketplace.
 
-    ``load(plan_term_ids)`` reads every price of those terms in three queries (price lists, plan
-    term prices, resource prices), whatever their number; the price lists are read once per book.
+    ``load(plan_term_ids)`` reads every price of those terms in one query (plan term and
+    resource prices together), whatever their number; which price lists apply is read once per
+    book, from the storefront cache.
     ``with_resources=False`` skips resource prices (such terms load them later on demand). Rows
     are read as plain tuples, not ORM objects: a catalog page prices hundreds of items. Look-ups
     afterwards touch no database.
@@ -119,33 +121,48 @@ class PriceBook:
         from app.catalog.models import PriceList
 
         if self._list_ids is None:
-            lists = db.session.execute(
-                select(PriceList.id, Organisation.kind, Organisation.id)
-                .join(Organisation, Organisation.id == PriceList.seller_id)
-                .where(PriceList.marketplace_id == self.marketplace.id)
-                .where(
-                    (Organisation.kind == OrganisationKind.DISTRIBUTOR.value)
-                    | (Organisation.id == (self.viewer.reseller_id or -1))
-                )
-            ).all()
-            self._list_ids = (
-                next((row[0] for row in lists if row[1] == OrganisationKind.DISTRIBUTOR.value), None),
-                next((row[0] for row in lists if row[2] == self.viewer.reseller_id), None),
-            )
+
+            def read() -> list:
+                lists = db.session.execute(
+                    select(PriceList.id, Organisation.kind, Organisation.id)
+                    .join(Organisation, Organisation.id == PriceList.seller_id)
+                    .where(PriceList.marketplace_id == self.marketplace.id)
+                    .where(
+                        (Organisation.kind == OrganisationKind.DISTRIBUTOR.value)
+                        | (Organisation.id == (self.viewer.reseller_id or -1))
+                    )
+                ).all()
+                return [
+                    next((row[0] for row in lists if row[1] == OrganisationKind.DISTRIBUTOR.value), None),
+                    next((row[0] for row in lists if row[2] == self.viewer.reseller_id), None),
+                ]
+
+            # Which lists, not their prices, come from the storefront cache (bumped by any write
+            # of a price list or of the distributor organisation): prices are always read fresh.
+            self._list_ids = tuple(cached("price_lists", (self.marketplace.id, self.viewer.reseller_id), read))
         return self._list_ids
 
-    def _rows(self, model, plan_term_ids: set[int], *key_columns):
-        distributor_list, reseller_list = self._price_lists()
-        list_ids = [distributor_list] + ([reseller_list] if reseller_list else [])
-        return db.session.execute(
-            select(model.price_list_id, *key_columns, model.cost, model.msrp, model.amount, model.markup_bp).where(
-                model.price_list_id.in_(list_ids), model.plan_term_id.in_(plan_term_ids)
-            )
-        ).all()
-
-    def load(self, plan_term_ids: Iterable[int], with_resources: bool = True) -> "PriceBook":
+    def _rows(self, wanted_terms: set[int], wanted_resources: set[int]) -> list:
+        """Plan term prices (``resource_id`` None) and resource prices of these plan terms on
+        the viewer's lists, in one statement."""
         from app.catalog.models import PlanTermPrice, ResourcePrice
 
+        distributor_list, reseller_list = self._price_lists()
+        list_ids = [distributor_list] + ([reseller_list] if reseller_list else [])
+        parts = []
+        for model, plan_term_ids, resource_id in (
+            (PlanTermPrice, wanted_terms, cast(null(), Integer)),
+            (ResourcePrice, wanted_resources, ResourcePrice.resource_id),
+        ):
+            if plan_term_ids:
+                parts.append(
+                    select(model.price_list_id, model.plan_term_id, resource_id.label("resource_id"), model.cost,
+                           model.msrp, model.amount, model.markup_bp)
+                    .where(model.price_list_id.in_(list_ids), model.plan_term_id.in_(plan_term_ids))
+                )
+        return db.session.execute(union_all(*parts) if len(parts) > 1 else parts[0]).all()
+
+    def load(self, plan_term_ids: Iterable[int], with_resources: bool = True) -> "PriceBook":
         plan_term_ids = set(plan_term_ids)
         wanted_terms = plan_term_ids - self._terms_loaded
         wanted_resources = plan_term_ids - self._resources_loaded if with_resources else set()
@@ -155,12 +172,11 @@ class PriceBook:
         self._resources_loaded |= wanted_resources
         if self._price_lists()[0] is None:
             return self
-        if wanted_terms:
-            rows = self._rows(PlanTermPrice, wanted_terms, PlanTermPrice.plan_term_id)
-            self._terms.update(self._combine(rows, lambda r: r.plan_term_id))
-        if wanted_resources:
-            rows = self._rows(ResourcePrice, wanted_resources, ResourcePrice.plan_term_id, ResourcePrice.resource_id)
-            self._resources.update(self._combine(rows, lambda r: (r.plan_term_id, r.resource_id)))
+        rows = self._rows(wanted_terms, wanted_resources)
+        self._terms.update(self._combine([r for r in rows if r.resource_id is None], lambda r: r.plan_term_id))
+        self._resources.update(
+            self._combine([r for r in rows if r.resource_id is not None], lambda r: (r.plan_term_id, r.resource_id))
+        )
         return self
 
     def _combine(self, rows, key) -> dict:

@@ -31,30 +31,6 @@ def marketplaces() -> list[Marketplace]:
     return list(db.session.scalars(select(Marketplace).order_by(Marketplace.position, Marketplace.code)))
 
 
-def marketplace_by_code(code: str | None) -> Marketplace | None:
-    if not code or len(code) > 8:
-        return None
-    return db.session.scalar(select(Marketplace).where(Marketplace.code == code.upper()))
-
-
-def category_tree() -> list[Category]:
-    """Top-level categories with their children loaded."""
-    return list(
-        db.session.scalars(
-            select(Category)
-            .where(Category.parent_id.is_(None))
-            .options(selectinload(Category.children))
-            .order_by(Category.position, Category.name)
-        )
-    )
-
-
-def category_by_slug(slug: str) -> Category | None:
-    return db.session.scalar(
-        select(Category).where(Category.slug == slug).options(selectinload(Category.children))
-    )
-
-
 def audiences_for(viewer: Viewer) -> list[str]:
     """Plan audiences a viewer may buy: a reseller's customers buy only customer plans."""
     if viewer.basis is PriceBasis.RESELLER_PRICE:
@@ -116,7 +92,9 @@ def catalog_page(
     per_page: int = 24,
 ) -> CatalogPage:
     """Published products sold in the marketplace, filtered by category (and its children) and
-    by a name search, each with the lowest price the viewer would pay per month."""
+    by a name search, each with the lowest price the viewer would pay per month. ``category``
+    may be a row or a snapshot (``app.catalog.reference.CategoryInfo``): its ``id`` and
+    ``children`` are read."""
     conditions = [Product.published.is_(True), _sold_in(marketplace)]
     if category is not None:
         category_ids = [category.id] + [child.id for child in category.children]

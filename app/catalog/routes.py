@@ -3,15 +3,8 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from app.accounts.services import is_safe_next
 from app.catalog import bp
 from app.catalog.context import current_marketplace, current_viewer, remember_marketplace
-from app.catalog.queries import (
-    catalog_page,
-    category_by_slug,
-    category_tree,
-    marketplace_by_code,
-    product_offers,
-    published_product,
-    term_codes,
-)
+from app.catalog.pages import browse_content, home_content, product_content
+from app.catalog.reference import category_by_slug, marketplace_info
 
 
 def _page_argument() -> int:
@@ -21,9 +14,8 @@ def _page_argument() -> int:
 
 @bp.get("/")
 def index():
-    marketplace = current_marketplace()
-    page = catalog_page(marketplace, current_viewer(), per_page=8)
-    return render_template("catalog/index.html", categories=category_tree(), featured=page.cards)
+    content = home_content(current_marketplace(), current_viewer())
+    return render_template("catalog/index.html", content=content)
 
 
 @bp.get("/catalog/")
@@ -34,42 +26,29 @@ def browse(slug: str | None = None):
         category = category_by_slug(slug)
         if category is None:
             abort(404)
-    page = catalog_page(
+    content = browse_content(
         current_marketplace(),
         current_viewer(),
-        category=category,
-        query=request.args.get("q", ""),
-        page=_page_argument(),
-        per_page=current_app.config["CATALOG_PAGE_SIZE"],
+        category,
+        request.args.get("q", ""),
+        _page_argument(),
+        current_app.config["CATALOG_PAGE_SIZE"],
     )
-    return render_template("catalog/browse.html", page=page, categories=category_tree())
+    return render_template("catalog/browse.html", category=category, content=content)
 
 
 @bp.get("/products/<slug>")
 def product(slug: str):
-    product = published_product(slug)
-    if product is None:
+    args = request.args
+    page = product_content(slug, current_marketplace(), current_viewer(), args.get("audience"), args.get("term"))
+    if page is None:
         abort(404)
-    term = request.args.get("term")
-    offers = product_offers(product, current_marketplace(), current_viewer(), term)
-    audience = request.args.get("audience")
-    if audience not in offers:  # default: customer plans when there are any, else the first with plans
-        with_plans = [a for a, plans in offers.items() if plans] or list(offers)
-        audience = "customer" if "customer" in with_plans else with_plans[0]
-    return render_template(
-        "catalog/product.html",
-        product=product,
-        audience=audience,
-        offers_by_audience=offers,
-        offers=offers[audience],
-        term_codes=term_codes(product),
-        selected_term=term,
-    )
+    return render_template("catalog/product.html", product_name=page.name, content=page.content)
 
 
 @bp.post("/region")
 def set_region():
-    marketplace = marketplace_by_code(request.form.get("region"))
+    marketplace = marketplace_info(request.form.get("region"))
     if marketplace is None:
         abort(400, "Choose one of the listed regions.")
     remember_marketplace(marketplace)

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from functools import lru_cache
 
-from flask import Flask, abort, render_template, request
+from flask import Flask, abort, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.datastructures import ImmutableMultiDict
@@ -53,7 +54,13 @@ def content_security_policy(app: Flask) -> str:
     for provider in app.extensions.get("csp_source_providers", []):
         for directive, sources in provider(app.config).items():
             extra.setdefault(directive, []).extend(sources)
-    return build_content_security_policy(extra)
+    return _built_policy(tuple((directive, tuple(sources)) for directive, sources in extra.items()))
+
+
+@lru_cache(maxsize=64)
+def _built_policy(extra: tuple[tuple[str, tuple[str, ...]], ...]) -> str:
+    """Built once per set of extra sources: every response carries the policy."""
+    return build_content_security_policy(dict(extra))
 
 ERROR_TITLES = {
     400: "That request could not be understood",
@@ -122,13 +129,23 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def layout_context():
         from app.catalog.context import current_marketplace, current_viewer
-        from app.catalog.queries import marketplaces
+        from app.catalog.reference import all_marketplaces
 
         return {
             "current_marketplace": current_marketplace,
             "current_viewer": current_viewer,
-            "all_marketplaces": marketplaces,
+            "all_marketplaces": lambda: all_marketplaces().all,
         }
+
+    static_urls: dict[tuple[str, str], str] = {}
+
+    @app.template_global()
+    def static_url(filename: str) -> str:
+        """``url_for("static", filename=...)``, built once per file: the layout asks on every page."""
+        key = (request.script_root, filename)
+        if key not in static_urls:
+            static_urls[key] = url_for("static", filename=filename)
+        return static_urls[key]
 
     @app.template_filter("money")
     def money_filter(value: Money | None, locale: str | None = None) -> str:

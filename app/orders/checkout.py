@@ -11,6 +11,7 @@ in here: a panel, an API or a test calls it the same way.
 """
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Mapping, Sequence
@@ -97,8 +98,18 @@ class CheckoutRequest:
     cart: object | None = None  # emptied in the same transaction as the order is placed
 
 
-def own_customer_ids(buyer) -> frozenset[int]:
-    return frozenset(i for i in visible_organisation_ids(buyer) if i != buyer.id)
+def own_customer_ids(buyer, among: Collection[int] | None = None) -> frozenset[int]:
+    """The buyer's own customers (only those among ``among`` when given)."""
+    return frozenset(i for i in visible_organisation_ids(buyer, among) if i != buyer.id)
+
+
+def purchaser_for(buyer, lines: Sequence[LineRequest]) -> Purchaser:
+    """``buyer`` (``None``: anonymous) with those of its own customers the lines are for: the
+    validation asks only about them, and a reseller may have thousands."""
+    if buyer is None:
+        return Purchaser(None)
+    wanted = {line.beneficiary.organisation_id for line in lines if line.beneficiary.kind is BeneficiaryKind.CUSTOMER}
+    return Purchaser(buyer, own_customer_ids(buyer, wanted))
 
 
 def beneficiary_labels(lines: Sequence[LineRequest], buyer) -> list[str]:
@@ -146,7 +157,7 @@ def prepare(buyer, marketplace, lines: Sequence[LineRequest]) -> Preview:
     """Validates the lines for this buyer (``OrderInvalid``) and quotes them. Writes nothing."""
     plan_terms = load_plan_terms(line.plan_term_id for line in lines)
     book = PriceBook(viewer_for(buyer), marketplace).load(plan_terms)
-    cleaned = validate_lines(lines, plan_terms, marketplace, book, Purchaser(buyer, own_customer_ids(buyer)))
+    cleaned = validate_lines(lines, plan_terms, marketplace, book, purchaser_for(buyer, lines))
     quote = quote_lines(cleaned, plan_terms, book, marketplace, buyer)
     return Preview(buyer, marketplace, cleaned, plan_terms, quote, terms_to_accept(marketplace, plan_terms))
 
@@ -155,8 +166,10 @@ def find_order(buyer_id: int, idempotency_key: str) -> Order | None:
     return db.session.scalar(select(Order).where(Order.idempotency_key == idempotency_key, Order.buyer_id == buyer_id))
 
 
-def place_order(request: CheckoutRequest, now: datetime) -> Order:
-    """Places the order and commits, or raises and leaves nothing behind.
+def place_order(request: CheckoutRequest, now: datetime, preview: Preview | None = None) -> Order:
+    """Places the order and commits, or raises and leaves nothing behind. ``preview``: the
+    ``prepare`` of the same buyer, marketplace and lines the caller made in this transaction
+    (the checkout page does, to show its form), else it is made here.
 
     Guarantees: the buyer pays the quote it confirmed (else ``QuoteChanged`` with the new
     one); every line is valid (``OrderInvalid``); all terms were accepted in the versions shown
@@ -166,7 +179,8 @@ def place_order(request: CheckoutRequest, now: datetime) -> Order:
     existing = find_order(request.buyer.id, request.idempotency_key)
     if existing is not None:
         return existing
-    preview = prepare(request.buyer, request.marketplace, request.lines)
+    if preview is None:
+        preview = prepare(request.buyer, request.marketplace, request.lines)
     if preview.quote.fingerprint != request.fingerprint:
         raise QuoteChanged(preview.quote)
     acceptance = _acceptance(preview.terms, request.accepted_terms, now)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 
@@ -72,8 +72,9 @@ class LineRequest:
 
 
 def load_plan_terms(plan_term_ids: Iterable[int]):
-    """``{id: PlanTerm}`` with plan, product, parameters and resources loaded, in four queries
-    whatever the number of terms."""
+    """``{id: PlanTerm}`` with plan, product, parameters and resources loaded, in one query
+    whatever the number of terms (a cart or an order has a few: its rows are each term's
+    parameters times its resources)."""
     from app.catalog.models import Plan, PlanResource, PlanTerm, Product
 
     ids = {term_id for term_id in plan_term_ids if isinstance(term_id, int)}
@@ -83,8 +84,8 @@ def load_plan_terms(plan_term_ids: Iterable[int]):
         select(PlanTerm)
         .where(PlanTerm.id.in_(ids))
         .options(
-            joinedload(PlanTerm.plan).joinedload(Plan.product).selectinload(Product.parameters),
-            joinedload(PlanTerm.plan).selectinload(Plan.resources).joinedload(PlanResource.resource),
+            joinedload(PlanTerm.plan).joinedload(Plan.product).joinedload(Product.parameters),
+            joinedload(PlanTerm.plan).joinedload(Plan.resources).joinedload(PlanResource.resource),
         )
     ).unique()
     return {term.id: term for term in terms}

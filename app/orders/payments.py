@@ -19,6 +19,7 @@ from datetime import datetime
 from flask import current_app
 
 from app.billing.services import credit_currency, invoice_order, remaining_credit
+from app.catalog.reference import all_marketplaces
 from app.money import Money
 from app.orders.models import OrderPaymentStatus
 
@@ -46,7 +47,8 @@ class CreditLimitExceeded(PaymentDeclined):
 
 
 def _locale(organisation) -> str:
-    return organisation.marketplace.locale if organisation.marketplace is not None else "en_US"
+    marketplace = all_marketplaces().by_id.get(organisation.marketplace_id)  # a snapshot: no query
+    return marketplace.locale if marketplace is not None else "en_US"
 
 
 class PaymentMethod:

@@ -6,7 +6,7 @@ from jinja2 import TemplateNotFound
 
 from app.accounts.access import admin_required
 from app.accounts.services import utcnow
-from app.cart.services import UserCart, region_notice
+from app.cart import services as cart_services  # the module: the cart's services import orders.lines
 from app.catalog.context import current_marketplace
 from app.orders import bp
 from app.orders.checkout import CheckoutError, CheckoutRequest, QuoteChanged, find_order, place_order, prepare
@@ -26,7 +26,7 @@ def _blocker(store, entries):
     elif not entries:
         flash("Your cart is empty.", "info")
     elif store.marketplace_id != current_marketplace().id:
-        flash(region_notice(store, current_marketplace()), "warning")
+        flash(cart_services.region_notice(store, current_marketplace()), "warning")
     elif buyer.billing_info is None:
         flash("Before your first order, tell us who to invoice.", "info")
         return redirect(url_for("billing.edit_billing_info", next=url_for("orders.checkout")))
@@ -44,7 +44,7 @@ def _render(form, preview, status=200):
 @bp.route("/checkout", methods=["GET", "POST"])
 @login_required
 def checkout():
-    form, store = CheckoutForm(), UserCart(current_user)
+    form, store = CheckoutForm(), cart_services.UserCart(current_user)
     entries = store.entries()  # read before the key: a submit that placed the order emptied the cart
     if form.is_submitted() and (placed := find_order(current_user.organisation_id, form.idempotency_key.data or "")):
         return redirect(url_for("orders.detail", number=placed.number))
@@ -73,7 +73,7 @@ def _place(form, preview, store, entries):
         payment_method=form.payment_method.data, cart=store.cart,
     )
     try:
-        order = place_order(checkout_request, utcnow())
+        order = place_order(checkout_request, utcnow(), preview)
     except QuoteChanged as changed:
         flash(changed.buyer_message, "warning")
         preview.quote, form.fingerprint.data = changed.quote, changed.quote.fingerprint

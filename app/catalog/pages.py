@@ -1,0 +1,101 @@
+"""The storefront pages' content, rendered once per catalog version and shared by every viewer
+who sees the same prices (``app.catalog.cache``).
+
+A content's cache key lists everything it depends on besides the catalog: the marketplace, the
+price basis (and the reseller whose prices a customer sees), and the page's own arguments. The
+layout around it (user menu, cart, region picker, flashes) is rendered per request. Forms in a
+content get the viewer's CSRF token put in when served.
+"""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from flask import render_template, request
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
+
+from app.catalog.cache import cached
+from app.catalog.pricing import Viewer
+from app.catalog.queries import catalog_page, product_offers, published_product, term_codes
+from app.catalog.reference import CategoryInfo, MarketplaceInfo, category_tree
+
+AUDIENCES = ("customer", "reseller")
+HOME_CARDS = 8
+MAX_QUERY_LENGTH = 100
+
+
+def _prices(marketplace: MarketplaceInfo, viewer: Viewer) -> tuple:
+    # The script root too: links in a content are relative to where the app is mounted.
+    return (request.script_root, marketplace.id, viewer.basis.value, viewer.reseller_id)
+
+
+def _render_shared(template: str, **context) -> dict:
+    """The template rendered with a random stand-in for the CSRF token (replaced when served)."""
+    marker = f"csrf-{secrets.token_hex(16)}"
+    html = render_template(template, csrf_token=lambda: marker, **context)
+    return {"html": html, "csrf_marker": marker if marker in html else None}
+
+
+def _served(rendered: dict) -> Markup:
+    html = rendered["html"]
+    if rendered["csrf_marker"]:
+        html = html.replace(rendered["csrf_marker"], generate_csrf())
+    return Markup(html)
+
+
+def home_content(marketplace: MarketplaceInfo, viewer: Viewer) -> Markup:
+    """The home page: categories and the first products of the catalog at the viewer's prices."""
+
+    def build() -> dict:
+        featured = catalog_page(marketplace, viewer, per_page=HOME_CARDS).cards
+        return _render_shared("catalog/_index.html", categories=category_tree(), featured=featured)
+
+    return _served(cached("home", _prices(marketplace, viewer), build))
+
+
+def browse_content(marketplace: MarketplaceInfo, viewer: Viewer, category: CategoryInfo | None, query: str,
+                   page: int, per_page: int) -> Markup:
+    """A page of the catalog (a category's or a search's) at the viewer's prices."""
+    query = query.strip()[:MAX_QUERY_LENGTH]
+
+    def build() -> dict:
+        listing = catalog_page(marketplace, viewer, category=category, query=query, page=page, per_page=per_page)
+        return _render_shared("catalog/_browse.html", page=listing, categories=category_tree())
+
+    parts = (*_prices(marketplace, viewer), category.id if category else None, query, page, per_page)
+    return _served(cached("browse", parts, build))
+
+
+@dataclass(frozen=True)
+class ProductContent:
+    name: str
+    content: Markup
+
+
+def choose_audience(offers: dict, requested: str | None) -> str:
+    """The requested audience when the viewer may buy it, else customer plans when there are
+    any, else the first audience with plans."""
+    if requested in offers:
+        return requested
+    with_plans = [audience for audience, plans in offers.items() if plans] or list(offers)
+    return "customer" if "customer" in with_plans else with_plans[0]
+
+
+def product_content(slug: str, marketplace: MarketplaceInfo, viewer: Viewer, audience: str | None,
+                    term: str | None) -> ProductContent | None:
+    """A published product's page at the viewer's prices, or ``None`` when there is none."""
+    audience = audience if audience in AUDIENCES else None  # any other value shows the default
+
+    def build() -> dict | None:
+        product = published_product(slug)
+        if product is None:
+            return None
+        offers = product_offers(product, marketplace, viewer, term)
+        chosen = choose_audience(offers, audience)
+        rendered = _render_shared("catalog/_product.html", product=product, audience=chosen, offers_by_audience=offers,
+                                  offers=offers[chosen], term_codes=term_codes(product), selected_term=term)
+        return {"name": product.name, **rendered}
+
+    found = cached("product", (*_prices(marketplace, viewer), slug, audience, term), build)
+    return ProductContent(found["name"], _served(found)) if found is not None else None
