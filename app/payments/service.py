@@ -80,10 +80,7 @@ def start_card_payment(order_id: int, amount: int, currency: str, organisation, 
     payment_method_id = payment_method_id or account.default_payment_method_id
     if not payment_method_id:
         raise NoCardOnFile()
-    insert_if_absent(Payment, {"order_id": order_id, "amount": amount, "currency": currency.upper(),
-                               "status": S.REQUIRES_PAYMENT_METHOD.value, "attempts": 0,
-                               "created_at": now, "updated_at": now}, key="order_id")
-    payment = locked(select(Payment).where(Payment.order_id == order_id))
+    payment = _locked_payment("order_id", order_id, amount, currency, now)
     try:
         intent = _advance(payment, account.stripe_customer_id, payment_method_id, amount, currency, seen_attempts, now)
     except Exception:
@@ -268,10 +265,7 @@ def charge_invoice(invoice_id: int, amount: int, currency: str, organisation, no
     account = ensure_payment_account(organisation)
     if not account.default_payment_method_id:
         raise NoCardOnFile()
-    insert_if_absent(Payment, {"invoice_id": invoice_id, "amount": amount, "currency": currency.upper(),
-                               "status": S.REQUIRES_PAYMENT_METHOD.value, "attempts": 0,
-                               "created_at": now, "updated_at": now}, key="invoice_id")
-    payment = locked(select(Payment).where(Payment.invoice_id == invoice_id))
+    payment = _locked_payment("invoice_id", invoice_id, amount, currency, now)
     try:
         _advance(payment, account.stripe_customer_id, account.default_payment_method_id, amount, currency,
                  payment.attempts, now)
@@ -284,3 +278,12 @@ def charge_invoice(invoice_id: int, amount: int, currency: str, organisation, no
     outcome = _outcome(payment)
     db.session.commit()
     return outcome
+
+
+def _locked_payment(key: str, value: int, amount: int, currency: str, now: datetime) -> Payment:
+    """The one Payment row of an order or invoice (``key`` names which), created on first use
+    (safe under concurrent inserts) and row-locked before anything may create an intent."""
+    insert_if_absent(Payment, {key: value, "amount": amount, "currency": currency.upper(),
+                               "status": S.REQUIRES_PAYMENT_METHOD.value, "attempts": 0,
+                               "created_at": now, "updated_at": now}, key=key)
+    return locked(select(Payment).where(getattr(Payment, key) == value))
