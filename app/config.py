@@ -124,7 +124,7 @@ class Config:
     STOREFRONT_CACHE = True
     STOREFRONT_CACHE_SECONDS = 600
     STOREFRONT_VERSION_CHECK_SECONDS = 1.0
-    # "Now" for lifecycle rules (app.plans.clock): None = the system clock; tests and the
+    # "Now" for everything the app dates (app.core.clock): None = the system clock; tests and the
     # time-travel command set a FixedClock or TravelClock.
     CLOCK = None
     LIFECYCLE_DUTIES_INTERVAL = 3600  # seconds between runs of renewals, expiries, invoices, charges

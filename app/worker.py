@@ -17,6 +17,7 @@ from rq import Queue, Worker
 from rq.cron import CronScheduler
 from sqlalchemy.orm import configure_mappers
 
+from app.core.clock import current_now
 from app.extensions import db
 from app.queue import redis_connection
 
@@ -40,11 +41,10 @@ class AppWorker(Worker):
         super().handle_work_horse_killed(job, retpid, ret_val, rusage)
         if not retpid:
             return
-        from app.accounts.services import utcnow
         from app.provisioning.runner import release_claims_of, worker_identity
 
         try:
-            released = release_claims_of(worker_identity(retpid), utcnow())
+            released = release_claims_of(worker_identity(retpid), current_now())
             log.warning("work-horse %s died during job %s; released %d fulfillment request(s)", retpid, job.id, released)
         except Exception:
             log.exception("could not release the claims of dead work-horse %s", retpid)

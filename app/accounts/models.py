@@ -9,6 +9,7 @@ from sqlalchemy import ForeignKey, String, false, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.core.clock import current_now
 from app.extensions import db
 
 
@@ -37,7 +38,7 @@ class Organisation(db.Model):
     # The reseller's own white-label storefront (seed 003): switched on by provisioning a
     # "Reseller Storefront" subscription, never by hand.
     storefront_enabled: Mapped[bool] = mapped_column(default=False, server_default=false())
-    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(default=current_now, server_default=func.now())
 
     parent: Mapped[Organisation | None] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list[Organisation]] = relationship(back_populates="parent")
@@ -69,7 +70,7 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(20), default=Role.MEMBER.value)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     is_enabled: Mapped[bool] = mapped_column(default=True)
-    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(default=current_now, server_default=func.now())
 
     organisation: Mapped[Organisation] = relationship(back_populates="users")
 
@@ -104,7 +105,7 @@ class BillingInfo(db.Model):
     country: Mapped[str] = mapped_column(String(2))  # ISO 3166-1 alpha-2
     tax_id: Mapped[str] = mapped_column(String(40), default="")
     billing_email: Mapped[str] = mapped_column(String(254), default="")
-    updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), onupdate=func.now())
+    updated_at: Mapped[datetime] = mapped_column(default=current_now, server_default=func.now(), onupdate=current_now)
 
     organisation: Mapped[Organisation] = relationship(back_populates="billing_info")
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Callable
 from urllib.parse import urlsplit
 
@@ -10,6 +10,7 @@ from sqlalchemy import bindparam, delete, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from app.accounts.models import LoginAttempt, Organisation, User
+from app.core.clock import current_now
 from app.extensions import db
 
 # Figures other areas read with the signed-in user, in the same query (e.g. the cart's line
@@ -60,10 +61,6 @@ class PasswordTooWeak(ValueError):
     pass
 
 
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
-
-
 def normalise_email(email: str) -> str:
     return email.strip().lower()
 
@@ -94,7 +91,7 @@ def authenticate(email: str, password: str, client_address: str, policy: Throttl
     client address has reached the failure limit within the window; a success does not wipe
     the count, so guessing cannot be interleaved with a known good account.
     """
-    now = now or utcnow()
+    now = now or current_now()
     email = normalise_email(email)
     _throttle_check(email, client_address, policy, now)
     user = db.session.scalar(select(User).where(User.email == email))
@@ -107,7 +104,7 @@ def authenticate(email: str, password: str, client_address: str, policy: Throttl
 
 def purge_login_attempts(older_than: timedelta = timedelta(days=1), now: datetime | None = None) -> int:
     """Deletes failed-attempt records older than the given age; returns how many."""
-    now = now or utcnow()
+    now = now or current_now()
     result = db.session.execute(delete(LoginAttempt).where(LoginAttempt.attempted_at < now - older_than))
     db.session.commit()
     return result.rowcount or 0

@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, String, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.clock import current_now
 from app.extensions import db
 
 
@@ -14,7 +15,7 @@ class Cart(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), unique=True)
     # A cart is filled in one marketplace: an order is in one currency.
     marketplace_id: Mapped[int] = mapped_column(ForeignKey("marketplace.id"))
-    updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), onupdate=func.now())
+    updated_at: Mapped[datetime] = mapped_column(default=current_now, server_default=func.now(), onupdate=current_now)
 
     marketplace = relationship("Marketplace")
     lines: Mapped[list[CartLine]] = relationship(
@@ -31,7 +32,7 @@ class CartLine(db.Model):
     # {"kind": "self" | "customer" | "new_customer", "organisation_id", "name", "admin_email"}
     beneficiary: Mapped[dict] = mapped_column(JSON, default=dict)
     postponed_billing: Mapped[bool] = mapped_column(default=False)
-    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(default=current_now, server_default=func.now())
 
     cart: Mapped[Cart] = relationship(back_populates="lines")
     plan_term = relationship("PlanTerm")

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.clock import current_now
 from app.extensions import db
 
 
@@ -83,7 +84,7 @@ class Product(db.Model):
     connector_settings: Mapped[dict] = mapped_column(JSON, default=dict)
     renewal_upgrade_only: Mapped[bool] = mapped_column(default=False)
     published: Mapped[bool] = mapped_column(default=True, index=True)
-    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(default=current_now, server_default=func.now())
 
     category: Mapped[Category] = relationship(back_populates="products")
     plans: Mapped[list[Plan]] = relationship(back_populates="product", order_by="Plan.position")

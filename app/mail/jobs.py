@@ -14,6 +14,7 @@ from flask import current_app
 from redis.exceptions import RedisError
 from rq import Queue, Retry, get_current_job
 
+from app.core.clock import current_now
 from app.mail.message import MailMessage, sender_domain
 from app.mail.sender import deliver
 from app.queue import redis_connection
@@ -48,11 +49,10 @@ def enqueue_email(message: MailMessage, connection=None) -> str:
 
 def send_outbox_message_job(message_id: int) -> str:
     """Send outbox message ``message_id`` (safe to deliver twice: the row decides)."""
-    from app.accounts.services import utcnow
     from app.mail.delivery import send_outbox_message
 
     job = get_current_job()
-    result = send_outbox_message(message_id, utcnow())
+    result = send_outbox_message(message_id, current_now())
     log.info("job %s: outbox message %s: %s", job.id if job else "-", message_id, result)
     return result
 
@@ -77,10 +77,9 @@ def enqueue_outbox_messages(message_ids: list[int], connection=None) -> int:
 
 def resend_stalled_mail_job() -> int:
     """Periodic duty: queue again the pending messages whose job was lost (Redis was down)."""
-    from app.accounts.services import utcnow
     from app.mail.outbox import stalled_messages
 
-    stalled = stalled_messages(utcnow(), timedelta(seconds=current_app.config["MAIL_RESEND_AFTER"]))
+    stalled = stalled_messages(current_now(), timedelta(seconds=current_app.config["MAIL_RESEND_AFTER"]))
     if stalled:
         log.info("re-queuing %d stalled e-mail(s)", len(stalled))
         enqueue_outbox_messages(stalled, connection=redis_connection(current_app.config["REDIS_URL"]))

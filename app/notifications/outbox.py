@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from app.core.clock import current_now
+
 
 def queue_notification(kind: str, recipient: str, subject: str, body: str, context: dict | None = None,
                        now: datetime | None = None, event_key: str | None = None) -> int | None:
@@ -11,7 +13,6 @@ def queue_notification(kind: str, recipient: str, subject: str, body: str, conte
     commits); with ``event_key``, only once per (kind, event, recipient). Returns its id, or
     ``None`` when it was queued before. Marketplace e-mails with their own templates are in
     ``app.mail.notices``."""
-    from app.accounts.services import utcnow
     from app.mail.outbox import queue_plain
 
-    return queue_plain(kind, recipient, subject, body, context=context, now=now or utcnow(), event_key=event_key)
+    return queue_plain(kind, recipient, subject, body, context=context, now=now or current_now(), event_key=event_key)

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.clock import current_now
 from app.extensions import db
 
 
@@ -58,7 +59,7 @@ class Order(db.Model):
     quote_fingerprint: Mapped[str] = mapped_column(String(64), default="")
     # [{"what": "marketplace"|"product:<slug>", "version": "...", "accepted_at": iso}]
     terms_acceptance: Mapped[list] = mapped_column(JSON, default=list)
-    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(default=current_now, server_default=func.now())
 
     buyer = relationship("Organisation")
     placed_by = relationship("User")

@@ -5,9 +5,9 @@ from flask_login import current_user, login_required
 from jinja2 import TemplateNotFound
 
 from app.accounts.access import admin_required
-from app.accounts.services import utcnow
 from app.cart import services as cart_services  # the module: the cart's services import orders.lines
 from app.catalog.context import current_marketplace
+from app.core.clock import current_now
 from app.orders import bp
 from app.orders.checkout import CheckoutError, CheckoutRequest, QuoteChanged, find_order, place_order, prepare
 from app.orders.forms import CheckoutForm, PayForm
@@ -73,7 +73,7 @@ def _place(form, preview, store, entries):
         payment_method=form.payment_method.data, cart=store.cart,
     )
     try:
-        order = place_order(checkout_request, utcnow(), preview)
+        order = place_order(checkout_request, current_now(), preview)
     except QuoteChanged as changed:
         flash(changed.buyer_message, "warning")
         preview.quote, form.fingerprint.data = changed.quote, changed.quote.fingerprint

@@ -15,9 +15,9 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from app.accounts.services import utcnow
 from app.billing.invoicing import InvoiceMismatch, invoice_order
 from app.billing.models import Invoice, InvoiceStatus
+from app.core.clock import current_now
 from app.extensions import db
 from app.orders.models import Order, OrderPaymentStatus
 from app.provisioning.handoff import hand_off
@@ -33,7 +33,7 @@ def release_settled_order(order: Order, now: datetime) -> None:
 
     invoice = db.session.scalar(select(Invoice).where(Invoice.order_id == order.id).order_by(Invoice.id.desc()))
     order_confirmed(order, invoice, now)
-    hand_off(order)
+    hand_off(order, now)
 
 
 def mark_paid(order: Order, now: datetime) -> Invoice | None:
@@ -60,7 +60,7 @@ def on_card_payment_succeeded(order_id: int) -> None:
     if order is None or order.payment_status not in (P.UNPAID.value, P.FAILED.value):
         log.info("order %s: payment succeeded, order already %s", order_id, order.payment_status if order else "missing")
         return
-    now = utcnow()
+    now = current_now()
     mark_paid(order, now)
     release_settled_order(order, now)
 
@@ -73,7 +73,7 @@ def on_card_payment_failed(order_id: int, message: str) -> None:
     if order is None or order.payment_status not in (P.UNPAID.value, P.FAILED.value):
         return
     order.payment_status = P.FAILED.value
-    payment_failed(order, message, utcnow())
+    payment_failed(order, message, current_now())
 
 
 def on_card_payment_refunded(order_id: int) -> None:

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.clock import current_now
 from app.extensions import db
 
 
@@ -51,7 +52,7 @@ class PaymentAccount(db.Model):
     card_last4: Mapped[str] = mapped_column(String(4), default="")
     card_exp_month: Mapped[int | None] = mapped_column()
     card_exp_year: Mapped[int | None] = mapped_column()
-    updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), onupdate=func.now())
+    updated_at: Mapped[datetime] = mapped_column(default=current_now, server_default=func.now(), onupdate=current_now)
 
     organisation = relationship("Organisation")
 
@@ -75,8 +76,8 @@ class Payment(db.Model):
     currency: Mapped[str] = mapped_column(String(3))
     status: Mapped[str] = mapped_column(String(30), default=PaymentStatus.REQUIRES_PAYMENT_METHOD.value, index=True)
     failure_message: Mapped[str] = mapped_column(String(500), default="")
-    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
-    updated_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(default=current_now, server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(default=current_now, server_default=func.now())
     succeeded_at: Mapped[datetime | None] = mapped_column()
 
 

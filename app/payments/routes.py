@@ -10,6 +10,7 @@ from sqlalchemy import select
 from app.accounts.access import admin_required
 from app.accounts.services import is_safe_next
 from app.config import stripe_js_url
+from app.core.clock import current_now
 from app.extensions import csrf, db
 from app.money import Money
 from app.payments import bp, gateway
@@ -17,7 +18,7 @@ from app.payments.cards import payment_account, save_card_from_setup, start_card
 from app.payments.errors import InvalidWebhook, PaymentError
 from app.payments.forms import AuthenticatedForm, SaveCardForm
 from app.payments.models import Payment
-from app.payments.service import refresh_card_payment, utcnow
+from app.payments.service import refresh_card_payment
 from app.payments.webhooks import handle_event
 
 log = logging.getLogger(__name__)
@@ -64,7 +65,7 @@ def stripe_webhook():
     except InvalidWebhook as error:
         log.warning("stripe webhook refused: %s", error)
         return jsonify(error="invalid signature"), 400
-    return jsonify(received=True, result=handle_event(event, utcnow())), 200
+    return jsonify(received=True, result=handle_event(event, current_now())), 200
 
 
 def _own_payment(order_id: int):

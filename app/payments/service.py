@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy import select
 
+from app.core.clock import current_now
 from app.extensions import db
 from app.orders.models import Order
 from app.payments import gateway
@@ -62,10 +63,6 @@ class PaymentOutcome:
         return self.status == S.SUCCEEDED.value
 
 
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
-
-
 def start_card_payment(order_id: int, amount: int, currency: str, organisation, payment_method_id: str | None = None,
                        *, seen_attempts: int = 0, now: datetime | None = None) -> PaymentOutcome:
     """Pay order ``order_id`` by card (``payment_method_id`` or the organisation's saved card).
@@ -75,7 +72,7 @@ def start_card_payment(order_id: int, amount: int, currency: str, organisation, 
     browser, ``NoCardOnFile``, or ``PaymentProviderError`` (nothing recorded). Commits its own
     transactions: call it with nothing pending. ``seen_attempts`` is the number of attempts the
     buyer had seen when submitting (0 the first time; ``outcome.attempts`` after a decline)."""
-    now = now or utcnow()
+    now = now or current_now()
     account = ensure_payment_account(organisation)
     payment_method_id = payment_method_id or account.default_payment_method_id
     if not payment_method_id:
@@ -182,7 +179,7 @@ def _record_intent(payment: Payment, intent: gateway.IntentResult, now: datetime
 def refresh_card_payment(order_id: int, now: datetime | None = None) -> PaymentOutcome | None:
     """Re-read the order's current intent from the provider and record its state (after the
     buyer completed 3-D Secure in the browser). Commits. ``None`` when the order has no payment."""
-    now = now or utcnow()
+    now = now or current_now()
     payment = locked(select(Payment).where(Payment.order_id == order_id))
     if payment is None:
         db.session.rollback()
@@ -235,7 +232,7 @@ def _record_refund(payment: Payment, amount_refunded: int, now: datetime) -> str
 
 def refund_card_payment(order_id: int, amount: int | None = None, now: datetime | None = None) -> PaymentOutcome:
     """Refund a succeeded card payment (in full by default). Commits."""
-    now = now or utcnow()
+    now = now or current_now()
     payment = locked(select(Payment).where(Payment.order_id == order_id))
     if payment is None or payment.status != S.SUCCEEDED.value:
         db.session.rollback()

@@ -5,7 +5,7 @@ import logging
 
 from rq import get_current_job
 
-from app.plans.clock import current_now
+from app.core.clock import current_now
 from app.plans.duties import run_duties
 
 log = logging.getLogger(__name__)

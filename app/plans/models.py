@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint, false, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.clock import current_now
 from app.extensions import db
 from app.plans.states import SubscriptionStatus
 
@@ -26,7 +27,7 @@ class Subscription(db.Model):
     postponed_billing: Mapped[bool] = mapped_column(default=False)
     current_period_start: Mapped[datetime | None] = mapped_column()
     current_period_end: Mapped[datetime | None] = mapped_column(index=True)
-    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(default=current_now, server_default=func.now())
     activated_at: Mapped[datetime | None] = mapped_column()
     canceled_at: Mapped[datetime | None] = mapped_column()
     # Lifecycle (app.plans.lifecycle). Periods are anniversaries of ``period_anchor``; the term

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from app.accounts.services import utcnow
+from app.core.clock import current_now
 from app.extensions import db
 from app.provisioning.connectors.base import outcome_from_vendor_answer
 from app.provisioning.models import FulfillmentRequest, RequestState
@@ -39,7 +39,7 @@ def handle_vendor_callback(request_id: int, body: bytes, signature: str | None, 
         raise CallbackRejected(400, "A call-back must say done, needs_information or failed.")
     if request.state == RequestState.COMPLETED.value:
         return request.state  # a repeated call-back: already applied
-    if not record_outcome(request_id, None, outcome, utcnow()):
+    if not record_outcome(request_id, None, outcome, current_now()):
         db.session.rollback()
         raise CallbackRejected(409, f"The request is {db.session.get(FulfillmentRequest, request_id).state}.")
     return db.session.get(FulfillmentRequest, request_id).state

@@ -2,7 +2,7 @@
 import click
 from redis.exceptions import RedisError
 
-from app.accounts.services import utcnow
+from app.core.clock import current_now
 from app.provisioning import bp
 
 
@@ -12,7 +12,7 @@ def provisioning_sweep_command() -> None:
     from app.provisioning.sweeper import sweep
 
     try:
-        report = sweep(utcnow())
+        report = sweep(current_now())
     except RedisError as error:
         raise click.ClickException(f"Redis is not reachable: {error}") from error
     click.echo(f"Released {report.released} abandoned request(s); enqueued {report.requeued}.")

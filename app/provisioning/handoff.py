@@ -11,6 +11,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from app.core.clock import current_now
 from app.extensions import db
 from app.orders.models import OrderLineKind, OrderStatus
 from app.provisioning.dispatch import schedule_run
@@ -23,9 +24,7 @@ def hand_off(order, now: datetime | None = None) -> list[FulfillmentRequest]:
     """Creates one pending fulfillment request per purchase/change line of ``order`` (once: a
     second call finds them) and marks each to be enqueued after the commit. The order's status
     becomes ``provisioning``. Does not commit."""
-    from app.accounts.services import utcnow
-
-    now = now or utcnow()
+    now = now or current_now()
     db.session.flush()  # line and subscription ids
     existing = {(request.order_line_id, request.type) for request in
                 db.session.scalars(select(FulfillmentRequest).where(FulfillmentRequest.order_id == order.id))}
@@ -53,9 +52,7 @@ def request_lifecycle(subscription, request_type: RequestType, now: datetime | N
     about a subscription change; enqueued after the caller's commit."""
     import uuid
 
-    from app.accounts.services import utcnow
-
-    now = now or utcnow()
+    now = now or current_now()
     request = FulfillmentRequest(type=request_type.value, subscription_id=subscription.id,
                                  idempotency_key=f"sub{subscription.id}-{request_type.value}-{uuid.uuid4().hex[:12]}",
                                  created_at=now, updated_at=now)

@@ -6,7 +6,7 @@ from dataclasses import asdict
 
 from rq import get_current_job
 
-from app.accounts.services import utcnow
+from app.core.clock import current_now
 from app.provisioning.runner import run_request
 from app.provisioning.sweeper import sweep
 
@@ -27,6 +27,6 @@ def run_fulfillment_request(request_id: int) -> str:
 
 def sweep_provisioning_job() -> dict:
     """Periodic duty: hand back abandoned requests and re-enqueue forgotten ones."""
-    report = asdict(sweep(utcnow()))
+    report = asdict(sweep(current_now()))
     log.info("job %s: provisioning sweep: %s", _job_id(), report)
     return report

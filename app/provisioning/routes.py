@@ -4,7 +4,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.accounts.access import staff_required
-from app.accounts.services import utcnow
+from app.core.clock import current_now
 from app.extensions import csrf, db
 from app.orders.models import Order
 from app.orders.queries import order_for
@@ -43,7 +43,7 @@ def answer(request_id: int):
     try:
         if not form.validate_on_submit():
             raise AnswerRejected(next(iter(form.errors.values()))[0])
-        answer_question(fulfillment, form.value.data, utcnow())
+        answer_question(fulfillment, form.value.data, current_now())
         db.session.commit()
     except AnswerRejected as rejection:
         db.session.rollback()
@@ -82,7 +82,7 @@ def staff_index():
 
 
 def _staff_page(complete_form: ManualCompletionForm | None = None, form_for: int | None = None, status: int = 200):
-    return render_template("provisioning/staff.html", queue=staff_queue(utcnow()), action_form=StaffActionForm(),
+    return render_template("provisioning/staff.html", queue=staff_queue(current_now()), action_form=StaffActionForm(),
                            complete_form=complete_form or ManualCompletionForm(), form_for=form_for), status
 
 
@@ -93,7 +93,7 @@ def staff_retry(request_id: int):
     if not StaffActionForm().validate_on_submit():
         abort(400)
     try:
-        retry_request(fulfillment, utcnow())
+        retry_request(fulfillment, current_now())
         db.session.commit()
         flash(f"Request {request_id} is queued again.", "success")
     except StaffActionRefused as refusal:
@@ -110,7 +110,7 @@ def staff_complete(request_id: int):
     if not form.validate_on_submit():
         return _staff_page(form, request_id, 400)
     try:
-        complete_by_hand(fulfillment, form.reason.data, form.vendor_reference.data or "", current_user, utcnow())
+        complete_by_hand(fulfillment, form.reason.data, form.vendor_reference.data or "", current_user, current_now())
         db.session.commit()
         flash(f"Request {request_id} is marked completed by hand.", "success")
     except StaffActionRefused as refusal:

@@ -19,7 +19,7 @@ from flask import current_app
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import joinedload
 
-from app.accounts.services import utcnow
+from app.core.clock import current_now
 from app.extensions import db
 from app.catalog.models import Plan
 from app.orders.models import Order
@@ -47,7 +47,7 @@ class Claim:
 
 def run_request(request_id: int, identity: str | None = None) -> str:
     """Provisions request ``request_id`` if it can be claimed; returns what happened."""
-    claim = claim_request(request_id, utcnow(), identity or worker_identity())
+    claim = claim_request(request_id, current_now(), identity or worker_identity())
     if claim is None:
         return "skipped"
     try:
@@ -55,7 +55,7 @@ def run_request(request_id: int, identity: str | None = None) -> str:
     except Exception as error:  # a crashing connector (or the job timeout) is a failed attempt
         log.exception("request %s: connector %s raised", request_id, claim.connector)
         outcome = Outcome.error(f"{type(error).__name__}: {error}")
-    recorded = record_outcome(request_id, claim.token, outcome, utcnow())
+    recorded = record_outcome(request_id, claim.token, outcome, current_now())
     return outcome.kind if recorded else "superseded"
 
 
@@ -163,7 +163,7 @@ def warm_statement_cache() -> None:
     from app.provisioning.connectors.demo import warm_statement_cache as warm_demo
     from app.provisioning.outcomes import locked_subscription_query, order_states_query
 
-    now = utcnow()
+    now = current_now()
     try:
         warm_demo()
         claim_request(0, now, "warm-up")

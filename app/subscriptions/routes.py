@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 
 from app.accounts.access import admin_required, get_for_organisation
 from app.extensions import db
-from app.plans.clock import current_now
+from app.core.clock import current_now
 from app.plans.errors import LifecycleRefused
 from app.plans.models import Subscription
 from app.plans.queries import subscription_counts

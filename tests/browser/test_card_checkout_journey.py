@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from app.accounts.services import utcnow
+from app.core.clock import current_now
 from app.billing.models import Invoice
 from app.orders.models import Order  # (before app.cart: importing the cart first trips an import cycle)
 from app.cart.models import Cart, CartLine  # noqa: I001
@@ -88,7 +88,7 @@ def test_a_reseller_checks_out_by_card_and_receives_its_invoice(mailing_app, wor
     assert pdf.startswith(b"%PDF-") and f"Invoice {invoice.number}".encode() in pdf and b"$19.80" in pdf
     # and when the mail job runs, the confirmation with the PDF reaches the SMTP server, once
     for message_id in db.session.scalars(select(OutboxMessage.id).where(OutboxMessage.status == "pending")).all():
-        send_outbox_message(message_id, utcnow())
+        send_outbox_message(message_id, current_now())
     received = {message["Subject"]: message for message in smtp_server.messages}
     assert sorted(received) == [f"New subscription: {world.reseller_plan.name}", f"Thank you for subscribing: order {order.number}"]
     thanks = received[f"Thank you for subscribing: order {order.number}"]

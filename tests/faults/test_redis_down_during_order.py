@@ -5,7 +5,7 @@ from datetime import timedelta
 from rq import Queue, SimpleWorker
 from sqlalchemy import func, select
 
-from app.accounts.services import utcnow
+from app.core.clock import current_now
 from app.extensions import db
 from app.orders.models import Order
 from app.plans.models import Subscription
@@ -41,7 +41,7 @@ def test_order_placed_while_redis_is_down_is_provisioned_once_redis_is_back(app,
     assert len(Queue("provisioning", connection=clean_redis)) == 0
 
     # When Redis is back and the sweeper runs (it re-enqueues requests whose job never arrived)
-    later = utcnow() + timedelta(seconds=app.config["PROVISIONING_REQUEUE_AFTER"] + 1)
+    later = current_now() + timedelta(seconds=app.config["PROVISIONING_REQUEUE_AFTER"] + 1)
     assert sweep(later).requeued == 1
     assert sweep(later).requeued == 0  # the job is waiting now: a second sweep adds nothing
     SimpleWorker([provisioning_queue()], connection=provisioning_queue().connection).work(burst=True)

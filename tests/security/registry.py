@@ -136,10 +136,10 @@ def _invoice_of_reseller(world) -> TenantCase:
 
 def _outbox_message(world) -> int:
     """A message to world.customer's administrator in the outbox (staff read it; no one else)."""
-    from app.accounts.services import utcnow
+    from app.core.clock import current_now
     from app.notifications import queue_notification
 
-    return queue_notification("new_subscription", world.users.customer.email, "Ready", "Your subscription is ready.", now=utcnow())
+    return queue_notification("new_subscription", world.users.customer.email, "Ready", "Your subscription is ready.", now=current_now())
 
 
 def _fulfillment_request(world):
@@ -156,7 +156,7 @@ def _fulfillment_request(world):
 
 def _subscription_of_customer(world) -> TenantCase:
     """An active subscription of world.customer, paid by its reseller (both may open it)."""
-    from app.accounts.services import utcnow
+    from app.core.clock import current_now
     from app.extensions import db
     from app.plans.lifecycle import activate
     from app.plans.models import Subscription, SubscriptionResource
@@ -167,7 +167,7 @@ def _subscription_of_customer(world) -> TenantCase:
                                 resources=[SubscriptionResource(resource_id=world.seats.id, quantity=8)])
     db.session.add(subscription)
     db.session.flush()
-    activate(subscription.id, utcnow())
+    activate(subscription.id, current_now())
     return customer_owned(world, subscription_id=subscription.id)
 
 

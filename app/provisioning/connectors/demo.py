@@ -18,15 +18,10 @@ import time
 from flask import current_app
 from sqlalchemy import func, insert, select, update
 
+from app.core.clock import current_now
 from app.extensions import db
 from app.provisioning.connectors.base import Outcome, ProvisioningCall
 from app.provisioning.models import DemoVendorCall
-
-
-def _utcnow():
-    from app.accounts.services import utcnow
-
-    return utcnow()
 
 
 def _first_effective(key: str):
@@ -63,7 +58,7 @@ def provision(call: ProvisioningCall) -> Outcome:
     result = {"vendor_reference": outcome.vendor_reference} if took_effect else {"message": outcome.message, **outcome.question}
     with db.engine.begin() as connection:
         connection.execute(update(DemoVendorCall).where(DemoVendorCall.id == call_id).values(
-            outcome=outcome.kind, took_effect=took_effect, result=result, answered_at=_utcnow()))
+            outcome=outcome.kind, took_effect=took_effect, result=result, answered_at=current_now()))
     return outcome
 
 
@@ -95,7 +90,7 @@ def _question(call: ProvisioningCall, settings: dict) -> Outcome | None:
 
 
 def _record(connection, call: ProvisioningCall, outcome: str, result: dict, answered: bool = False) -> int:
-    now = _utcnow()
+    now = current_now()
     return connection.execute(insert(DemoVendorCall).values(
         idempotency_key=call.idempotency_key, request_id=call.request_id, action=call.action, outcome=outcome,
         took_effect=False, result=result, received_at=now, answered_at=now if answered else None,

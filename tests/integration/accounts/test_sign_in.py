@@ -5,7 +5,8 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from app.accounts.models import LoginAttempt
-from app.accounts.services import purge_login_attempts, utcnow
+from app.accounts.services import purge_login_attempts
+from app.core.clock import current_now
 from app.extensions import db
 from tests.factories import PASSWORD
 
@@ -67,7 +68,7 @@ def test_old_failures_expire_and_are_purged(auth, world):
         attempt.attempted_at -= timedelta(minutes=16)
     db.session.commit()
     assert auth.login("admin@reseller.test", PASSWORD).status_code == 302
-    assert purge_login_attempts(older_than=timedelta(minutes=10), now=utcnow()) == 5
+    assert purge_login_attempts(older_than=timedelta(minutes=10), now=current_now()) == 5
     assert attempts() == 0
 
 

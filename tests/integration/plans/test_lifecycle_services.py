@@ -259,7 +259,7 @@ def test_overview_counts_leave_out_expired_subscriptions_and_other_resellers(wor
 
 
 def test_catching_up_fourteen_months_renews_on_every_anniversary_once(world, subscribe):
-    from app.plans.clock import TravelClock
+    from app.core.clock import TravelClock
 
     clock = TravelClock(JAN_31)
     subscription = subscribe(clock.now(), seats=8)

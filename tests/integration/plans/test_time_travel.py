@@ -24,7 +24,7 @@ from app.orders.lines import Beneficiary, LineRequest
 from app.orders.models import OrderLine
 from app.payments.cards import set_default_card
 from app.plans.actions import cancel_subscription, resume_subscription
-from app.plans.clock import TravelClock
+from app.core.clock import TravelClock
 from app.plans.collection import charge_now
 from app.plans.duties import run_duties
 from app.plans.models import BillingPeriod, Subscription

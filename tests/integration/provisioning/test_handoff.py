@@ -4,7 +4,7 @@ from datetime import timedelta
 from rq import Queue
 from sqlalchemy import func, select
 
-from app.accounts.services import utcnow
+from app.core.clock import current_now
 from app.extensions import db
 from app.provisioning.handoff import hand_off
 from app.provisioning.models import FulfillmentRequest
@@ -80,8 +80,8 @@ def test_with_redis_down_the_order_is_placed_and_the_sweeper_enqueues_it_later(a
     queue = Queue("provisioning", connection=clean_redis)
     assert queue.count == 0
 
-    too_early = sweep(utcnow())
-    report = sweep(utcnow() + timedelta(seconds=61))
+    too_early = sweep(current_now())
+    report = sweep(current_now() + timedelta(seconds=61))
 
     assert (too_early.requeued, report.requeued) == (0, 1)
     db.session.refresh(request)
@@ -92,7 +92,7 @@ def test_the_sweeper_leaves_a_request_whose_job_still_waits(app, clean_redis, pl
     hand_off(place_order())
     db.session.commit()
 
-    report = sweep(utcnow() + timedelta(seconds=120))
+    report = sweep(current_now() + timedelta(seconds=120))
 
     assert (report.released, report.requeued) == (0, 0)
     assert Queue("provisioning", connection=clean_redis).count == 1

@@ -5,7 +5,7 @@ import time
 import pytest
 from sqlalchemy import select
 
-from app.accounts.services import utcnow
+from app.core.clock import current_now
 from app.extensions import db
 from app.provisioning.connectors.base import Outcome
 from app.provisioning.handoff import hand_off
@@ -48,8 +48,8 @@ def test_the_progress_fragment_stops_polling_when_every_line_is_finished(client,
 
 def test_a_failed_line_tells_the_buyer_what_happens_next(client, auth, clean_redis, place_order, fast_provisioning):
     request = _handed_off(place_order)
-    claim = claim_request(request.id, utcnow(), "test:1")
-    record_outcome(request.id, claim.token, Outcome.error("vendor down", permanent=True), utcnow())
+    claim = claim_request(request.id, current_now(), "test:1")
+    record_outcome(request.id, claim.token, Outcome.error("vendor down", permanent=True), current_now())
     auth.login("admin@customer-a.test")
 
     page = client.get(f"/provisioning/orders/{request.order.number}/progress").get_data(as_text=True)
@@ -246,8 +246,8 @@ WEBHOOK = {"url": "http://127.0.0.1:9/events", "secret": "s3cret"}
 
 def _awaiting_vendor(place_order) -> FulfillmentRequest:
     request = _handed_off(place_order, connector="webhook", settings=WEBHOOK)
-    claim = claim_request(request.id, utcnow(), "test:1")
-    record_outcome(request.id, claim.token, Outcome.accepted(), utcnow())
+    claim = claim_request(request.id, current_now(), "test:1")
+    record_outcome(request.id, claim.token, Outcome.accepted(), current_now())
     db.session.refresh(request)
     assert request.awaits_vendor
     return request

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 from rq import Queue
 from sqlalchemy import select
 
-from app.accounts.services import utcnow
+from app.core.clock import current_now
 from app.extensions import db
 from app.notifications.models import OutboxMessage
 from app.provisioning.connectors.base import Outcome
@@ -53,7 +53,7 @@ def test_a_completed_request_is_never_provisioned_again(app, clean_redis, place_
 
 def test_only_one_of_two_deliveries_claims_the_request(app, clean_redis, place_order, fast_provisioning):
     request = _handed_off(place_order)
-    now = utcnow()
+    now = current_now()
 
     first = claim_request(request.id, now, "host:1")
     second = claim_request(request.id, now, "host:2")
@@ -64,7 +64,7 @@ def test_only_one_of_two_deliveries_claims_the_request(app, clean_redis, place_o
 
 def test_a_claim_whose_lease_ran_out_can_be_taken_and_the_old_holder_cannot_record(app, clean_redis, place_order, fast_provisioning):
     request = _handed_off(place_order)
-    now = utcnow()
+    now = current_now()
     stale = claim_request(request.id, now, "host:1")
 
     fresh = claim_request(request.id, now + timedelta(seconds=31), "host:2")
@@ -78,19 +78,19 @@ def test_a_claim_whose_lease_ran_out_can_be_taken_and_the_old_holder_cannot_reco
 
 def test_a_dead_horses_claims_are_released_at_once(app, clean_redis, place_order, fast_provisioning):
     request = _handed_off(place_order)
-    claim_request(request.id, utcnow(), "host:77")
+    claim_request(request.id, current_now(), "host:77")
 
-    released = release_claims_of("host:77", utcnow())
+    released = release_claims_of("host:77", current_now())
 
     db.session.refresh(request)
     assert (released, request.state, request.claim_token) == (1, "pending", None)
-    assert claim_request(request.id, utcnow(), "host:78") is not None
+    assert claim_request(request.id, current_now(), "host:78") is not None
 
 
 def test_a_transient_failure_is_retried_later_with_backoff(app, clean_redis, place_order, fast_provisioning):
     request = _handed_off(place_order, settings={"fail_first": 1})
     clean_redis.flushdb()
-    before = utcnow()
+    before = current_now()
 
     assert run_request(request.id, "test:1") == "error"
 
@@ -123,8 +123,8 @@ def test_an_order_with_one_failed_line_is_partially_failed(app, clean_redis, pla
     first, second = db.session.scalars(select(FulfillmentRequest).order_by(FulfillmentRequest.id)).all()
 
     run_request(first.id, "test:1")
-    claim = claim_request(second.id, utcnow(), "test:2")
-    record_outcome(second.id, claim.token, Outcome.error("no such plan at the vendor", permanent=True), utcnow())
+    claim = claim_request(second.id, current_now(), "test:2")
+    record_outcome(second.id, claim.token, Outcome.error("no such plan at the vendor", permanent=True), current_now())
 
     db.session.refresh(order)
     assert order.status == "partially_failed"
@@ -142,9 +142,9 @@ def test_an_unknown_connector_fails_at_once(app, clean_redis, place_order, fast_
 def test_the_sweeper_hands_back_an_abandoned_claim_and_enqueues_it(app, clean_redis, place_order, fast_provisioning):
     request = _handed_off(place_order)
     clean_redis.flushdb()
-    claim_request(request.id, utcnow(), "dead-host:1")
+    claim_request(request.id, current_now(), "dead-host:1")
 
-    report = sweep(utcnow() + timedelta(seconds=31))
+    report = sweep(current_now() + timedelta(seconds=31))
 
     db.session.refresh(request)
     assert (report.released, report.requeued, request.state) == (1, 1, "pending")

@@ -11,7 +11,7 @@ from datetime import datetime
 import pytest
 
 from app.extensions import db
-from app.plans.clock import FixedClock
+from app.core.clock import FixedClock
 from tests.integration.plans.conftest import make_plan_with_seats, subscribe  # noqa: F401  (fixtures)
 
 FEB_1 = datetime(2026, 2, 1, 9)  # a 28-day period: 1 February 09:00 to 1 March 09:00

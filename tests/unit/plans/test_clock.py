@@ -3,7 +3,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from app.plans.clock import SYSTEM_CLOCK, FixedClock, TravelClock, clock_of
+from app.core.clock import SYSTEM_CLOCK, FixedClock, TravelClock, clock_of
 
 
 def test_a_fixed_clock_stands_still_and_a_travel_clock_only_moves_forward():

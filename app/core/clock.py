@@ -1,13 +1,17 @@
-"""The one source of "now" for lifecycle rules.
+"""The one source of "now" in the app.
 
-Services never call ``datetime.now()``: they take ``now`` as an argument. The callers (views,
-jobs, the time-travel command) read it from the clock held in the app config under ``CLOCK``
-(the system clock when none is set). Times are naive UTC, like every datetime column.
+Domain functions never read the time: they take ``now`` as an argument. Their callers (views,
+jobs, commands, the services that default a ``now`` left out) read it with ``current_now()`` from
+the clock held in the app config under ``CLOCK`` (the system clock when none is set), so that a
+``FixedClock`` or ``TravelClock`` there moves every date the app writes. Times are naive UTC,
+like every datetime column.
 """
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 from typing import Protocol
+
+from flask import current_app, has_app_context
 
 
 class Clock(Protocol):
@@ -61,7 +65,6 @@ def clock_of(app) -> Clock:
 
 
 def current_now() -> datetime:
-    """"Now" for the current app: for views and jobs, which pass it on to services."""
-    from flask import current_app
-
-    return clock_of(current_app).now()
+    """"Now" on the current app's clock: for views, jobs and commands, which pass it on to
+    services. Outside an app context (a script, a test without an app), the system clock."""
+    return clock_of(current_app).now() if has_app_context() else SYSTEM_CLOCK.now()
