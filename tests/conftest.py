@@ -35,6 +35,34 @@ def is_postgres(url: str) -> bool:
     return url.startswith("postgresql")
 
 
+def testing_on_postgres() -> bool:
+    """Whether this run's database (``TEST_DATABASE_URL``, however it spells PostgreSQL) is PostgreSQL."""
+    return is_postgres(normalise_database_url(os.environ.get("TEST_DATABASE_URL", "sqlite")))
+
+
+POSTGRES_ONLY_REASON = "needs PostgreSQL: SQLite serialises every writer, so these races cannot happen there"
+
+
+def pytest_collection_modifyitems(config, items):
+    """``postgres_only`` tests (row-lock races) are skipped on SQLite, and only there."""
+    if testing_on_postgres():
+        return
+    for item in items:
+        if "postgres_only" in item.keywords:
+            item.add_marker(pytest.mark.skip(reason=POSTGRES_ONLY_REASON))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """On PostgreSQL a ``postgres_only`` test that skips itself fails instead: a race test that
+    does not run must not look green on the one database where it can run."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and "postgres_only" in item.keywords and testing_on_postgres():
+        report.outcome = "failed"
+        report.longrepr = f"a postgres_only test was skipped on PostgreSQL: {report.longrepr}"
+
+
 class TestConfig(Config):
     def __init__(self, database_url: str, instance_path: Path, csrf: bool = False) -> None:
         os.environ.setdefault("SECRET_KEY", "test-secret-key")

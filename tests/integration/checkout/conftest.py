@@ -21,7 +21,7 @@ def shop(world):
 def handed_off(monkeypatch):
     """The orders handed to provisioning, in order."""
     orders = []
-    monkeypatch.setattr("app.orders.settlement.hand_off", lambda order: orders.append(order.number))
+    monkeypatch.setattr("app.orders.settlement.hand_off", lambda order, now=None: orders.append(order.number))
     return orders
 
 

@@ -1,6 +1,5 @@
 """Races on PostgreSQL, with real threads each in its own app context (own connection):
 concurrent submits of one checkout, and concurrent orders against one credit limit."""
-import os
 import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -18,16 +17,9 @@ from app.orders.lines import LineRequest
 from app.orders.models import Order
 from app.orders.payments import CreditLimitExceeded
 from app.plans.models import Subscription
-from tests.conftest import is_postgres
 from tests.integration.checkout.helpers import add_to_cart, open_checkout, term_of
 
-pytestmark = [
-    pytest.mark.postgres_only,
-    pytest.mark.skipif(
-        not is_postgres(os.environ.get("TEST_DATABASE_URL", "sqlite")),
-        reason="needs PostgreSQL: SQLite serialises every writer, so these races cannot happen there",
-    ),
-]
+pytestmark = pytest.mark.postgres_only  # skipped on SQLite (tests/conftest.py), which serialises every writer
 NOW = datetime(2026, 5, 1, 12, 0)
 
 
