@@ -74,10 +74,6 @@ class Money:
         self._same(other)
         return self.amount <= other.amount
 
-    @property
-    def decimal(self) -> Decimal:
-        return Decimal(self.amount).scaleb(-minor_digits(self.currency))
-
     def format(self, locale: str = "en_US") -> str:
         return _formatted(self.amount, self.currency, locale)
 
@@ -93,17 +89,3 @@ def _formatted(amount: int, currency: str, locale: str) -> str:
 
 def minor_digits(currency: str) -> int:
     return get_currency_precision(currency)
-
-
-def parse_major(text: str, currency: str) -> int:
-    """'12.50' in a currency -> 1250 minor units; raises ValueError for anything else."""
-    try:
-        value = Decimal(text.strip())
-    except Exception as error:  # decimal.InvalidOperation and friends
-        raise ValueError(f"{text!r} is not an amount") from error
-    if not value.is_finite():
-        raise ValueError(f"{text!r} is not an amount")
-    scaled = value.scaleb(minor_digits(currency))
-    if scaled != scaled.to_integral_value():
-        raise ValueError(f"{text!r} has more decimals than {currency} allows")
-    return int(scaled)

@@ -59,7 +59,7 @@ def send_outbox_message_job(message_id: int) -> str:
 
 def enqueue_outbox_messages(message_ids: list[int], connection=None) -> int:
     """Queue a send job per message (retried at ``MAIL_RETRY_INTERVALS``); returns how many
-    reached Redis. Never raises: a message not queued now is picked up by ``resend_stalled``."""
+    reached Redis. Never raises: a message not queued now is picked up by ``resend_stalled_mail_job``."""
     intervals = list(current_app.config["MAIL_RETRY_INTERVALS"])
     queued = 0
     try:

@@ -4,7 +4,7 @@
 the same de-duplication key exists (``INSERT ... ON CONFLICT DO NOTHING``: a repeated hook or a
 re-run job queues nothing), and notes it in the session; when the transaction commits, a mail
 job is enqueued for it (a rollback forgets it). If Redis is down then, the message waits in the
-outbox and ``resend_stalled`` (a periodic duty) enqueues it later. Never sends anything itself.
+outbox and ``resend_stalled_mail_job`` (a periodic duty) enqueues it later. Never sends anything itself.
 """
 from __future__ import annotations
 

@@ -29,10 +29,6 @@ class ChangePreview:
     order_quote: Quote  # the payer's order: items, subtotal, tax, total
     pays_cost: bool
 
-    @property
-    def payer_total(self) -> int:
-        return self.change.reseller_total if self.pays_cost else self.change.customer_total
-
 
 def _item(line: ChangeLine, cost: bool) -> QuoteItem | None:
     if line.billable_change == 0:

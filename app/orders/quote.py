@@ -37,10 +37,6 @@ class QuoteItem:
     one_time: bool = False
     billed_later: bool = False  # postponed billing: charged with the first invoice, not now
 
-    @property
-    def is_credit(self) -> bool:
-        return self.subtotal < 0
-
 
 def item_subtotal(unit_price: int, quantity: int, period_fraction: Fraction | None = None) -> int:
     """unit price x quantity x period fraction, rounded half up to the minor unit."""

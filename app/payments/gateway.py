@@ -184,13 +184,6 @@ def default_payment_method(customer_id: str) -> CardDetails | None:
 
 
 @_provider_call
-def list_cards(customer_id: str) -> list[CardDetails]:
-    """Every card attached to the customer."""
-    methods = _client().v1.payment_methods.list(params={"customer": customer_id, "type": "card", "limit": 100})
-    return [_card_details(method) for method in methods.data]
-
-
-@_provider_call
 def create_payment_intent(amount: int, currency: str, customer_id: str | None, payment_method_id: str,
                           idempotency_key: str, metadata: dict[str, str], confirm: bool = True) -> IntentResult:
     """Create a card PaymentIntent and (by default) confirm it at once.

@@ -1,11 +1,15 @@
-"""What happens to an order when its card payment succeeds, fails or is refunded.
+"""What happens to an order or an invoice when its card payment succeeds, fails or is refunded.
 
 An extension point: ``PAYMENT_HOOKS`` maps an outcome to a function; the defaults only log.
-The checkout (mark the order paid, enqueue provisioning, e-mail) registers its own at start-up:
+The orders area registers the settlement of card orders at start-up (``app.orders.settlement``:
+mark the order paid, invoice it, e-mail, hand it to provisioning), and the lifecycle the
+dunning of invoices charged off-session (``app.plans.collection.register_hooks``):
 
-    register_payment_hook("succeeded", checkout.on_card_payment_succeeded)   # f(order_id)
-    register_payment_hook("failed", checkout.on_card_payment_failed)         # f(order_id, message)
-    register_payment_hook("refunded", billing.on_card_payment_refunded)      # f(order_id)
+    register_payment_hook("succeeded", settlement.on_card_payment_succeeded)   # f(order_id)
+    register_payment_hook("failed", settlement.on_card_payment_failed)         # f(order_id, message)
+    register_payment_hook("refunded", settlement.on_card_payment_refunded)     # f(order_id)
+    register_payment_hook("invoice_succeeded", collection.on_invoice_payment_succeeded)  # f(invoice_id, now)
+    register_payment_hook("invoice_failed", collection.on_invoice_payment_failed)        # f(invoice_id, message, now)
 
 Guarantees: a hook runs inside the database transaction that records the payment's new status,
 while that payment row is locked, and only when the status really changes; so "succeeded" runs

@@ -33,10 +33,6 @@ ALLOWED_TRANSITIONS: dict[PaymentStatus, frozenset[PaymentStatus]] = {
 OPEN_STATUSES = frozenset({S.REQUIRES_ACTION, S.PROCESSING})
 
 
-class IllegalPaymentTransition(Exception):
-    pass
-
-
 def can_transition(current: str, new: str) -> bool:
     return PaymentStatus(new) in ALLOWED_TRANSITIONS[PaymentStatus(current)]
 

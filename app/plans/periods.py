@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 
 def add_months(moment: datetime, months: int) -> datetime:
@@ -45,10 +45,6 @@ class Period:
 
 def period_starting(start: datetime, months: int) -> Period:
     return Period(start, add_months(start, months))
-
-
-def days_in(start: date, end: date) -> int:
-    return (end - start).days
 
 
 def months_between(start: datetime, end: datetime) -> int:
