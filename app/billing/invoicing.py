@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Sequence
 
-from app.billing.models import INVOICE_TRANSITIONS, Invoice, InvoiceKind, InvoiceLine, InvoiceStatus
+from app.billing.models import INVOICE_TRANSITIONS, Invoice, InvoiceKind, InvoiceLine, InvoiceStatus, PaymentMethodName
 from app.core.numbering import next_number
 from app.extensions import db
 from app.money import apply_basis_points
@@ -73,7 +73,7 @@ def bill_to(organisation) -> dict:
 
 
 def create_invoice(organisation, currency: str, lines: Sequence[NewInvoiceLine], now: datetime, *,
-                   tax: TaxRule | None = None, kind: InvoiceKind = InvoiceKind.ORDER, payment_method: str = "on_account",
+                   tax: TaxRule | None = None, kind: InvoiceKind = InvoiceKind.ORDER, payment_method: str = PaymentMethodName.ON_ACCOUNT.value,
                    status: InvoiceStatus = InvoiceStatus.OPEN, due_at: datetime | None = None, order=None,
                    subscription=None) -> Invoice:
     """A numbered invoice of ``lines`` to ``organisation``, in the session (not committed).
@@ -91,7 +91,7 @@ def create_invoice(organisation, currency: str, lines: Sequence[NewInvoiceLine],
         order=order, subscription=subscription, currency=currency, subtotal=subtotal, tax=tax_amount, total=subtotal + tax_amount,
         tax_rate_bp=tax.rate_bp, reverse_charge=tax.reverse_charge, payment_method=payment_method, status=status.value,
         bill_to=bill_to(organisation), issued_at=now,
-        due_at=due_at or (now + PAYMENT_TERMS if payment_method == "on_account" else now),
+        due_at=due_at or (now + PAYMENT_TERMS if payment_method == PaymentMethodName.ON_ACCOUNT.value else now),
         paid_at=now if status is InvoiceStatus.PAID else None,
     )
     invoice.lines = [InvoiceLine(position=position, description=line.description[:300], unit_price=line.unit_price,
@@ -108,7 +108,7 @@ def order_invoice_lines(order) -> list[NewInvoiceLine]:
             for line in order.lines for item in line.items if not item.billed_later]
 
 
-def invoice_order(order, now: datetime, payment_method: str = "on_account", status: InvoiceStatus = InvoiceStatus.OPEN) -> Invoice:
+def invoice_order(order, now: datetime, payment_method: str = PaymentMethodName.ON_ACCOUNT.value, status: InvoiceStatus = InvoiceStatus.OPEN) -> Invoice:
     """The invoice of ``order``: its charged items, at the tax the order was quoted with.
     Raises ``InvoiceMismatch`` rather than issue an invoice whose total is not the order's."""
     invoice = create_invoice(order.buyer, order.currency, order_invoice_lines(order), now,

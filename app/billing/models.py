@@ -32,6 +32,14 @@ class InvoiceKind(str, enum.Enum):
     OTHER = "other"
 
 
+class PaymentMethodName(str, enum.Enum):
+    """How an order or an invoice is paid: the one list of payment method names (the values
+    stored in ``order.payment_method`` and ``invoice.payment_method``)."""
+
+    ON_ACCOUNT = "on_account"  # invoiced, due in 30 days, within the credit limit
+    CARD = "card"  # charged to the saved card (Stripe)
+
+
 class Invoice(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(30), unique=True)  # INV-2026-000001
@@ -47,7 +55,7 @@ class Invoice(db.Model):
     total: Mapped[int] = mapped_column()
     tax_rate_bp: Mapped[int] = mapped_column(default=0)
     reverse_charge: Mapped[bool] = mapped_column(default=False)
-    payment_method: Mapped[str] = mapped_column(String(20), default="on_account")
+    payment_method: Mapped[str] = mapped_column(String(20), default=PaymentMethodName.ON_ACCOUNT.value)
     status: Mapped[str] = mapped_column(String(10), default=InvoiceStatus.OPEN.value, index=True)
     # The billing details as they were when the invoice was issued (they may change later).
     bill_to: Mapped[dict] = mapped_column(JSON, default=dict, server_default=text("'{}'"))

@@ -14,6 +14,7 @@ from pathlib import Path
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from app.billing.models import PaymentMethodName
 from app.money import Money
 
 FONT_DIRECTORIES = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu", "/usr/share/fonts/TTF",
@@ -110,7 +111,7 @@ def render_invoice_pdf(invoice, locale: str, seller: dict, *, font_setting: str 
     facts = [("Issued", f"{invoice.issued_at:%d %B %Y}"),
              ("Paid" if invoice.status == "paid" and invoice.paid_at else "Due",
               f"{(invoice.paid_at if invoice.status == 'paid' and invoice.paid_at else invoice.due_at):%d %B %Y}"),
-             ("Payment", "On account" if invoice.payment_method == "on_account" else invoice.payment_method.replace("_", " ").capitalize()),
+             ("Payment", "On account" if invoice.payment_method == PaymentMethodName.ON_ACCOUNT.value else invoice.payment_method.replace("_", " ").capitalize()),
              ("Currency", invoice.currency)]
     if invoice.order is not None:
         facts.insert(0, ("Order", invoice.order.number))

@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from app.billing.invoicing import PAYMENT_TERMS, invoice_order  # noqa: F401  (re-exported)
-from app.billing.models import Invoice, InvoiceStatus
+from app.billing.models import Invoice, InvoiceStatus, PaymentMethodName
 from app.catalog.reference import all_marketplaces
 from app.extensions import db
 from app.money import Money
@@ -21,7 +21,7 @@ def open_on_account_total(organisation_id: int, currency: str) -> int:
         select(func.coalesce(func.sum(Invoice.total), 0)).where(
             Invoice.organisation_id == organisation_id,
             Invoice.currency == currency,
-            Invoice.payment_method == "on_account",
+            Invoice.payment_method == PaymentMethodName.ON_ACCOUNT.value,
             Invoice.status == InvoiceStatus.OPEN.value,
         )
     ) or 0

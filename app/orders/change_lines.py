@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from app.billing.models import PaymentMethodName
 from app.orders.quote import Quote, QuoteItem, QuoteLine, build_quote, charge, credit
 from app.plans.change_quote import ChangeLine, ChangeQuote
 from app.plans.invoicing import pays_cost
@@ -64,7 +65,7 @@ def authorise_change(buyer, method: str, preview) -> None:
 
     if preview.order_quote.total <= 0:
         return
-    if method == "card":
+    if method == PaymentMethodName.CARD.value:
         account = payment_account(buyer)
         if account is None or not account.has_card:
             raise PaymentMethodUnavailable("This subscription is paid by card: add a card before changing it.")
@@ -107,7 +108,7 @@ def write_change_order(request, preview, subscription, before: dict, method: str
 
 def invoice_change(order, subscription, method: str, now: datetime) -> None:
     """The proration's invoice (or, for a refund, a credit note) at the payer's tier."""
-    from app.plans.invoicing import CARD, InvoiceItem, issue_invoice, schedule_charge
+    from app.plans.invoicing import InvoiceItem, issue_invoice, schedule_charge
 
     items = [InvoiceItem(f"{line.description}: {item.description}", item.unit_price, item.quantity, item.subtotal,
                          item.period_fraction) for line in order.lines for item in line.items if item.subtotal]
@@ -115,5 +116,5 @@ def invoice_change(order, subscription, method: str, now: datetime) -> None:
         return
     invoice = issue_invoice(subscription.payer, order.currency, items, now, marketplace=subscription.marketplace,
                             payment_method=method, kind="proration", order=order, subscription=subscription)
-    if method == CARD and invoice.total > 0:
+    if method == PaymentMethodName.CARD.value and invoice.total > 0:
         schedule_charge(subscription, now)

@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.accounts.access import visible_organisation_ids
 from app.accounts.models import Organisation, OrganisationKind
+from app.billing.models import PaymentMethodName
 from app.catalog.pricing import PriceBook, viewer_for
 from app.core.numbering import next_number
 from app.extensions import db
@@ -94,7 +95,7 @@ class CheckoutRequest:
     idempotency_key: str
     fingerprint: str  # of the quote the buyer confirmed
     accepted_terms: frozenset[str] = frozenset()  # TermsToAccept.token values
-    payment_method: str = "on_account"
+    payment_method: str = PaymentMethodName.ON_ACCOUNT.value
     cart: object | None = None  # emptied in the same transaction as the order is placed
 
 
@@ -346,7 +347,7 @@ def place_change_order(request: ChangeRequest, now: datetime) -> PlacedChange:
     The same idempotency key returns the order placed first."""
     from app.orders.change_lines import authorise_change, invoice_change, write_change_order
     from app.plans.changes import confirm_change
-    from app.plans.invoicing import CARD, payment_method_of
+    from app.plans.invoicing import payment_method_of
     from app.plans.store import lock_subscription
 
     subscription = db.session.get(Subscription, request.subscription_id)
@@ -372,7 +373,7 @@ def place_change_order(request: ChangeRequest, now: datetime) -> PlacedChange:
         if confirmed.quantities_now:
             order = write_change_order(request, preview, subscription, before, method, now)
             invoice_change(order, subscription, method, now)
-            hand_off(order)
+            hand_off(order, now)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -383,7 +384,7 @@ def place_change_order(request: ChangeRequest, now: datetime) -> PlacedChange:
     except BaseException:
         db.session.rollback()
         raise
-    by_card = order is not None and method == CARD and order.total > 0
+    by_card = order is not None and method == PaymentMethodName.CARD.value and order.total > 0
     if by_card:
         from app.plans.collection import collect_due_charge
 

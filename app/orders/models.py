@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.billing.models import PaymentMethodName
 from app.core.clock import current_now
 from app.extensions import db
 
@@ -50,7 +51,7 @@ class Order(db.Model):
     total: Mapped[int] = mapped_column(default=0)
     tax_rate_bp: Mapped[int] = mapped_column(default=0)
     reverse_charge: Mapped[bool] = mapped_column(default=False)
-    payment_method: Mapped[str] = mapped_column(String(20), default="on_account")
+    payment_method: Mapped[str] = mapped_column(String(20), default=PaymentMethodName.ON_ACCOUNT.value)
     payment_status: Mapped[str] = mapped_column(String(20), default=OrderPaymentStatus.UNPAID.value,
                                                 server_default=OrderPaymentStatus.UNPAID.value, index=True)
     paid_at: Mapped[datetime | None] = mapped_column()

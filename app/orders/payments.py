@@ -18,6 +18,7 @@ from datetime import datetime
 
 from flask import current_app
 
+from app.billing.models import PaymentMethodName
 from app.billing.services import credit_currency, invoice_order, remaining_credit
 from app.catalog.reference import all_marketplaces
 from app.money import Money
@@ -72,7 +73,7 @@ class PaymentMethod:
 class OnAccount(PaymentMethod):
     """Invoiced, net 30, within the organisation's credit limit."""
 
-    name = "on_account"
+    name = PaymentMethodName.ON_ACCOUNT.value
     label = "On account"
     description = "Invoiced to your organisation, payable within 30 days."
 
@@ -111,7 +112,7 @@ def card_payments_configured(config) -> bool:
 class Card(PaymentMethod):
     """Charged to the organisation's saved card (Stripe) right after the order is placed."""
 
-    name = "card"
+    name = PaymentMethodName.CARD.value
     label = "Card"
     description = "Pay now by credit or debit card; your card is kept for renewals."
 

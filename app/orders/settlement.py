@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from app.billing.invoicing import InvoiceMismatch, invoice_order
-from app.billing.models import Invoice, InvoiceStatus
+from app.billing.models import Invoice, InvoiceStatus, PaymentMethodName
 from app.core.clock import current_now
 from app.extensions import db
 from app.orders.models import Order, OrderPaymentStatus
@@ -43,7 +43,7 @@ def mark_paid(order: Order, now: datetime) -> Invoice | None:
     order.payment_status, order.paid_at = P.PAID.value, now
     try:
         with db.session.begin_nested():
-            return invoice_order(order, now, payment_method="card", status=InvoiceStatus.PAID)
+            return invoice_order(order, now, payment_method=PaymentMethodName.CARD.value, status=InvoiceStatus.PAID)
     except InvoiceMismatch as mismatch:
         log.error("order %s is paid but not invoiced: %s", order.number, mismatch)
         return None
@@ -98,7 +98,7 @@ def pay_order(order: Order, seen_attempts: int = 0, now: datetime | None = None)
     from app.payments.errors import CardDeclined, NoCardOnFile, PaymentError, PaymentRequiresAction
     from app.payments.service import start_card_payment
 
-    if not order.awaits_payment or order.payment_method != "card":
+    if not order.awaits_payment or order.payment_method != PaymentMethodName.CARD.value:
         return PayStep("paid")
     try:
         outcome = start_card_payment(order.id, order.total, order.currency, order.buyer, seen_attempts=seen_attempts, now=now)

@@ -15,8 +15,8 @@ from datetime import datetime
 
 from sqlalchemy import select, union
 
+from app.billing.models import PaymentMethodName
 from app.extensions import db
-from app.plans.invoicing import CARD
 from app.plans.lifecycle import record_charge_failure, record_charge_success
 from app.plans.models import BillingPeriod, Subscription
 from app.plans.states import SubscriptionStatus
@@ -45,7 +45,7 @@ def open_card_invoices(subscription_id: int) -> list:
 
     return list(db.session.scalars(
         select(Invoice).where(Invoice.id.in_(_invoice_ids_of(subscription_id)), Invoice.status == InvoiceStatus.OPEN.value,
-                              Invoice.payment_method == CARD, Invoice.total > 0).order_by(Invoice.id)
+                              Invoice.payment_method == PaymentMethodName.CARD.value, Invoice.total > 0).order_by(Invoice.id)
     ))
 
 

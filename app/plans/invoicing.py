@@ -16,12 +16,10 @@ from typing import Sequence
 
 from sqlalchemy import select
 
+from app.billing.models import PaymentMethodName
 from app.extensions import db
 from app.plans.models import BillingPeriod, BillingPeriodStatus, Subscription
 from app.plans.store import lock_subscription
-
-ON_ACCOUNT, CARD = "on_account", "card"
-
 
 @dataclass(frozen=True)
 class InvoiceItem:
@@ -52,10 +50,10 @@ def payment_method_of(subscription: Subscription) -> str:
         select(Order.payment_method).join(OrderLine, OrderLine.order_id == Order.id)
         .where(OrderLine.subscription_id == subscription.id, OrderLine.kind == OrderLineKind.PURCHASE.value).limit(1)
     )
-    if bought_with in (ON_ACCOUNT, CARD):
+    if bought_with in {method.value for method in PaymentMethodName}:
         return bought_with
     account = payment_account(subscription.payer)
-    return CARD if account is not None and account.has_card else ON_ACCOUNT
+    return (PaymentMethodName.CARD if account is not None and account.has_card else PaymentMethodName.ON_ACCOUNT).value
 
 
 def issue_invoice(organisation, currency: str, items: Sequence[InvoiceItem], now: datetime, *, marketplace,
@@ -109,7 +107,7 @@ def invoice_billing_period(period_id: int, now: datetime):
                             marketplace=subscription.marketplace, payment_method=method, kind="renewal",
                             subscription=subscription)
     period.status, period.invoice_id = BillingPeriodStatus.INVOICED.value, invoice.id
-    if method == CARD and invoice.total > 0:
+    if method == PaymentMethodName.CARD.value and invoice.total > 0:
         schedule_charge(subscription, now)
     db.session.flush()
     return invoice
