@@ -21,6 +21,7 @@ from app.extensions import db
 from app.plans.models import BillingPeriod, BillingPeriodStatus, Subscription
 from app.plans.store import lock_subscription
 
+
 @dataclass(frozen=True)
 class InvoiceItem:
     """One invoice line: ``amount`` is what is charged (a prorated one is rounded already)."""
