@@ -11,9 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from app.billing.invoicing import NewInvoiceLine
+from app.core.numbering import next_number
+from app.extensions import db
+from app.orders.models import Order, OrderLine, OrderLineKind, OrderPaymentStatus, OrderStatus
+from app.orders.payments import PaymentMethodUnavailable, payment_method
 from app.orders.quote import Quote, QuoteItem, QuoteLine, build_quote, charge, credit
+from app.payments.cards import payment_account
 from app.plans.change_quote import ChangeLine, ChangeQuote
-from app.plans.invoicing import pays_cost
+from app.plans.invoicing import CARD, issue_invoice, pays_cost, schedule_charge
 
 
 @dataclass(frozen=True)
@@ -56,9 +62,6 @@ def price_change(subscription, change: ChangeQuote, tax_rate_bp: int, reverse_ch
 def authorise_change(buyer, method: str, preview) -> None:
     """Refuses (``PaymentFailed``) a change the payer cannot pay: over its credit limit on
     account, or no card on file for a subscription paid by card. Free changes pass."""
-    from app.orders.payments import PaymentMethodUnavailable, payment_method
-    from app.payments.cards import payment_account
-
     if preview.order_quote.total <= 0:
         return
     if method == "card":
@@ -72,10 +75,7 @@ def authorise_change(buyer, method: str, preview) -> None:
 def write_change_order(request, preview, subscription, before: dict, method: str, now: datetime):
     """The ``change`` order of a confirmed change: one line with the quantities after and
     before it and its items frozen as charged. Not committed."""
-    from app.core.numbering import next_number
-    from app.extensions import db
-    from app.orders.checkout import frozen_items
-    from app.orders.models import Order, OrderLine, OrderLineKind, OrderPaymentStatus, OrderStatus
+    from app.orders.checkout import frozen_items  # checkout imports this module: a cycle the shared order writer removes
 
     quote = preview.order_quote
     (priced,) = quote.lines
@@ -104,13 +104,11 @@ def write_change_order(request, preview, subscription, before: dict, method: str
 
 def invoice_change(order, subscription, method: str, now: datetime) -> None:
     """The proration's invoice (or, for a refund, a credit note) at the payer's tier."""
-    from app.plans.invoicing import CARD, InvoiceItem, issue_invoice, schedule_charge
-
-    items = [InvoiceItem(f"{line.description}: {item.description}", item.unit_price, item.quantity, item.subtotal,
-                         item.period_fraction) for line in order.lines for item in line.items if item.subtotal]
-    if not items:
+    lines = [NewInvoiceLine(f"{line.description}: {item.description}", item.unit_price, item.quantity, item.subtotal,
+                            item.period_fraction) for line in order.lines for item in line.items if item.subtotal]
+    if not lines:
         return
-    invoice = issue_invoice(subscription.payer, order.currency, items, now, marketplace=subscription.marketplace,
+    invoice = issue_invoice(subscription.payer, order.currency, lines, now, marketplace=subscription.marketplace,
                             payment_method=method, kind="proration", order=order, subscription=subscription)
     if method == CARD and invoice.total > 0:
         schedule_charge(subscription, now)

@@ -29,7 +29,7 @@ from app.orders.models import Order, OrderLine, OrderLineItem, OrderLineKind, Or
 from app.orders.payments import payment_method
 from app.orders.quote import Quote, build_quote, price_purchase
 from app.orders.settlement import release_settled_order
-from app.orders.tax import is_reverse_charge
+from app.billing.tax import is_reverse_charge
 from app.orders.validation import Purchaser, validate_lines
 from app.plans.models import Subscription, SubscriptionResource
 from app.plans.states import SubscriptionStatus

@@ -7,7 +7,7 @@
 - A **line** is a list of items; its subtotal is their sum, never below zero (a credit against
   a current subscription never turns a line into a refund).
 - The **quote**'s subtotal is the sum of its lines; tax is the marketplace's rate on the
-  subtotal, rounded half up, or 0 under the reverse-charge rule (``app.orders.tax``);
+  subtotal, rounded half up, or 0 under the reverse-charge rule (``app.billing.tax``);
   total = subtotal + tax.
 - The **fingerprint** is a SHA-256 of the quote's canonical content: placing an order requires
   the fingerprint the buyer saw, so a price that changed in between is confirmed again.

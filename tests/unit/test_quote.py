@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.orders.quote import QuoteLine, build_quote, charge, credit
-from app.orders.tax import is_reverse_charge
+from app.billing.tax import is_reverse_charge
 from app.plans.proration import days_fraction, prorate
 
 
