@@ -16,9 +16,9 @@ from flask import current_app, render_template
 from sqlalchemy import event, or_, select
 from sqlalchemy.orm import Session
 
+from app.core.locks import insert_if_absent
 from app.extensions import db
 from app.notifications.models import DeliveryStatus, OutboxMessage
-from app.payments.rows import insert_if_absent
 
 log = logging.getLogger(__name__)
 SESSION_KEY = "outbox_messages"

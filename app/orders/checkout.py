@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from app.accounts.access import visible_organisation_ids
 from app.accounts.models import Organisation, OrganisationKind
 from app.catalog.pricing import PriceBook, viewer_for
+from app.core.locks import locked_one
 from app.core.numbering import next_number
 from app.extensions import db
 from app.orders.lines import BeneficiaryKind, LineRequest, load_plan_terms
@@ -213,9 +214,7 @@ def place_order(request: CheckoutRequest, now: datetime, preview: Preview | None
 
 def _lock(organisation_id: int) -> Organisation:
     """The paying organisation's row, locked until the transaction ends (PostgreSQL)."""
-    return db.session.scalars(
-        select(Organisation).where(Organisation.id == organisation_id).with_for_update().execution_options(populate_existing=True)
-    ).one()
+    return locked_one(select(Organisation).where(Organisation.id == organisation_id))
 
 
 def _acceptance(terms: list[TermsToAccept], accepted: frozenset[str], now: datetime) -> list[dict]:

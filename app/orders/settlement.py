@@ -18,6 +18,7 @@ from sqlalchemy import select
 from app.accounts.services import utcnow
 from app.billing.invoicing import InvoiceMismatch, invoice_order
 from app.billing.models import Invoice, InvoiceStatus
+from app.core.locks import locked
 from app.extensions import db
 from app.orders.models import Order, OrderPaymentStatus
 from app.provisioning.handoff import hand_off
@@ -50,8 +51,7 @@ def mark_paid(order: Order, now: datetime) -> Invoice | None:
 
 
 def _locked_order(order_id: int) -> Order | None:
-    return db.session.scalars(select(Order).where(Order.id == order_id).with_for_update()
-                              .execution_options(populate_existing=True)).one_or_none()
+    return locked(select(Order).where(Order.id == order_id))
 
 
 def on_card_payment_succeeded(order_id: int) -> None:

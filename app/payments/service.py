@@ -24,6 +24,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import select
 
+from app.core.locks import insert_if_absent, locked
 from app.extensions import db
 from app.orders.models import Order
 from app.payments import gateway
@@ -31,7 +32,6 @@ from app.payments.cards import ensure_payment_account
 from app.payments.errors import CardDeclined, NoCardOnFile, PaymentProviderError, PaymentRequiresAction
 from app.payments.hooks import run_payment_hook
 from app.payments.models import OPEN_STATUSES, Payment, PaymentStatus, can_transition
-from app.payments.rows import insert_if_absent, locked
 
 log = logging.getLogger(__name__)
 S = PaymentStatus

@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from app.billing.invoicing import PAYMENT_TERMS, NewInvoiceLine, create_invoice, tax_rule_for
 from app.billing.models import InvoiceKind
+from app.core.locks import locked_one
 from app.extensions import db
 from app.payments.cards import payment_account
 from app.plans.hooks import purchase_payment_method
@@ -81,8 +82,7 @@ def invoice_billing_period(period_id: int, now: datetime):
     Returns the invoice, or None when another run invoiced it."""
     subscription_id = db.session.scalar(select(BillingPeriod.subscription_id).where(BillingPeriod.id == period_id))
     subscription = lock_subscription(subscription_id)
-    period = db.session.scalars(select(BillingPeriod).where(BillingPeriod.id == period_id)
-                                .with_for_update().execution_options(populate_existing=True)).one()
+    period = locked_one(select(BillingPeriod).where(BillingPeriod.id == period_id))
     if period.status != BillingPeriodStatus.TO_INVOICE.value:
         return None
     method = payment_method_of(subscription)
