@@ -21,12 +21,12 @@ from app.extensions import db
 from app.payments.errors import NoCardOnFile, PaymentError
 from app.payments.hooks import register_payment_hook
 from app.payments.service import charge_invoice
+from app.plans.hooks import tell_vendor
 from app.plans.invoicing import CARD
 from app.plans.lifecycle import record_charge_failure, record_charge_success
 from app.plans.models import Subscription
 from app.plans.states import SubscriptionStatus
 from app.plans.store import lock_subscription
-from app.plans.hooks import tell_vendor
 
 log = logging.getLogger(__name__)
 S = SubscriptionStatus
