@@ -21,6 +21,8 @@ def create_app(config: object | None = None) -> Flask:
     login_manager.init_app(app)
     csrf.init_app(app)
 
+    # Imported here, not at the top: importing any ``app.*`` module runs this file first, and the
+    # areas' blueprints import one another's services; they load when an app is made.
     from app import models  # noqa: F401  every model, so migrations and relationships see them
     from app.accounts import bp as accounts_bp
     from app.billing import bp as billing_bp

@@ -17,8 +17,13 @@ from rq import Queue, Worker
 from rq.cron import CronScheduler
 from sqlalchemy.orm import configure_mappers
 
+from app.accounts.jobs import purge_login_attempts_job
 from app.core.clock import current_now
 from app.extensions import db
+from app.mail.jobs import resend_stalled_mail_job
+from app.plans.jobs import run_lifecycle_duties_job
+from app.provisioning.jobs import sweep_provisioning_job
+from app.provisioning.runner import release_claims_of, warm_statement_cache, worker_identity
 from app.queue import redis_connection
 
 QUEUE_NAMES = ("provisioning", "default")
@@ -41,7 +46,6 @@ class AppWorker(Worker):
         super().handle_work_horse_killed(job, retpid, ret_val, rusage)
         if not retpid:
             return
-        from app.provisioning.runner import release_claims_of, worker_identity
 
         try:
             released = release_claims_of(worker_identity(retpid), current_now())
@@ -55,8 +59,6 @@ class AppWorker(Worker):
 def _prepare_for_forking() -> None:
     """Work the parent does once so that each forked work-horse need not: configure the ORM
     and compile the provisioning queries."""
-    from app.provisioning.runner import warm_statement_cache
-
     configure_mappers()
     try:
         warm_statement_cache()
@@ -84,11 +86,6 @@ def noop_job() -> None:
 
 # (function, queue, interval in seconds). Each duty is idempotent: running it twice is harmless.
 def periodic_duties() -> list[tuple]:
-    from app.accounts.jobs import purge_login_attempts_job
-    from app.mail.jobs import resend_stalled_mail_job
-    from app.plans.jobs import run_lifecycle_duties_job
-    from app.provisioning.jobs import sweep_provisioning_job
-
     return [
         (purge_login_attempts_job, "default", 3600),
         (sweep_provisioning_job, "default", current_app.config["PROVISIONING_SWEEP_INTERVAL"]),

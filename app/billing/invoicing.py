@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Sequence
 
 from app.billing.models import INVOICE_TRANSITIONS, Invoice, InvoiceKind, InvoiceLine, InvoiceStatus, PaymentMethodName
+from app.billing.tax import is_reverse_charge
 from app.core.numbering import next_number
 from app.extensions import db
 from app.money import apply_basis_points
@@ -30,8 +31,9 @@ class InvoiceMismatch(Exception):
 
 @dataclass(frozen=True)
 class NewInvoiceLine:
-    """One line to invoice; ``amount`` is what is charged (for a prorated line, the prorated
-    amount rounded half up, not ``unit_price x quantity``)."""
+    """One line to invoice, the one type every invoice's lines are given in (orders, renewals,
+    prorations, credit notes); ``amount`` is what is charged (for a prorated line, the prorated
+    amount rounded half up, not ``unit_price x quantity``; below zero on a credit note)."""
 
     description: str
     unit_price: int
@@ -51,9 +53,7 @@ class TaxRule:
 
 def tax_rule_for(organisation, marketplace=None) -> TaxRule:
     """The tax an invoice to ``organisation`` carries: its marketplace's rate, or none when the
-    reverse-charge rule applies to its billing details (``app.orders.tax``)."""
-    from app.orders.tax import is_reverse_charge  # (importing app.orders loads its views: not at import time)
-
+    reverse-charge rule applies to its billing details (``app.billing.tax``)."""
     marketplace = marketplace or organisation.marketplace
     if marketplace is None:
         return TaxRule(0, False)

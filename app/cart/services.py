@@ -14,6 +14,7 @@ from typing import MutableMapping
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from app.accounts.models import Organisation, OrganisationKind
 from app.cart.counting import preloaded_count
 from app.cart.models import Cart, CartLine
 from app.catalog.models import Marketplace
@@ -242,8 +243,6 @@ def is_detail(problem) -> bool:
 
 def own_customers(organisation) -> list:
     """The customers an organisation acting as reseller may buy for, by name."""
-    from app.accounts.models import Organisation, OrganisationKind
-
     if organisation is None or not organisation.acts_as_reseller:
         return []
     return list(db.session.scalars(

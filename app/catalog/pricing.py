@@ -18,7 +18,9 @@ from typing import Iterable
 
 from sqlalchemy import Integer, cast, null, select, union_all
 
+from app.accounts.models import Organisation, OrganisationKind
 from app.catalog.cache import cached
+from app.catalog.models import PlanTermPrice, PriceList, ResourcePrice
 from app.extensions import db
 from app.money import Money, apply_basis_points
 
@@ -117,9 +119,6 @@ class PriceBook:
 
     def _price_lists(self) -> tuple[int | None, int | None]:
         """(the distributor's list, the viewer's reseller's list) in this marketplace."""
-        from app.accounts.models import Organisation, OrganisationKind
-        from app.catalog.models import PriceList
-
         if self._list_ids is None:
 
             def read() -> list:
@@ -145,8 +144,6 @@ class PriceBook:
     def _rows(self, wanted_terms: set[int], wanted_resources: set[int]) -> list:
         """Plan term prices (``resource_id`` None) and resource prices of these plan terms on
         the viewer's lists, in one statement."""
-        from app.catalog.models import PlanTermPrice, ResourcePrice
-
         distributor_list, reseller_list = self._price_lists()
         list_ids = [distributor_list] + ([reseller_list] if reseller_list else [])
         parts = []

@@ -11,7 +11,11 @@ import click
 from flask import Flask, current_app
 from sqlalchemy import func, select
 
+from app.accounts.models import Organisation
+from app.core.demo_data import DEMO_LOGINS, DEMO_PASSWORD, seed_demo
 from app.extensions import db
+from app.queue import redis_connection
+from app.worker import QUEUE_NAMES, run_scheduler, run_worker
 
 REDIS_HINT = (
     "Redis is not reachable at {url}: background jobs are off. Start it with "
@@ -30,9 +34,6 @@ def init_app(app: Flask) -> None:
 @click.option("--if-empty", is_flag=True, help="Only when the database holds no organisation yet.")
 def seed_demo_command(if_empty: bool) -> None:
     """Load the demo distributor, resellers, customers and catalog (safe to run twice)."""
-    from app.accounts.models import Organisation
-    from app.core.demo_data import DEMO_PASSWORD, seed_demo
-
     if if_empty and db.session.scalar(select(func.count(Organisation.id))):
         click.echo("Demo data: the database already has organisations; left as it is.")
         return
@@ -46,22 +47,16 @@ def seed_demo_command(if_empty: bool) -> None:
 @click.argument("queues", nargs=-1)
 def worker_command(burst: bool, queues: tuple[str, ...]) -> None:
     """Run an RQ worker (with RQ's scheduler for delayed retries) in the app context."""
-    from app.worker import QUEUE_NAMES, run_worker
-
     run_worker(current_app._get_current_object(), queues or QUEUE_NAMES, burst=burst)
 
 
 @click.command("scheduler")
 def scheduler_command() -> None:
     """Run the periodic duties (renewals, expiries, sweeps) on RQ's cron scheduler."""
-    from app.worker import run_scheduler
-
     run_scheduler(current_app._get_current_object())
 
 
 def redis_reachable(url: str) -> bool:
-    from app.queue import redis_connection
-
     try:
         return bool(redis_connection(url).ping())
     except Exception:
@@ -91,8 +86,6 @@ def localstripe_process(web_port: int, stripe_port: int) -> tuple[list[str], str
 @click.option("--stripe-port", default=8420, show_default=True, help="localstripe's port, when STRIPE_API_BASE is not set")
 def dev_command(port: int, stripe_port: int) -> None:
     """Start web, worker and scheduler together (and localstripe); Ctrl-C stops them all."""
-    from app.core.demo_data import DEMO_LOGINS, DEMO_PASSWORD
-
     flask = [sys.executable, "-m", "flask", "--app", "app:create_app"]
     processes: dict[str, list[str]] = {}
     environment = os.environ.copy()

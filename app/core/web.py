@@ -10,6 +10,8 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import HTTPException
 
+from app.catalog.context import current_marketplace, current_viewer
+from app.catalog.reference import all_marketplaces
 from app.extensions import db
 from app.money import Money
 
@@ -128,9 +130,6 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def layout_context():
-        from app.catalog.context import current_marketplace, current_viewer
-        from app.catalog.reference import all_marketplaces
-
         return {
             "current_marketplace": current_marketplace,
             "current_viewer": current_viewer,
@@ -152,8 +151,6 @@ def init_app(app: Flask) -> None:
         if value is None:
             return "—"
         if locale is None:
-            from app.catalog.context import current_marketplace
-
             marketplace = current_marketplace()
             locale = marketplace.locale if marketplace else "en_US"
         return value.format(locale)

@@ -11,10 +11,14 @@ from __future__ import annotations
 import logging
 import smtplib
 from datetime import datetime, timedelta
+from email.utils import make_msgid
 
 from flask import current_app
-from sqlalchemy import or_, update
+from sqlalchemy import or_, select, update
 
+from app.billing.models import Invoice
+from app.billing.pdf import render_invoice_pdf
+from app.billing.queries import invoice_locale, seller_details
 from app.extensions import db
 from app.mail.message import Attachment, MailMessage, sender_domain
 from app.mail.sender import deliver
@@ -38,8 +42,6 @@ def claim_message(message_id: int, now: datetime) -> OutboxMessage | None:
 
 
 def mail_of(message: OutboxMessage) -> MailMessage:
-    from email.utils import make_msgid
-
     if not message.message_id:  # one Message-ID for every retry: receivers can tell a repeat
         message.message_id = make_msgid(domain=sender_domain(current_app.config["MAIL_DEFAULT_SENDER"]))
     attachments = tuple(attachment for spec in (message.context or {}).get("attachments", ())
@@ -50,10 +52,6 @@ def mail_of(message: OutboxMessage) -> MailMessage:
 
 def render_attachment(spec: dict) -> Attachment | None:
     if spec.get("kind") == "invoice_pdf":
-        from app.billing.models import Invoice
-        from app.billing.pdf import render_invoice_pdf
-        from app.billing.queries import invoice_locale, seller_details
-
         invoice = db.session.get(Invoice, spec.get("invoice_id"))
         if invoice is None:
             return None
@@ -63,6 +61,17 @@ def render_attachment(spec: dict) -> Attachment | None:
         return Attachment(f"{invoice.number}.pdf", body, "application/pdf")
     log.warning("unknown attachment %r: left out", spec)
     return None
+
+
+def stalled_messages(now: datetime, older_than: timedelta) -> list[int]:
+    """Pending messages nobody is sending, not tried for ``older_than`` (their job was lost)."""
+    since = now - older_than
+    return list(db.session.scalars(select(OutboxMessage.id).where(
+        OutboxMessage.status == DeliveryStatus.PENDING.value, OutboxMessage.created_at < since,
+        OutboxMessage.attempts < current_app.config["MAIL_MAX_ATTEMPTS"],
+        or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
+        or_(OutboxMessage.last_attempt_at.is_(None), OutboxMessage.last_attempt_at < since),
+    ).order_by(OutboxMessage.id).limit(500)))
 
 
 def _finish(message_id: int, status: DeliveryStatus, now: datetime, error: str = "") -> None:

@@ -15,6 +15,7 @@ from redis.exceptions import RedisError
 from rq import Queue, Retry, get_current_job
 
 from app.core.clock import current_now
+from app.mail.delivery import send_outbox_message, stalled_messages
 from app.mail.message import MailMessage, sender_domain
 from app.mail.sender import deliver
 from app.queue import redis_connection
@@ -49,8 +50,6 @@ def enqueue_email(message: MailMessage, connection=None) -> str:
 
 def send_outbox_message_job(message_id: int) -> str:
     """Send outbox message ``message_id`` (safe to deliver twice: the row decides)."""
-    from app.mail.delivery import send_outbox_message
-
     job = get_current_job()
     result = send_outbox_message(message_id, current_now())
     log.info("job %s: outbox message %s: %s", job.id if job else "-", message_id, result)
@@ -77,8 +76,6 @@ def enqueue_outbox_messages(message_ids: list[int], connection=None) -> int:
 
 def resend_stalled_mail_job() -> int:
     """Periodic duty: queue again the pending messages whose job was lost (Redis was down)."""
-    from app.mail.outbox import stalled_messages
-
     stalled = stalled_messages(current_now(), timedelta(seconds=current_app.config["MAIL_RESEND_AFTER"]))
     if stalled:
         log.info("re-queuing %d stalled e-mail(s)", len(stalled))

@@ -11,10 +11,12 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import select
 
+from app.accounts.invitations import invite
 from app.accounts.models import Role, User
 from app.extensions import db
 from app.mail.outbox import public_url, queue_mail
 from app.money import Money
+from app.payments.models import Payment
 
 
 def _formatter(currency: str, marketplace):
@@ -48,8 +50,6 @@ def order_confirmed(order, invoice, now: datetime) -> None:
 
 def payment_failed(order, reason: str, now: datetime) -> None:
     """The card was declined (or 3-D Secure failed): once per attempt."""
-    from app.payments.models import Payment
-
     attempt = db.session.scalar(select(Payment.attempts).where(Payment.order_id == order.id)) or 0
     queue_mail("payment_failed", order_contact(order), f"Payment failed for order {order.number}", "payment_failed",
                event_key=f"order:{order.id}:attempt:{attempt}", now=now, context={"order_id": order.id, "attempt": attempt},
@@ -72,8 +72,6 @@ def subscription_ready(request, subscription, recipient: str, now: datetime) -> 
 
 
 def _invitation(request, subscription, context: dict, now: datetime) -> None:
-    from app.accounts.invitations import invite
-
     line, plan, owner = request.order_line, subscription.plan, subscription.owner
     single_user = plan.kind == "single_user"
     email = line.admin_email if line is not None and line.admin_email else (first_admin_email(owner) if single_user else "")

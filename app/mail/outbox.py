@@ -9,16 +9,17 @@ outbox and ``resend_stalled_mail_job`` (a periodic duty) enqueues it later. Neve
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 from urllib.parse import urlsplit
 
 from flask import current_app, render_template
-from sqlalchemy import event, or_, select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
+from app.core.locks import insert_if_absent
 from app.extensions import db
+from app.mail.jobs import enqueue_outbox_messages
 from app.notifications.models import DeliveryStatus, OutboxMessage
-from app.payments.rows import insert_if_absent
 
 log = logging.getLogger(__name__)
 SESSION_KEY = "outbox_messages"
@@ -78,22 +79,9 @@ def _insert(kind, recipient, subject, text, html, dedup_key, context, now) -> in
     return message_id
 
 
-def stalled_messages(now: datetime, older_than: timedelta) -> list[int]:
-    """Pending messages nobody is sending, not tried for ``older_than`` (their job was lost)."""
-    since = now - older_than
-    return list(db.session.scalars(select(OutboxMessage.id).where(
-        OutboxMessage.status == DeliveryStatus.PENDING.value, OutboxMessage.created_at < since,
-        OutboxMessage.attempts < current_app.config["MAIL_MAX_ATTEMPTS"],
-        or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
-        or_(OutboxMessage.last_attempt_at.is_(None), OutboxMessage.last_attempt_at < since),
-    ).order_by(OutboxMessage.id).limit(500)))
-
-
 def _enqueue_after_commit(session: Session) -> None:
     ids = session.info.pop(SESSION_KEY, None)
     if ids:
-        from app.mail.jobs import enqueue_outbox_messages
-
         enqueue_outbox_messages(ids)
 
 

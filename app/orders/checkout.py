@@ -23,6 +23,7 @@ from app.accounts.access import visible_organisation_ids
 from app.accounts.models import Organisation, OrganisationKind
 from app.billing.models import PaymentMethodName
 from app.catalog.pricing import PriceBook, viewer_for
+from app.core.locks import locked_one
 from app.core.numbering import next_number
 from app.extensions import db
 from app.orders.lines import BeneficiaryKind, LineRequest, load_plan_terms
@@ -30,7 +31,7 @@ from app.orders.models import Order, OrderLine, OrderLineItem, OrderLineKind, Or
 from app.orders.payments import payment_method
 from app.orders.quote import Quote, build_quote, price_purchase
 from app.orders.settlement import release_settled_order
-from app.orders.tax import is_reverse_charge
+from app.billing.tax import is_reverse_charge
 from app.orders.validation import Purchaser, validate_lines
 from app.plans.models import Subscription, SubscriptionResource
 from app.plans.states import SubscriptionStatus
@@ -214,9 +215,7 @@ def place_order(request: CheckoutRequest, now: datetime, preview: Preview | None
 
 def _lock(organisation_id: int) -> Organisation:
     """The paying organisation's row, locked until the transaction ends (PostgreSQL)."""
-    return db.session.scalars(
-        select(Organisation).where(Organisation.id == organisation_id).with_for_update().execution_options(populate_existing=True)
-    ).one()
+    return locked_one(select(Organisation).where(Organisation.id == organisation_id))
 
 
 def _acceptance(terms: list[TermsToAccept], accepted: frozenset[str], now: datetime) -> list[dict]:

@@ -12,6 +12,7 @@ from typing import Iterable, Mapping
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from app.catalog.models import Plan, PlanResource, PlanTerm, Product
 from app.extensions import db
 
 
@@ -75,8 +76,6 @@ def load_plan_terms(plan_term_ids: Iterable[int]):
     """``{id: PlanTerm}`` with plan, product, parameters and resources loaded, in one query
     whatever the number of terms (a cart or an order has a few: its rows are each term's
     parameters times its resources)."""
-    from app.catalog.models import Plan, PlanResource, PlanTerm, Product
-
     ids = {term_id for term_id in plan_term_ids if isinstance(term_id, int)}
     if not ids:
         return {}

@@ -23,6 +23,7 @@ from app.billing.services import credit_currency, invoice_order, remaining_credi
 from app.catalog.reference import all_marketplaces
 from app.money import Money
 from app.orders.models import OrderPaymentStatus
+from app.orders.settlement import mark_paid
 
 
 class PaymentFailed(Exception):
@@ -127,7 +128,6 @@ class Card(PaymentMethod):
         if order.total > 0:
             order.payment_status = OrderPaymentStatus.UNPAID.value
             return False
-        from app.orders.settlement import mark_paid
 
         mark_paid(order, now)  # nothing to charge (e.g. a free first month): paid as it is
         return True

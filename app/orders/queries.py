@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from app.billing.models import Invoice
 from app.extensions import db
 from app.orders.models import Order, OrderLine
+from app.payments.models import Payment
 
 
 def _scoped(statement, organisation):
@@ -54,6 +55,4 @@ def own_order(number: str, organisation) -> Order:
 
 
 def payment_of(order: Order):
-    from app.payments.models import Payment
-
     return db.session.scalar(select(Payment).where(Payment.order_id == order.id))

@@ -1,12 +1,13 @@
 """The quote: what an order will charge, line by line, with tax and total. Plain functions.
 
 - An **item** is unit price x quantity (x the period fraction for a prorated item), rounded
-  half up to the minor unit. Items of a free first month (postponed billing) are shown but
+  half up to the minor unit by ``app.plans.proration.prorate``, the one proration of purchases
+  and changes alike. Items of a free first month (postponed billing) are shown but
   charged 0 now: the first invoice comes when the free month ends.
 - A **line** is a list of items; its subtotal is their sum, never below zero (a credit against
   a current subscription never turns a line into a refund).
 - The **quote**'s subtotal is the sum of its lines; tax is the marketplace's rate on the
-  subtotal, rounded half up, or 0 under the reverse-charge rule (``app.orders.tax``);
+  subtotal, rounded half up, or 0 under the reverse-charge rule (``app.billing.tax``);
   total = subtotal + tax.
 - The **fingerprint** is a SHA-256 of the quote's canonical content: placing an order requires
   the fingerprint the buyer saw, so a price that changed in between is confirmed again.
@@ -23,7 +24,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Sequence
 
-from app.money import Money, apply_basis_points, round_half_up
+from app.money import Money, apply_basis_points
+from app.plans.proration import WHOLE, prorate
 
 
 @dataclass(frozen=True)
@@ -38,19 +40,13 @@ class QuoteItem:
     billed_later: bool = False  # postponed billing: charged with the first invoice, not now
 
 
-def item_subtotal(unit_price: int, quantity: int, period_fraction: Fraction | None = None) -> int:
-    """unit price x quantity x period fraction, rounded half up to the minor unit."""
-    exact = Fraction(unit_price) * quantity * (period_fraction if period_fraction is not None else 1)
-    return round_half_up(exact)
-
-
 def charge(description: str, unit_price: int, quantity: int, *, resource_code: str = "",
            period_fraction: Fraction | None = None, one_time: bool = False, billed_later: bool = False) -> QuoteItem:
     if unit_price < 0 or quantity < 0:
         raise ValueError("a charge has a non-negative price and quantity; use credit() for credits")
     if period_fraction is not None and not 0 <= period_fraction <= 1:
         raise ValueError("a period fraction lies between 0 and 1")
-    subtotal = 0 if billed_later else item_subtotal(unit_price, quantity, period_fraction)
+    subtotal = 0 if billed_later else prorate(unit_price, quantity, WHOLE if period_fraction is None else period_fraction)
     return QuoteItem(description, unit_price, quantity, subtotal, resource_code, period_fraction, one_time, billed_later)
 
 
@@ -59,13 +55,6 @@ def credit(description: str, amount: int, *, period_fraction: Fraction | None = 
     if amount < 0:
         raise ValueError("give the credit as a positive amount")
     return QuoteItem(description, -amount, 1, -amount, period_fraction=period_fraction)
-
-
-def days_fraction(days_left: int, days_in_period: int) -> Fraction:
-    """The share of a billing period still to run, by days."""
-    if days_in_period <= 0 or not 0 <= days_left <= days_in_period:
-        raise ValueError("days left must lie between 0 and the days in the period")
-    return Fraction(days_left, days_in_period)
 
 
 @dataclass(frozen=True)

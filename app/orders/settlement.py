@@ -18,8 +18,12 @@ from sqlalchemy import select
 from app.billing.invoicing import InvoiceMismatch, invoice_order
 from app.billing.models import Invoice, InvoiceStatus, PaymentMethodName
 from app.core.clock import current_now
+from app.core.locks import locked
 from app.extensions import db
+from app.mail.notices import order_confirmed, payment_failed
 from app.orders.models import Order, OrderPaymentStatus
+from app.payments.errors import CardDeclined, NoCardOnFile, PaymentError, PaymentRequiresAction
+from app.payments.service import start_card_payment
 from app.provisioning.handoff import hand_off
 
 log = logging.getLogger(__name__)
@@ -29,8 +33,6 @@ P = OrderPaymentStatus
 def release_settled_order(order: Order, now: datetime) -> None:
     """The order is invoiced or paid: tell the buyer and start provisioning (in the caller's
     transaction; jobs and mails go out after its commit)."""
-    from app.mail.notices import order_confirmed
-
     invoice = db.session.scalar(select(Invoice).where(Invoice.order_id == order.id).order_by(Invoice.id.desc()))
     order_confirmed(order, invoice, now)
     hand_off(order, now)
@@ -50,8 +52,7 @@ def mark_paid(order: Order, now: datetime) -> Invoice | None:
 
 
 def _locked_order(order_id: int) -> Order | None:
-    return db.session.scalars(select(Order).where(Order.id == order_id).with_for_update()
-                              .execution_options(populate_existing=True)).one_or_none()
+    return locked(select(Order).where(Order.id == order_id))
 
 
 def on_card_payment_succeeded(order_id: int) -> None:
@@ -67,8 +68,6 @@ def on_card_payment_succeeded(order_id: int) -> None:
 
 def on_card_payment_failed(order_id: int, message: str) -> None:
     """Payment hook: the order stays payable; the buyer is told why (once per attempt)."""
-    from app.mail.notices import payment_failed
-
     order = _locked_order(order_id)
     if order is None or order.payment_status not in (P.UNPAID.value, P.FAILED.value):
         return
@@ -95,9 +94,6 @@ class PayStep:
 def pay_order(order: Order, seen_attempts: int = 0, now: datetime | None = None) -> PayStep:
     """Charge a card order that awaits payment to its buyer's saved card, once per attempt
     (``seen_attempts``: the attempts the buyer saw fail; see ``start_card_payment``). Commits."""
-    from app.payments.errors import CardDeclined, NoCardOnFile, PaymentError, PaymentRequiresAction
-    from app.payments.service import start_card_payment
-
     if not order.awaits_payment or order.payment_method != PaymentMethodName.CARD.value:
         return PayStep("paid")
     try:

@@ -29,9 +29,8 @@ def stripe_csp_sources(config: Mapping) -> dict[str, list[str]]:
 
 @bp.record_once
 def _allow_stripe_in_csp(state) -> None:
-    from app.core.web import register_csp_sources
-
     register_csp_sources(state.app, stripe_csp_sources)
 
 
+from app.core.web import register_csp_sources  # noqa: E402
 from app.payments import routes  # noqa: E402,F401

@@ -6,11 +6,11 @@ import logging
 from sqlalchemy import select
 
 from app.accounts.models import Organisation, Role, User
+from app.core.locks import insert_if_absent, locked
 from app.extensions import db
 from app.payments import gateway
 from app.payments.errors import CardDeclined
 from app.payments.models import PaymentAccount
-from app.payments.rows import insert_if_absent, locked
 
 log = logging.getLogger(__name__)
 NOT_CONFIRMED = "That card was not confirmed. Please enter it again."

@@ -76,6 +76,10 @@ class Payment(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=current_now, server_default=func.now())
     succeeded_at: Mapped[datetime | None] = mapped_column()
 
+    # By name: payments sits beside orders and billing and does not import them.
+    order = relationship("Order")
+    invoice = relationship("Invoice")
+
 
 class ProcessedWebhookEvent(db.Model):
     """A provider event already handled: stored in the same transaction as its effect."""

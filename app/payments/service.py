@@ -25,14 +25,13 @@ from datetime import datetime
 from sqlalchemy import select
 
 from app.core.clock import current_now
+from app.core.locks import insert_if_absent, locked
 from app.extensions import db
-from app.orders.models import Order
 from app.payments import gateway
 from app.payments.cards import ensure_payment_account
 from app.payments.errors import CardDeclined, NoCardOnFile, PaymentProviderError, PaymentRequiresAction
 from app.payments.hooks import run_payment_hook
 from app.payments.models import OPEN_STATUSES, Payment, PaymentStatus, can_transition
-from app.payments.rows import insert_if_absent, locked
 
 log = logging.getLogger(__name__)
 S = PaymentStatus
@@ -118,12 +117,8 @@ def _idempotency_key(payment: Payment) -> str:
     crash before commit) gets the same key. The order's own unique token keeps keys of two
     environments sharing one Stripe account (same order ids) apart."""
     if payment.order_id is None:  # an invoice's own number tells environments apart the same way
-        from app.billing.models import Invoice
-
-        number = db.session.scalar(select(Invoice.number).where(Invoice.id == payment.invoice_id))
-        return f"invoice-{payment.invoice_id}-{number}-attempt-{payment.attempts}"
-    order_token = db.session.scalar(select(Order.idempotency_key).where(Order.id == payment.order_id))
-    return f"order-{payment.order_id}-{order_token}-attempt-{payment.attempts}"
+        return f"invoice-{payment.invoice_id}-{payment.invoice.number}-attempt-{payment.attempts}"
+    return f"order-{payment.order_id}-{payment.order.idempotency_key}-attempt-{payment.attempts}"
 
 
 def _outcome(payment: Payment) -> PaymentOutcome:

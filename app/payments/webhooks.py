@@ -11,10 +11,10 @@ import logging
 from datetime import datetime
 from typing import Callable
 
+from app.core.locks import insert_if_absent
 from app.extensions import db
 from app.payments.gateway import WebhookEvent
 from app.payments.models import ProcessedWebhookEvent
-from app.payments.rows import insert_if_absent
 from app.payments.service import apply_intent_update, apply_refund_update
 
 log = logging.getLogger(__name__)

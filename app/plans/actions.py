@@ -11,13 +11,7 @@ from app.plans.changes import cancel_scheduled_change
 from app.plans.invoicing import credit_note
 from app.plans.lifecycle import CancelOutcome, cancel, resume
 from app.plans.models import Subscription
-
-
-def _request(subscription: Subscription, kind: str, now: datetime):
-    from app.provisioning.handoff import request_lifecycle
-    from app.provisioning.models import RequestType
-
-    return request_lifecycle(subscription, RequestType(kind), now)
+from app.plans.hooks import tell_vendor
 
 
 def cancel_subscription(subscription_id: int, now: datetime) -> CancelOutcome:
@@ -29,14 +23,14 @@ def cancel_subscription(subscription_id: int, now: datetime) -> CancelOutcome:
         subscription = db.session.get(Subscription, subscription_id)
         credit_note(subscription, outcome.quote.customer_refund, outcome.quote.reseller_refund,
                     f"Refund: {subscription.plan.name} cancelled on {now:%d %b %Y}, unused days of the period", now)
-        _request(subscription, "cancel", now)
+        tell_vendor(subscription, "cancel", now)
     return outcome
 
 
 def resume_subscription(subscription_id: int, now: datetime) -> Subscription:
     """Withdraws a cancellation (``lifecycle.resume``) and tells the vendor (``resume``)."""
     subscription = resume(subscription_id, now)
-    _request(subscription, "resume", now)
+    tell_vendor(subscription, "resume", now)
     return subscription
 
 

@@ -13,12 +13,17 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from sqlalchemy import select, union
+from sqlalchemy import select
 
-from app.billing.models import PaymentMethodName
+from app.billing.invoicing import mark_invoice_paid
+from app.billing.models import Invoice, InvoiceKind, InvoiceStatus, PaymentMethodName
 from app.extensions import db
+from app.payments.errors import NoCardOnFile, PaymentError
+from app.payments.hooks import register_payment_hook
+from app.payments.service import charge_invoice
+from app.plans.hooks import tell_vendor
 from app.plans.lifecycle import record_charge_failure, record_charge_success
-from app.plans.models import BillingPeriod, Subscription
+from app.plans.models import Subscription
 from app.plans.states import SubscriptionStatus
 from app.plans.store import lock_subscription
 
@@ -27,45 +32,31 @@ S = SubscriptionStatus
 DUNNED_STATUSES = frozenset({S.ACTIVE.value, S.CANCELED.value, S.SUSPENDED.value})
 
 
-def _invoice_ids_of(subscription_id: int):
-    from app.billing.models import Invoice
-    from app.orders.models import OrderLine, OrderLineKind
-
-    return union(
-        select(BillingPeriod.invoice_id).where(BillingPeriod.subscription_id == subscription_id,
-                                               BillingPeriod.invoice_id.is_not(None)),
-        select(Invoice.id).join(OrderLine, OrderLine.order_id == Invoice.order_id)
-        .where(OrderLine.subscription_id == subscription_id, OrderLine.kind == OrderLineKind.CHANGE.value),
-    )
+# Every lifecycle invoice names its subscription (``app.plans.invoicing.issue_invoice``): the
+# renewals of its billing periods, the prorations of its change orders and its credit notes.
+LIFECYCLE_CHARGES = (InvoiceKind.RENEWAL.value, InvoiceKind.PRORATION.value)
 
 
 def open_card_invoices(subscription_id: int) -> list:
     """The subscription's renewal and change invoices still to be charged to its card."""
-    from app.billing.models import Invoice, InvoiceStatus
-
     return list(db.session.scalars(
-        select(Invoice).where(Invoice.id.in_(_invoice_ids_of(subscription_id)), Invoice.status == InvoiceStatus.OPEN.value,
-                              Invoice.payment_method == PaymentMethodName.CARD.value, Invoice.total > 0).order_by(Invoice.id)
+        select(Invoice).where(Invoice.subscription_id == subscription_id, Invoice.kind.in_(LIFECYCLE_CHARGES),
+                              Invoice.status == InvoiceStatus.OPEN.value,
+                              Invoice.payment_method == PaymentMethodName.CARD.value,
+                              Invoice.total > 0).order_by(Invoice.id)
     ))
 
 
 def subscription_of_invoice(invoice_id: int) -> int | None:
-    from app.billing.models import Invoice
-    from app.orders.models import OrderLine, OrderLineKind
-
-    found = db.session.scalar(select(BillingPeriod.subscription_id).where(BillingPeriod.invoice_id == invoice_id))
-    return found or db.session.scalar(
-        select(OrderLine.subscription_id).join(Invoice, Invoice.order_id == OrderLine.order_id)
-        .where(Invoice.id == invoice_id, OrderLine.kind == OrderLineKind.CHANGE.value).limit(1)
-    )
+    """The subscription a renewal or change invoice charges, else None."""
+    return db.session.scalar(select(Invoice.subscription_id)
+                             .where(Invoice.id == invoice_id, Invoice.kind.in_(LIFECYCLE_CHARGES)))
 
 
 def collect_due_charge(subscription_id: int, now: datetime) -> str:
     """Charges the subscription's open card invoices (its charge is due). Commits; returns
     what happened. A declined card is handled by the hooks; a missing card counts as declined;
     a provider outage leaves the charge due for the next run."""
-    from app.payments.errors import NoCardOnFile, PaymentError
-
     subscription = db.session.get(Subscription, subscription_id, populate_existing=True)
     if subscription.status not in DUNNED_STATUSES:
         lock_subscription(subscription_id).next_charge_attempt_at = None  # ended: nothing more to chase
@@ -78,8 +69,6 @@ def collect_due_charge(subscription_id: int, now: datetime) -> str:
         db.session.commit()
         return "nothing open"
     db.session.commit()  # the payments service starts with nothing pending
-    from app.payments.service import charge_invoice
-
     for invoice_id, total, currency in invoices:
         try:
             outcome = charge_invoice(invoice_id, total, currency, payer, now)
@@ -96,17 +85,11 @@ def collect_due_charge(subscription_id: int, now: datetime) -> str:
 
 
 def _charges_settled(subscription_id: int, now: datetime) -> None:
-    from app.provisioning.handoff import request_lifecycle
-    from app.provisioning.models import RequestType
-
     if record_charge_success(subscription_id, now):
-        request_lifecycle(db.session.get(Subscription, subscription_id), RequestType.RESUME, now)
+        tell_vendor(db.session.get(Subscription, subscription_id), "resume", now)
 
 
 def _charge_failed(subscription_id: int, message: str, now: datetime) -> None:
-    from app.provisioning.handoff import request_lifecycle
-    from app.provisioning.models import RequestType
-
     subscription = lock_subscription(subscription_id)
     if subscription.status not in DUNNED_STATUSES:
         subscription.next_charge_attempt_at = None
@@ -115,14 +98,11 @@ def _charge_failed(subscription_id: int, message: str, now: datetime) -> None:
     step = record_charge_failure(subscription_id, now)
     log.info("subscription %s: charge declined (%s); next: %s at %s", subscription_id, message, step.action.value, step.at)
     if step.suspends and not was_suspended:
-        request_lifecycle(subscription, RequestType.SUSPEND, now)
+        tell_vendor(subscription, "suspend", now)
 
 
 def on_invoice_payment_succeeded(invoice_id: int, now: datetime) -> None:
     """Payment hook: the invoice is paid; dunning ends once nothing is left open."""
-    from app.billing.invoicing import mark_invoice_paid
-    from app.billing.models import Invoice, InvoiceStatus
-
     invoice = db.session.get(Invoice, invoice_id)
     if invoice.status == InvoiceStatus.OPEN.value:
         mark_invoice_paid(invoice, now)
@@ -140,8 +120,6 @@ def on_invoice_payment_failed(invoice_id: int, message: str, now: datetime) -> N
 
 
 def register_hooks() -> None:
-    from app.payments.hooks import register_payment_hook
-
     register_payment_hook("invoice_succeeded", on_invoice_payment_succeeded)
     register_payment_hook("invoice_failed", on_invoice_payment_failed)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from app.extensions import db
 from app.plans.collection import collect_due_charge
@@ -21,6 +21,7 @@ from app.plans.lifecycle import close_period, expire_due
 from app.plans.models import Subscription
 from app.plans.queries import billing_periods_to_invoice, due_charge_retries, due_period_ends
 from app.plans.renewal import RenewalAction
+from app.plans.hooks import tell_vendor
 
 log = logging.getLogger(__name__)
 
@@ -50,10 +51,7 @@ def run_duties(now: datetime) -> DutyReport:
 
 
 def _request(subscription_id: int, kind: str, now: datetime) -> None:
-    from app.provisioning.handoff import request_lifecycle
-    from app.provisioning.models import RequestType
-
-    request_lifecycle(db.session.get(Subscription, subscription_id), RequestType(kind), now)
+    tell_vendor(db.session.get(Subscription, subscription_id), kind, now)
 
 
 def close_due_periods(now: datetime, report: DutyReport) -> None:
@@ -140,8 +138,6 @@ def collect_due_charges(now: datetime, report: DutyReport) -> None:
 def duty_moments(as_of: datetime, until: datetime | None = None) -> list[datetime]:
     """The moments to run the duties at: ``as_of``, then the same time each day until ``until``
     (inclusive), so a demo catches up day by day as the scheduler would have."""
-    from datetime import timedelta
-
     moments, moment = [as_of], as_of
     while until is not None and moment + timedelta(days=1) <= until:
         moment += timedelta(days=1)

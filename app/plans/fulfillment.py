@@ -13,9 +13,11 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from app.billing.invoicing import NewInvoiceLine, void_invoice
+from app.billing.models import Invoice, InvoiceStatus
 from app.extensions import db
 from app.plans.changes import apply_quantities
-from app.plans.invoicing import InvoiceItem, issue_invoice, payment_method_of
+from app.plans.invoicing import issue_invoice, payment_method_of
 from app.plans.models import Subscription
 
 log = logging.getLogger(__name__)
@@ -31,9 +33,6 @@ def added_units(line) -> dict[str, int]:
 def undo_failed_change(line, now: datetime) -> dict[int, int]:
     """Takes back the units of a change line whose request failed and cancels its charge.
     Returns the quantities set. Does not commit."""
-    from app.billing.invoicing import void_invoice
-    from app.billing.models import Invoice, InvoiceStatus
-
     added = added_units(line)
     subscription = db.session.get(Subscription, line.subscription_id)
     if not added or subscription is None:
@@ -47,7 +46,7 @@ def undo_failed_change(line, now: datetime) -> dict[int, int]:
         void_invoice(invoice, now)
     elif invoice is not None and invoice.total > 0:
         issue_invoice(subscription.payer, invoice.currency,
-                      [InvoiceItem(f"Refund: {item.description} (the change could not be provisioned)", -item.amount, 1,
+                      [NewInvoiceLine(f"Refund: {item.description} (the change could not be provisioned)", -item.amount, 1,
                                    -item.amount, item.period_fraction) for item in invoice.lines],
                       now, marketplace=subscription.marketplace, payment_method=payment_method_of(subscription),
                       kind="credit", order=line.order, subscription=subscription)

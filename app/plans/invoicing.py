@@ -10,27 +10,19 @@ Nothing here commits.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Sequence
 
 from sqlalchemy import select
 
-from app.billing.models import PaymentMethodName
+from app.billing.invoicing import PAYMENT_TERMS, NewInvoiceLine, create_invoice, tax_rule_for
+from app.billing.models import InvoiceKind, PaymentMethodName
+from app.core.locks import locked_one
 from app.extensions import db
+from app.payments.cards import payment_account
+from app.plans.hooks import purchase_payment_method
 from app.plans.models import BillingPeriod, BillingPeriodStatus, Subscription
 from app.plans.store import lock_subscription
-
-
-@dataclass(frozen=True)
-class InvoiceItem:
-    """One invoice line: ``amount`` is what is charged (a prorated one is rounded already)."""
-
-    description: str
-    unit_price: int
-    quantity: int
-    amount: int
-    period_fraction: str = ""  # "18/28" for a prorated line
 
 
 def pays_cost(payer) -> bool:
@@ -44,30 +36,19 @@ def payer_amount(payer, customer_amount: int, reseller_amount: int) -> int:
 
 def payment_method_of(subscription: Subscription) -> str:
     """``card`` or ``on_account``: how the subscription's renewals and changes are paid."""
-    from app.orders.models import Order, OrderLine, OrderLineKind
-    from app.payments.cards import payment_account
-
-    bought_with = db.session.scalar(
-        select(Order.payment_method).join(OrderLine, OrderLine.order_id == Order.id)
-        .where(OrderLine.subscription_id == subscription.id, OrderLine.kind == OrderLineKind.PURCHASE.value).limit(1)
-    )
+    bought_with = purchase_payment_method(subscription.id)
     if bought_with in {method.value for method in PaymentMethodName}:
         return bought_with
     account = payment_account(subscription.payer)
     return (PaymentMethodName.CARD if account is not None and account.has_card else PaymentMethodName.ON_ACCOUNT).value
 
 
-def issue_invoice(organisation, currency: str, items: Sequence[InvoiceItem], now: datetime, *, marketplace,
+def issue_invoice(organisation, currency: str, lines: Sequence[NewInvoiceLine], now: datetime, *, marketplace,
                   payment_method: str, kind: str, order=None, subscription=None):
-    """A numbered invoice (a credit note when the items add up below zero) to ``organisation``,
+    """A numbered invoice (a credit note when the lines add up below zero) to ``organisation``,
     open and due in 30 days, tax at ``marketplace``'s rule (a credit's tax is rounded like a
     charge's). The one place lifecycle invoices are made; billing's ``create_invoice`` issues
     it. Not committed."""
-    from app.billing.invoicing import NewInvoiceLine, create_invoice, tax_rule_for
-    from app.billing.models import InvoiceKind
-    from app.billing.services import PAYMENT_TERMS
-
-    lines = [NewInvoiceLine(item.description, item.unit_price, item.quantity, item.amount, item.period_fraction) for item in items]
     invoice = create_invoice(organisation, currency, lines, now, tax=tax_rule_for(organisation, marketplace),
                              kind=InvoiceKind(kind), payment_method=payment_method, due_at=now + PAYMENT_TERMS,
                              order=order, subscription=subscription)
@@ -82,14 +63,14 @@ def schedule_charge(subscription: Subscription, now: datetime) -> None:
         subscription.next_charge_attempt_at = now
 
 
-def _period_items(period: BillingPeriod, payer) -> list[InvoiceItem]:
+def _period_lines(period: BillingPeriod, payer) -> list[NewInvoiceLine]:
     cost = pays_cost(payer)
     span = f"{period.period_start:%d %b %Y} to {period.period_end:%d %b %Y}"
     items = []
     for line in period.lines:
         unit = line["unit_cost"] if cost else line["unit_customer"]
         label = line["description"] if line["kind"] == "plan" else f"{line['description']} ({line['measured']} held)"
-        items.append(InvoiceItem(f"{label}, {span}", unit, line["quantity"], unit * line["quantity"]))
+        items.append(NewInvoiceLine(f"{label}, {span}", unit, line["quantity"], unit * line["quantity"]))
     return items
 
 
@@ -99,12 +80,11 @@ def invoice_billing_period(period_id: int, now: datetime):
     Returns the invoice, or None when another run invoiced it."""
     subscription_id = db.session.scalar(select(BillingPeriod.subscription_id).where(BillingPeriod.id == period_id))
     subscription = lock_subscription(subscription_id)
-    period = db.session.scalars(select(BillingPeriod).where(BillingPeriod.id == period_id)
-                                .with_for_update().execution_options(populate_existing=True)).one()
+    period = locked_one(select(BillingPeriod).where(BillingPeriod.id == period_id))
     if period.status != BillingPeriodStatus.TO_INVOICE.value:
         return None
     method = payment_method_of(subscription)
-    invoice = issue_invoice(subscription.payer, period.currency, _period_items(period, subscription.payer), now,
+    invoice = issue_invoice(subscription.payer, period.currency, _period_lines(period, subscription.payer), now,
                             marketplace=subscription.marketplace, payment_method=method, kind="renewal",
                             subscription=subscription)
     period.status, period.invoice_id = BillingPeriodStatus.INVOICED.value, invoice.id
@@ -121,6 +101,6 @@ def credit_note(subscription: Subscription, customer_refund: int, reseller_refun
     amount = payer_amount(subscription.payer, customer_refund, reseller_refund)
     if amount == 0:
         return None
-    return issue_invoice(subscription.payer, subscription.currency, [InvoiceItem(description, amount, 1, amount)], now,
+    return issue_invoice(subscription.payer, subscription.currency, [NewInvoiceLine(description, amount, 1, amount)], now,
                          marketplace=subscription.marketplace, payment_method=payment_method_of(subscription),
                          kind="credit", order=order, subscription=subscription)

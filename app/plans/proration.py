@@ -3,6 +3,8 @@
 Charge for an increase = unit price x added units x days left / days in period, rounded half up
 to the minor unit; a refund (window decrease or cancel) is the same amount with the other sign.
 Each tier (customer price, reseller cost) is prorated on its own, so each invoice is exact.
+``prorate`` is the one function that prices an item: the purchase quote's items (a whole period
+is the fraction 1) and the change quote's alike, so an order charges what its quote showed.
 """
 from __future__ import annotations
 
@@ -16,13 +18,22 @@ WHOLE = Fraction(1)
 NOTHING = Fraction(0)
 
 
+def days_fraction(days_left: int, days_in_period: int) -> Fraction:
+    """The share of a billing period still to run, by days: 0 .. 1, exact."""
+    if days_in_period <= 0 or not 0 <= days_left <= days_in_period:
+        raise ValueError("days left must lie between 0 and the days in the period")
+    return Fraction(days_left, days_in_period)
+
+
 def period_fraction(period: Period, now: datetime) -> Fraction:
     """Days left in ``period`` from ``now``'s date over its days: 0 .. 1, exact."""
-    return Fraction(period.days_left(now), period.days)
+    return days_fraction(period.days_left(now), period.days)
 
 
-def prorate(unit_amount: int, units: int, fraction: Fraction) -> int:
-    """``unit_amount`` x ``units`` x ``fraction``, rounded half up to a whole minor unit."""
+def prorate(unit_amount: int, units: int, fraction: Fraction = WHOLE) -> int:
+    """``unit_amount`` x ``units`` x ``fraction``, rounded half up to a whole minor unit: the one
+    rounding of every priced item, a purchase's (``app.orders.quote``, a whole period or a
+    one-time charge: ``WHOLE``) and a change's (``app.plans.change_quote``)."""
     _require_int(unit_amount, "unit amount")
     _require_int(units, "units")
     if not NOTHING <= fraction <= WHOLE:

@@ -7,6 +7,7 @@ from typing import Mapping
 
 from sqlalchemy import select
 
+from app.core.locks import locked_one
 from app.extensions import db
 from app.plans.models import (
     QuantityRecord,
@@ -21,12 +22,7 @@ def lock_subscription(subscription_id: int) -> Subscription:
     """The subscription, locked (``SELECT ... FOR UPDATE`` on PostgreSQL) and read afresh with
     its resources: every service that changes quantities or states starts here, so two
     changes of one subscription run one after the other and the second sees the first."""
-    subscription = db.session.scalars(
-        select(Subscription)
-        .where(Subscription.id == subscription_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
+    subscription = locked_one(select(Subscription).where(Subscription.id == subscription_id))
     db.session.scalars(
         select(SubscriptionResource)
         .where(SubscriptionResource.subscription_id == subscription_id)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Mapping
 
-from app.catalog.pricing import TierPrices
+from app.catalog.pricing import PriceBook, PriceNotSet, TierPrices, viewer_for
 
 
 @dataclass(frozen=True)
@@ -21,8 +21,6 @@ class TermPrices:
         try:
             return self.resources[resource_id]
         except KeyError:
-            from app.catalog.pricing import PriceNotSet
-
             raise PriceNotSet(f"no locked price for resource {resource_id}") from None
 
     def to_json(self) -> dict:
@@ -57,8 +55,6 @@ def locked_prices_of(subscription) -> TermPrices | None:
 def load_term_prices(subscription) -> TermPrices:
     """Today's prices of the subscription's plan term and resources, as its owner's seller
     sets them (reads the price book: the database)."""
-    from app.catalog.pricing import PriceBook, viewer_for
-
     book = PriceBook(viewer_for(subscription.owner), subscription.marketplace)
     term_id = subscription.plan_term_id
     resources = {

@@ -4,13 +4,12 @@ from redis.exceptions import RedisError
 
 from app.core.clock import current_now
 from app.provisioning import bp
+from app.provisioning.sweeper import sweep
 
 
 @bp.cli.command("provisioning-sweep")
 def provisioning_sweep_command() -> None:
     """Hand back abandoned fulfillment requests and re-enqueue forgotten ones."""
-    from app.provisioning.sweeper import sweep
-
     try:
         report = sweep(current_now())
     except RedisError as error:

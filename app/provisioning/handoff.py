@@ -47,6 +47,12 @@ def hand_off(order, now: datetime | None = None) -> list[FulfillmentRequest]:
     return created
 
 
+def vendor_request(subscription, kind: str, now: datetime) -> FulfillmentRequest:
+    """The lifecycle's way to tell the vendor (``app.plans.hooks``): ``request_lifecycle`` by
+    the request type's name."""
+    return request_lifecycle(subscription, RequestType(kind), now)
+
+
 def request_lifecycle(subscription, request_type: RequestType, now: datetime | None = None) -> FulfillmentRequest:
     """A fulfillment request without an order (cancel, resume, suspend) telling the vendor
     about a subscription change; enqueued after the caller's commit."""

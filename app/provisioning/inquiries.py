@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from app.catalog.models import OrderingParameter
 from app.extensions import db
-from app.orders.models import Order
 from app.provisioning.dispatch import schedule_run
 from app.provisioning.models import FulfillmentRequest, RequestState
+from app.provisioning.outcomes import lock_request
 
 DOMAIN = re.compile(r"^(?=.{1,253}$)(?!-)([a-z0-9-]{1,63}(?<!-)\.)+[a-z]{2,63}$")
 
@@ -56,10 +56,7 @@ def clean_answer(question: dict, parameter: OrderingParameter | None, raw: str) 
 def answer_question(request: FulfillmentRequest, raw: str, now: datetime) -> str:
     """Stores the buyer's answer on the order line and the subscription and sends the request
     back to the vendor (after the caller's commit). Raises ``AnswerRejected``."""
-    if request.order_id is not None:
-        db.session.execute(select(Order.id).where(Order.id == request.order_id).with_for_update())
-    db.session.scalars(select(FulfillmentRequest).where(FulfillmentRequest.id == request.id).with_for_update()
-                       .execution_options(populate_existing=True)).one()
+    lock_request(request)
     if request.state != RequestState.INQUIRING.value:
         raise AnswerRejected("This question was answered already; provisioning has moved on.")
     value = clean_answer(request.question or {}, asked_parameter(request), raw)

@@ -11,11 +11,13 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from app.core.locks import locked_one
 from app.extensions import db
 from app.mail import notices
-from app.orders.models import OrderStatus
-from app.plans.models import Subscription
+from app.orders.models import Order, OrderStatus
+from app.plans.fulfillment import undo_failed_change
 from app.plans.lifecycle import activate
+from app.plans.models import Subscription
 from app.plans.states import SubscriptionStatus, transition
 from app.provisioning.connectors.base import Outcome
 from app.provisioning.dispatch import schedule_run
@@ -75,17 +77,23 @@ def _release(request: FulfillmentRequest, state: RequestState, now: datetime) ->
     request.updated_at = now
 
 
-def locked_subscription_query(subscription_id: int):
-    return (
-        select(Subscription).where(Subscription.id == subscription_id)
-        .options(joinedload(Subscription.plan, innerjoin=True), joinedload(Subscription.plan_term, innerjoin=True),
-                 joinedload(Subscription.owner, innerjoin=True))
-        .with_for_update(of=Subscription).execution_options(populate_existing=True)
-    )
+def subscription_query(subscription_id: int):
+    """The subscription with what an outcome reads of it, in one query (to lock: ``of=Subscription``)."""
+    return select(Subscription).where(Subscription.id == subscription_id).options(
+        joinedload(Subscription.plan, innerjoin=True), joinedload(Subscription.plan_term, innerjoin=True),
+        joinedload(Subscription.owner, innerjoin=True))
 
 
 def _locked_subscription(request: FulfillmentRequest) -> Subscription:
-    return db.session.scalars(locked_subscription_query(request.subscription_id)).one()
+    return locked_one(subscription_query(request.subscription_id), of=Subscription)
+
+
+def lock_request(request: FulfillmentRequest) -> None:
+    """Locks the request's order (when it has one), then the request: the order every writer
+    of a request takes (then the subscription), so they never wait for each other in a cycle."""
+    if request.order_id is not None:
+        locked_one(select(Order.id).where(Order.id == request.order_id))
+    locked_one(select(FulfillmentRequest).where(FulfillmentRequest.id == request.id))
 
 
 def complete(request: FulfillmentRequest, vendor_reference: str, now: datetime) -> None:
@@ -119,8 +127,6 @@ def fail(request: FulfillmentRequest, now: datetime) -> None:
     if request.type == RequestType.PURCHASE.value and subscription.status == SubscriptionStatus.PENDING.value:
         transition(subscription, SubscriptionStatus.FAILED)
     if request.type == RequestType.CHANGE.value and request.order_line is not None:
-        from app.plans.fulfillment import undo_failed_change
-
         undo_failed_change(request.order_line, now)  # takes back the added units, cancels their charge
     notices.provisioning_failed(request, subscription, buyer_contact(request, subscription), now)
 

@@ -20,14 +20,17 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from app.core.clock import current_now
-from app.extensions import db
 from app.catalog.models import Plan
+from app.core.locks import for_update, locked_one
+from app.extensions import db
 from app.orders.models import Order
 from app.plans.models import Subscription
+from app.plans.term_prices import load_term_prices
 from app.provisioning.connectors import call_connector
 from app.provisioning.connectors.base import Outcome, ProvisioningCall
+from app.provisioning.connectors.demo import warm_statement_cache as warm_demo
 from app.provisioning.models import FulfillmentRequest, RequestState
-from app.provisioning.outcomes import apply_outcome
+from app.provisioning.outcomes import apply_outcome, order_states_query, subscription_query
 
 log = logging.getLogger(__name__)
 S = RequestState
@@ -94,8 +97,8 @@ def _call_query(request_id: int):
     ).execution_options(populate_existing=True)
 
 
-def _order_lock(order_id: int):
-    return select(Order).where(Order.id == order_id).with_for_update().execution_options(populate_existing=True)
+def _order(order_id: int):
+    return select(Order).where(Order.id == order_id)
 
 
 def _request_reload(request_id: int):
@@ -126,7 +129,7 @@ def record_outcome(request_id: int, claim_token: str | None, outcome: Outcome, n
     whether it applied. Locks the order, then the request, then the subscription."""
     order_id = db.session.scalar(select(R.order_id).where(R.id == request_id))
     if order_id is not None:
-        db.session.scalars(_order_lock(order_id)).one()
+        locked_one(_order(order_id))
     guard = [R.id == request_id]
     if claim_token is None:
         guard.append(R.state.in_([S.PENDING.value, S.PROCESSING.value]))
@@ -159,10 +162,6 @@ def warm_statement_cache() -> None:
     work-horses inherit them compiled (compiling them again in every horse was most of a job's
     time): the guarded updates against no row, the reads against the newest request when
     there is one. Changes nothing: everything is rolled back."""
-    from app.plans.term_prices import load_term_prices
-    from app.provisioning.connectors.demo import warm_statement_cache as warm_demo
-    from app.provisioning.outcomes import locked_subscription_query, order_states_query
-
     now = current_now()
     try:
         warm_demo()
@@ -173,9 +172,9 @@ def warm_statement_cache() -> None:
         db.session.scalars(_request_reload(newest)).all()
         if request is not None:
             build_call(request)
-            db.session.scalars(_order_lock(request.order_id or 0)).all()
+            db.session.scalars(for_update(_order(request.order_id or 0))).all()
             db.session.scalars(order_states_query(request.order_id or 0)).all()
-            subscription = db.session.scalars(locked_subscription_query(request.subscription_id)).one()
+            subscription = db.session.scalars(for_update(subscription_query(request.subscription_id), of=Subscription)).one()
             load_term_prices(subscription)  # activation's price lookups (may raise: the caller logs it)
     finally:
         db.session.rollback()

@@ -8,11 +8,10 @@ from flask import current_app
 from sqlalchemy import and_, or_, select
 
 from app.extensions import db
-from app.orders.models import Order
 from app.plans.states import SubscriptionStatus, transition
 from app.provisioning.dispatch import schedule_run
 from app.provisioning.models import FulfillmentRequest, RequestState
-from app.provisioning.outcomes import complete, refresh_order_status
+from app.provisioning.outcomes import complete, lock_request, refresh_order_status
 
 S = RequestState
 R = FulfillmentRequest
@@ -46,16 +45,9 @@ def staff_queue(now: datetime, limit: int = 200) -> StaffQueue:
     return StaffQueue(failed=list(failed), stuck=list(stuck))
 
 
-def _lock(request: FulfillmentRequest) -> None:
-    if request.order_id is not None:
-        db.session.execute(select(Order.id).where(Order.id == request.order_id).with_for_update())
-    db.session.scalars(select(FulfillmentRequest).where(FulfillmentRequest.id == request.id).with_for_update()
-                       .execution_options(populate_existing=True)).one()
-
-
 def retry_request(request: FulfillmentRequest, now: datetime) -> None:
     """Starts a failed or stuck request again from attempt one (after the caller's commit)."""
-    _lock(request)
+    lock_request(request)
     if request.state != S.FAILED.value and not is_stuck(request, now):
         raise StaffActionRefused("Only failed or stuck requests can be retried.")
     if request.subscription.status == SubscriptionStatus.FAILED.value:
@@ -75,7 +67,7 @@ def retry_request(request: FulfillmentRequest, now: datetime) -> None:
 def complete_by_hand(request: FulfillmentRequest, reason: str, vendor_reference: str, user, now: datetime) -> None:
     """Marks a failed or stuck request completed, as if the vendor had said done, recording who
     did it and why."""
-    _lock(request)
+    lock_request(request)
     if request.state != S.FAILED.value and not is_stuck(request, now):
         raise StaffActionRefused("Only failed or stuck requests can be completed by hand.")
     if not reason.strip():

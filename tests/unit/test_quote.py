@@ -5,8 +5,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.orders.quote import QuoteLine, build_quote, charge, credit, days_fraction, item_subtotal
-from app.orders.tax import is_reverse_charge
+from app.orders.quote import QuoteLine, build_quote, charge, credit
+from app.billing.tax import is_reverse_charge
+from app.plans.proration import days_fraction, prorate
 
 
 def line(*items, description="Plan"):
@@ -19,10 +20,10 @@ def test_item_subtotal_is_unit_price_times_quantity():
 
 def test_prorated_item_rounds_half_up_to_the_minor_unit():
     # 1000 x 1 x 15/40 = 375 exactly; 1001 x 1 x 1/2 = 500.5 -> 501; 999 x 1/3 = 333 -> 333
-    assert item_subtotal(1000, 1, Fraction(15, 40)) == 375
-    assert item_subtotal(1001, 1, Fraction(1, 2)) == 501
-    assert item_subtotal(999, 1, Fraction(1, 3)) == 333
-    assert item_subtotal(1, 1, Fraction(1, 2)) == 1
+    assert prorate(1000, 1, Fraction(15, 40)) == 375
+    assert prorate(1001, 1, Fraction(1, 2)) == 501
+    assert prorate(999, 1, Fraction(1, 3)) == 333
+    assert prorate(1, 1, Fraction(1, 2)) == 1
 
 
 def test_days_fraction_is_days_left_over_days_in_period():
@@ -103,7 +104,7 @@ def test_total_is_the_sum_of_lines_plus_tax_and_never_negative(quote_lines, tax_
 @given(amounts, st.integers(min_value=0, max_value=1000), st.fractions(min_value=0, max_value=1, max_denominator=366))
 def test_item_rounding_is_half_up_within_half_a_minor_unit(unit_price, quantity, fraction):
     exact = Fraction(unit_price) * quantity * fraction
-    rounded = item_subtotal(unit_price, quantity, fraction)
+    rounded = prorate(unit_price, quantity, fraction)
     assert rounded - Fraction(1, 2) <= exact < rounded + Fraction(1, 2)
 
 

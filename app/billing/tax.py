@@ -1,4 +1,4 @@
-"""Tax on an order: the marketplace's rate, or nothing under the reverse-charge rule.
+"""Tax on an order or an invoice: the marketplace's rate, or nothing under the reverse-charge rule.
 
 Reverse charge: a business buyer (its billing information carries a tax ID) whose billing
 country differs from the marketplace's country, when both countries belong to the marketplace's
