@@ -111,6 +111,7 @@ def request_types(subscription) -> list[str]:
 
 @pytest.fixture
 def market(world, localstripe, make_plan_with_seats, app, monkeypatch):
+    factories.make_billing_info(world.reseller)  # the checkout asks who to invoice before a first order
     world.reseller.credit_limit = 100_000_000
     world.customer_plan.postponed_billing_allowed = True
     db.session.commit()
