@@ -35,33 +35,6 @@ STATUS_BY_KIND: dict[RefusalKind, int] = {
     RefusalKind.UNAVAILABLE: 503,
 }
 
-class RefusalKind(str, enum.Enum):
-    NOT_FOUND = "not_found"
-    FORBIDDEN = "forbidden"
-    CONFLICT = "conflict"  # the state changed or forbids it now (a price moved, a form used twice)
-    INVALID = "invalid"  # what was asked for cannot be done as asked
-    PAYMENT_REQUIRED = "payment_required"
-    UNAVAILABLE = "unavailable"  # a dependency (the payment provider) is briefly away
-
-
-STATUS_BY_KIND: dict[RefusalKind, int] = {
-    RefusalKind.NOT_FOUND: 404,
-    RefusalKind.FORBIDDEN: 403,
-    RefusalKind.CONFLICT: 409,
-    RefusalKind.INVALID: 422,
-    RefusalKind.PAYMENT_REQUIRED: 402,
-    RefusalKind.UNAVAILABLE: 503,
-}
-
-TITLE_BY_KIND: dict[RefusalKind, str] = {
-    RefusalKind.NOT_FOUND: "Not found",
-    RefusalKind.FORBIDDEN: "Not allowed",
-    RefusalKind.CONFLICT: "Conflict with the current state",
-    RefusalKind.INVALID: "Cannot be done as asked",
-    RefusalKind.PAYMENT_REQUIRED: "Payment required",
-    RefusalKind.UNAVAILABLE: "Briefly unavailable",
-}
-
 
 class Refusal(Exception):
     """Something a user asked for was refused; nothing was changed. ``message`` is for the
