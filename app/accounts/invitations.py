@@ -16,17 +16,14 @@ from sqlalchemy import select
 
 from app.accounts.models import Role, User
 from app.accounts.services import check_password_policy, normalise_email
+from app.core.errors import Refusal
 from app.extensions import db
 
 INVITATION_MAX_AGE = timedelta(days=14)
 
 
-class InvitationInvalid(Exception):
-    """The link is unknown, used already, or expired; ``buyer_message`` says what to do."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.buyer_message = message
+class InvitationInvalid(Refusal):
+    """The link is unknown, used already, or expired; ``message`` says what to do."""
 
 
 def _serializer() -> URLSafeTimedSerializer:

@@ -23,3 +23,10 @@ def is_reverse_charge(marketplace_country: str, tax_region: str | None, buyer_co
     members = TAX_REGIONS.get(tax_region, frozenset())
     buyer_country, marketplace_country = buyer_country.upper(), marketplace_country.upper()
     return buyer_country != marketplace_country and buyer_country in members and marketplace_country in members
+
+
+def reverse_charge_for(buyer, marketplace) -> bool:
+    """Whether ``buyer`` (``None``: anonymous) is reverse charged in ``marketplace``, by its
+    billing information on file."""
+    billing = buyer.billing_info if buyer is not None else None
+    return billing is not None and is_reverse_charge(marketplace.country, marketplace.tax_region, billing.country, billing.tax_id)

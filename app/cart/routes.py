@@ -5,16 +5,15 @@ from app.cart.context import current_cart
 from app.cart.forms import AddToCartForm, CartLineForm, QuantitiesForm, RemoveLineForm
 from app.cart.input import beneficiary_choice, read_beneficiary, read_parameters, read_quantities
 from app.cart.services import (
-    CartFull, OtherMarketplace, beneficiary_choices, is_detail, own_customers, region_notice,
+    CartFull, OtherMarketplace, add_line, beneficiary_choices, change_quantities, details_needed, own_customers,
+    region_notice, replace_line,
 )
 from app.cart.summary import summarise
 from app.catalog.context import current_marketplace, current_organisation
 from app.catalog.reference import all_marketplaces
-from app.catalog.pricing import PriceBook, viewer_for
 from app.extensions import db
-from app.orders.checkout import purchaser_for
 from app.orders.lines import Beneficiary, LineRequest, load_plan_terms
-from app.orders.validation import line_problems
+from app.orders.validation import OrderInvalid
 
 
 @bp.app_context_processor
@@ -26,12 +25,6 @@ def _marketplace_of(store):
     """The cart's marketplace (a snapshot, ``app.catalog.reference``), else the visitor's."""
     cart_marketplace = all_marketplaces().by_id.get(store.marketplace_id) if store.marketplace_id else None
     return cart_marketplace or current_marketplace()
-
-
-def _check(line: LineRequest, term, marketplace):
-    organisation = current_organisation()
-    book = PriceBook(viewer_for(organisation), marketplace).load([term.id])
-    return line_problems(line, term, marketplace, book, purchaser_for(organisation, [line]))[0]
 
 
 def _entry_and_term(store, entry_id: str):
@@ -62,16 +55,15 @@ def add():
         abort(404)
     quantities, problems = read_quantities(request.form, term.plan)
     line = LineRequest(term.id, quantities, {}, Beneficiary.self_(), form.postponed_billing.data)
-    problems = problems or _check(line, term, current_marketplace())
     back = url_for("catalog.product", slug=term.plan.product.slug, audience=term.plan.audience, term=term.code)
-    if any(not is_detail(problem) for problem in problems):
-        for problem in problems:
+    try:
+        entry_id, problems = add_line(current_cart(), line, term, current_marketplace(), current_organisation(), problems)
+    except OrderInvalid as invalid:
+        for problem in invalid.problems:
             flash(problem.message, "danger")
         return redirect(back)
-    try:
-        entry_id = current_cart().add(line, current_marketplace().id)
     except (CartFull, OtherMarketplace) as refused:
-        flash(str(refused), "warning")
+        flash(refused.message, "warning")
         return redirect(back)
     plan_name, term_name = term.plan.name, term.name  # read before the commit expires them
     db.session.commit()
@@ -90,13 +82,14 @@ def update_quantities(entry_id: str):
         abort(400)
     quantities, problems = read_quantities(request.form, term.plan, entry.request.quantities)
     line = LineRequest(term.id, quantities, entry.request.parameters, entry.request.beneficiary, entry.request.postponed_billing)
-    problems = problems or [p for p in _check(line, term, _marketplace_of(store)) if p.field and p.field.startswith("qty-")]
-    for problem in problems:
-        flash(problem.message, "danger")
-    if not problems:
-        store.replace(entry_id, line)
-        db.session.commit()
-        flash("Quantities updated.", "success")
+    try:
+        change_quantities(store, entry_id, line, term, _marketplace_of(store), current_organisation(), problems)
+    except OrderInvalid as invalid:
+        for problem in invalid.problems:
+            flash(problem.message, "danger")
+        return redirect(url_for("cart.show"))
+    db.session.commit()
+    flash("Quantities updated.", "success")
     return redirect(url_for("cart.show"))
 
 
@@ -124,14 +117,16 @@ def edit_line(entry_id: str):
         quantities, problems = read_quantities(request.form, term.plan, line.quantities)
         beneficiary = read_beneficiary(form.beneficiary.data or "", form.new_customer_name.data, form.new_customer_email.data)
         line = LineRequest(term.id, quantities, read_parameters(request.form, term.plan.product), beneficiary, form.postponed_billing.data)
-        problems = problems or _check(line, term, _marketplace_of(store))
-        if not problems:
-            store.replace(entry_id, line)
+        try:
+            replace_line(store, entry_id, line, term, _marketplace_of(store), organisation, problems)
+        except OrderInvalid as invalid:
+            problems = invalid.problems
+        else:
             db.session.commit()
             flash(f"{term.plan.name} is ready to order.", "success")
             return redirect(url_for("cart.show"))
     elif request.method == "GET":
-        problems = [p for p in _check(line, term, _marketplace_of(store)) if is_detail(p) and p.field != "beneficiary"]
+        problems = details_needed(line, term, _marketplace_of(store), organisation)
     problems = [p for p in problems if not _attach_to_field(form, p)]
     return render_template("cart/line.html", form=form, term=term, line=line, problems=problems), 400 if form.is_submitted() else 200
 

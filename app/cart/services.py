@@ -18,19 +18,26 @@ from app.accounts.models import Organisation, OrganisationKind
 from app.cart.counting import preloaded_count
 from app.cart.models import Cart, CartLine
 from app.catalog.models import Marketplace
+from app.catalog.pricing import PriceBook, viewer_for
+from app.core.errors import Refusal, RefusalKind
 from app.extensions import db
+from app.orders.checkout import purchaser_for
+from app.orders.gates import other_marketplace_notice
 from app.orders.lines import Beneficiary, LineRequest
+from app.orders.validation import OrderInvalid, Problem, line_problems
 
 SESSION_KEY = "cart"
 MAX_CART_LINES = 20
 
 
-class CartFull(ValueError):
-    pass
+class CartFull(Refusal):
+    kind = RefusalKind.CONFLICT
 
 
-class OtherMarketplace(ValueError):
+class OtherMarketplace(Refusal):
     """The cart was filled in another marketplace (another currency)."""
+
+    kind = RefusalKind.CONFLICT
 
 
 @dataclass(frozen=True)
@@ -200,9 +207,7 @@ def region_notice(store, marketplace: Marketplace) -> str | None:
     """What to tell a visitor who switches to ``marketplace`` with a cart of another one."""
     if store.marketplace_id is None or store.marketplace_id == marketplace.id:
         return None
-    cart_marketplace = db.session.get(Marketplace, store.marketplace_id)
-    return (f"Your cart holds items from {cart_marketplace.name} ({cart_marketplace.currency}). To check them out, "
-            f"switch back to {cart_marketplace.name}; to buy in {marketplace.name}, empty your cart first.")
+    return other_marketplace_notice(db.session.get(Marketplace, store.marketplace_id), marketplace)
 
 
 @dataclass
@@ -239,6 +244,55 @@ DETAIL_FIELDS = ("beneficiary", "new_customer_name", "new_customer_email")
 def is_detail(problem) -> bool:
     """Problems the buyer fixes on the line's page (parameters, beneficiary), not blockers."""
     return bool(problem.field) and (problem.field.startswith("param-") or problem.field in DETAIL_FIELDS)
+
+
+# --- Lines in and out of the cart: the checkout's own validation, run early ----------------
+# ``input_problems``: what reading the form found already (a quantity that is not a number);
+# when there are any, they are the answer and the line is not validated further.
+
+
+def line_problems_for(line: LineRequest, term, marketplace, organisation) -> list[Problem]:
+    """Every problem of ``line`` for ``organisation`` (``None``: an anonymous visitor) in
+    ``marketplace``, at that buyer's prices: the rules ``prepare`` applies at checkout."""
+    book = PriceBook(viewer_for(organisation), marketplace).load([term.id])
+    return line_problems(line, term, marketplace, book, purchaser_for(organisation, [line]))[0]
+
+
+def add_line(store, line: LineRequest, term, marketplace, organisation, input_problems=()) -> tuple[str, list[Problem]]:
+    """Adds ``line`` to the cart (not committed) when nothing but details (``is_detail``: the
+    line's page asks for them) stands in its way; returns the new entry's id and those
+    details. Refuses with ``OrderInvalid`` (every problem), ``CartFull`` or ``OtherMarketplace``,
+    the cart unchanged."""
+    problems = list(input_problems) or line_problems_for(line, term, marketplace, organisation)
+    if any(not is_detail(problem) for problem in problems):
+        raise OrderInvalid(problems)
+    return store.add(line, marketplace.id), problems
+
+
+def change_quantities(store, entry_id: str, line: LineRequest, term, marketplace, organisation, input_problems=()) -> None:
+    """Replaces the entry by ``line`` (its new quantities; not committed), or refuses with
+    ``OrderInvalid`` naming the quantities' problems (other problems wait for the line's page)."""
+    problems = list(input_problems) or [problem for problem in line_problems_for(line, term, marketplace, organisation)
+                                        if problem.field and problem.field.startswith("qty-")]
+    if problems:
+        raise OrderInvalid(problems)
+    store.replace(entry_id, line)
+
+
+def replace_line(store, entry_id: str, line: LineRequest, term, marketplace, organisation, input_problems=()) -> None:
+    """Replaces the entry by ``line`` (not committed) when it can be ordered as it is, else
+    refuses with ``OrderInvalid`` and every problem."""
+    problems = list(input_problems) or line_problems_for(line, term, marketplace, organisation)
+    if problems:
+        raise OrderInvalid(problems)
+    store.replace(entry_id, line)
+
+
+def details_needed(line: LineRequest, term, marketplace, organisation) -> list[Problem]:
+    """The details the line's page asks for before ``line`` can be ordered (who it is for is
+    asked by the page's own select, so not listed)."""
+    return [problem for problem in line_problems_for(line, term, marketplace, organisation)
+            if is_detail(problem) and problem.field != "beneficiary"]
 
 
 def own_customers(organisation) -> list:

@@ -4,7 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from app.catalog.pricing import PriceBook, PriceNotSet, viewer_for
-from app.orders.checkout import beneficiary_labels, purchaser_for, reverse_charge_for
+from app.orders.checkout import beneficiary_labels, purchaser_for
+from app.billing.tax import reverse_charge_for
 from app.orders.lines import load_plan_terms
 from app.orders.quote import Quote, QuoteLine, build_quote, price_purchase
 from app.orders.validation import Problem, line_problems

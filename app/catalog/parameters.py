@@ -13,13 +13,14 @@ from typing import Iterable, Mapping
 from email_validator import EmailNotValidError, validate_email
 
 from app.catalog.models import ParameterKind
+from app.core.errors import Refusal
 
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 _TOP_LEVEL = re.compile(r"^(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$")
 MAX_VALUE_LENGTH = 500
 
 
-class ParameterInvalid(ValueError):
+class ParameterInvalid(Refusal, ValueError):
     """A value does not fit its parameter; the message is for the buyer."""
 
 

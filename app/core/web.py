@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException
 
 from app.catalog.context import current_marketplace, current_viewer
 from app.catalog.reference import all_marketplaces
+from app.core.errors import Refusal
 from app.extensions import db
 from app.money import Money
 
@@ -67,9 +68,12 @@ def _built_policy(extra: tuple[tuple[str, tuple[str, ...]], ...]) -> str:
 ERROR_TITLES = {
     400: "That request could not be understood",
     401: "Please sign in",
+    402: "Payment is needed first",
     403: "You do not have access to this page",
     404: "Page not found",
     405: "That action is not allowed here",
+    409: "That cannot be done right now",
+    422: "That cannot be done as asked",
     429: "Too many attempts",
     500: "Something went wrong on our side",
     503: "The service is briefly unavailable",
@@ -88,6 +92,14 @@ def init_app(app: Flask) -> None:
             return error
         message = error.description if error.code in (400, 405, 429) else None
         return render_error(error.code or 500, message)
+
+    @app.errorhandler(Refusal)
+    def refused(refusal: Refusal):
+        # One rule for every refusal a view lets through: the error page with the refusal's
+        # message and its kind's status (``app.core.errors``). Views that re-render a form
+        # with the message catch their refusals themselves.
+        db.session.rollback()
+        return render_error(refusal.status, refusal.message)
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):

@@ -1,5 +1,6 @@
-"""A change of a subscription's quantities as an order line: the change quote (every tier,
-``app.plans.change_quote``) priced at the payer's tier, with its tax and total.
+"""Changing an existing subscription's quantities (way 5) as an order: the change quote (every
+tier, ``app.plans.change_quote``) priced at the payer's tier, with its tax and total, and its
+placing through the same skeleton and order writer as purchases (``app.orders.placing``).
 
 The payer pays its own tier (``app.plans.invoicing.payer_amount``): each prorated item is
 ``charge(unit, units, period_fraction=...)``, priced by the change quote's own proration
@@ -10,17 +11,43 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Mapping
 
 from app.billing.invoicing import NewInvoiceLine
 from app.billing.models import PaymentMethodName
-from app.core.numbering import next_number
+from app.billing.tax import reverse_charge_for
+from app.core.errors import QuoteChanged
 from app.extensions import db
-from app.orders.models import Order, OrderLine, OrderLineKind, OrderPaymentStatus, OrderStatus
+from app.orders.models import Order, OrderLine, OrderLineKind, OrderPaymentStatus
 from app.orders.payments import PaymentMethodUnavailable, payment_method
+from app.orders.placing import OrderHeader, frozen_items, place_idempotently, write_order
 from app.orders.quote import Quote, QuoteItem, QuoteLine, build_quote, charge, credit
 from app.payments.cards import payment_account
-from app.plans.change_quote import ChangeLine, ChangeQuote
-from app.plans.invoicing import issue_invoice, pays_cost, schedule_charge
+from app.plans.change_quote import ChangeLine, ChangeQuote, quote_change
+from app.plans.changes import change_context, confirm_change
+from app.plans.collection import collect_due_charge
+from app.plans.invoicing import issue_invoice, pays_cost, payment_method_of, schedule_charge
+from app.plans.models import Subscription
+from app.plans.store import lock_subscription
+from app.provisioning.handoff import hand_off
+
+CHANGE_PRICE_CHANGED = "The price of this change has changed since you saw it: check the new amounts and confirm again."
+
+
+@dataclass
+class ChangeRequest:
+    subscription_id: int
+    requested: Mapping[int, int]  # resource id -> the new quantity
+    fingerprint: str  # of the change quote the buyer confirmed
+    idempotency_key: str
+    placed_by: object | None = None  # the user
+    by_customer: bool = False  # a customer changes only what its plan lets customers change
+
+
+@dataclass(frozen=True)
+class PlacedChange:
+    order: Order | None  # None: a decrease that waits for the next period (nothing to charge now)
+    charge_by_card: bool = False
 
 
 @dataclass(frozen=True)
@@ -69,34 +96,30 @@ def authorise_change(buyer, method: str, preview) -> None:
     payment_method(method).authorise(buyer, preview.order_quote)
 
 
-def write_change_order(request, preview, subscription, before: dict, method: str, now: datetime):
+def write_change_order(request, preview, subscription, before: dict, method: str, now: datetime) -> Order:
     """The ``change`` order of a confirmed change: one line with the quantities after and
     before it and its items frozen as charged. Not committed."""
-    from app.orders.checkout import frozen_items  # checkout imports this module: a cycle the shared order writer removes
-
     quote = preview.order_quote
     (priced,) = quote.lines
-    order = Order(
-        number=next_number("ORD", now), buyer_id=subscription.payer_id, placed_by=request.placed_by,
-        marketplace_id=subscription.marketplace_id, currency=quote.currency, status=OrderStatus.PLACED.value,
-        subtotal=quote.subtotal, tax=quote.tax, total=quote.total, tax_rate_bp=quote.tax_rate_bp,
-        reverse_charge=quote.reverse_charge, payment_method=method, idempotency_key=request.idempotency_key,
-        quote_fingerprint=preview.change.fingerprint, terms_acceptance=[], created_at=now,
+    header = OrderHeader(
+        buyer_id=subscription.payer_id, placed_by=request.placed_by, marketplace_id=subscription.marketplace_id,
+        payment_method=method, idempotency_key=request.idempotency_key, fingerprint=preview.change.fingerprint,
         # Paid through its invoice (on account, or charged off-session by the lifecycle), never
         # through the order's own pay page.
         payment_status=OrderPaymentStatus.INVOICED.value,
     )
-    line = OrderLine(
-        position=1, kind=OrderLineKind.CHANGE.value, plan_term_id=subscription.plan_term_id,
-        beneficiary_id=subscription.owner_id, subscription_id=subscription.id, description=priced.description,
-        quantities={row.resource.code: row.quantity for row in subscription.resources}, previous_quantities=before,
-        parameters={}, subtotal=priced.subtotal,
-    )
-    line.items = frozen_items(priced)
-    order.lines.append(line)
-    db.session.add(order)
-    db.session.flush()
-    return order
+
+    def lines():
+        line = OrderLine(
+            kind=OrderLineKind.CHANGE.value, plan_term_id=subscription.plan_term_id,
+            beneficiary_id=subscription.owner_id, subscription_id=subscription.id, description=priced.description,
+            quantities={row.resource.code: row.quantity for row in subscription.resources}, previous_quantities=before,
+            parameters={}, subtotal=priced.subtotal,
+        )
+        line.items = frozen_items(priced)
+        return [line]
+
+    return write_order(header, quote, lines, now)
 
 
 def invoice_change(order, subscription, method: str, now: datetime) -> None:
@@ -109,3 +132,47 @@ def invoice_change(order, subscription, method: str, now: datetime) -> None:
                             payment_method=method, kind="proration", order=order, subscription=subscription)
     if method == PaymentMethodName.CARD.value and invoice.total > 0:
         schedule_charge(subscription, now)
+
+
+def preview_change(subscription, requested: Mapping[int, int], now: datetime, *, by_customer: bool = False) -> ChangePreview:
+    """The change quote at every tier and the payer's order for it (``ChangePreview``). Raises
+    a ``LifecycleRefused`` subclass naming the rule a quantity breaks. Writes nothing."""
+    change = quote_change(change_context(subscription, now), requested, now, by_customer=by_customer)
+    return price_change(subscription, change, subscription.marketplace.tax_rate_bp,
+                        reverse_charge_for(subscription.payer, subscription.marketplace))
+
+
+def place_change_order(request: ChangeRequest, now: datetime) -> PlacedChange:
+    """Confirms a quantity change through the placing skeleton (``app.orders.placing``) and
+    commits, or raises and leaves nothing behind: lock the payer, then the subscription ->
+    re-quote and compare with the fingerprint the buyer saw (``QuoteChanged`` with the new
+    preview in ``quote``) -> credit check (on account) -> ``confirm_change`` (quantities that
+    change now apply at once, under the lock: two changes serialise; decreases that wait are
+    scheduled) -> a ``change`` order with frozen items -> its invoice (a credit note for a
+    refund) -> hand-off of a ``change`` request -> commit. A card invoice is charged right
+    after, off-session (declined: dunning). The same idempotency key returns the order placed
+    first."""
+    subscription = db.session.get(Subscription, request.subscription_id)
+
+    def place(payer, method: str) -> PlacedChange:
+        locked = lock_subscription(request.subscription_id)
+        preview = preview_change(locked, request.requested, now, by_customer=request.by_customer)
+        if preview.change.fingerprint != request.fingerprint:
+            raise QuoteChanged(CHANGE_PRICE_CHANGED, preview)
+        authorise_change(payer, method, preview)
+        before = {row.resource.code: row.quantity for row in locked.resources}
+        confirmed = confirm_change(locked.id, request.requested, request.fingerprint, now, by_customer=request.by_customer,
+                                   created_by_id=request.placed_by.id if request.placed_by is not None else None)
+        if not confirmed.quantities_now:
+            return PlacedChange(None)
+        order = write_change_order(request, preview, locked, before, method, now)
+        invoice_change(order, locked, method, now)
+        hand_off(order, now)
+        return PlacedChange(order, method == PaymentMethodName.CARD.value and order.total > 0)
+
+    placed = place_idempotently(subscription.payer_id, request.idempotency_key, check=lambda: payment_method_of(subscription),
+                                place=place, found=PlacedChange,
+                                conflict_message="This form was already used. Reload the page and try again.")
+    if placed.charge_by_card:
+        collect_due_charge(subscription.id, now)
+    return placed

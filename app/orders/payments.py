@@ -4,7 +4,7 @@ Each method is a small class with two steps that run inside the checkout's trans
 the paying organisation's row locked: ``authorise`` before the order is written (may refuse),
 ``collect`` after (records the invoice, or marks the order as awaiting its payment) and says
 whether the order is settled, so provisioning may start at once. Refusals are
-``PaymentFailed`` exceptions carrying a message for the buyer; the checkout rolls everything
+``PaymentFailed`` refusals (``app.core.errors``) carrying a message for the buyer; the checkout rolls everything
 back on them.
 
 On account settles at placing (an open invoice, net 30). Card does not: the order is committed
@@ -21,17 +21,16 @@ from flask import current_app
 from app.billing.models import PaymentMethodName
 from app.billing.services import credit_currency, invoice_order, remaining_credit
 from app.catalog.reference import all_marketplaces
+from app.core.errors import Refusal, RefusalKind
 from app.money import Money
 from app.orders.models import OrderPaymentStatus
 from app.orders.settlement import mark_paid
 
 
-class PaymentFailed(Exception):
-    """The order cannot be paid this way; ``buyer_message`` tells the buyer why."""
+class PaymentFailed(Refusal):
+    """The order cannot be paid this way; ``message`` tells the buyer why."""
 
-    def __init__(self, buyer_message: str) -> None:
-        super().__init__(buyer_message)
-        self.buyer_message = buyer_message
+    kind = RefusalKind.PAYMENT_REQUIRED
 
 
 class PaymentMethodUnavailable(PaymentFailed):

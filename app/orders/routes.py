@@ -5,12 +5,14 @@ from flask_login import current_user, login_required
 from jinja2 import TemplateNotFound
 
 from app.accounts.access import admin_required
-from app.cart import services as cart_services  # the module: the cart's services import orders.lines
+from app.cart import services as cart_services  # the module: the cart's services import the checkout
 from app.catalog.context import current_marketplace
 from app.core.clock import current_now
 from app.orders import bp
-from app.orders.checkout import CheckoutError, CheckoutRequest, QuoteChanged, find_order, place_order, prepare
+from app.orders.checkout import CheckoutRequest, QuoteChanged, place_order, prepare
 from app.orders.forms import CheckoutForm, PayForm
+from app.orders.gates import BillingInformationMissing, CartEmpty
+from app.orders.placing import CheckoutError, find_order
 from app.orders.payments import PaymentFailed, methods_for
 from app.orders.queries import invoices_of, order_for, orders_page, own_order, payment_of
 from app.orders.settlement import PayStep, pay_order
@@ -18,20 +20,12 @@ from app.orders.validation import OrderInvalid
 from app.payments.cards import payment_account
 
 
-def _blocker(store, entries):
-    """A redirect telling the buyer what to do before checking out, or ``None``."""
-    buyer = current_user.organisation
-    if not current_user.is_admin:
-        flash(f"Only administrators of {buyer.name} can place orders.", "warning")
-    elif not entries:
-        flash("Your cart is empty.", "info")
-    elif store.marketplace_id != current_marketplace().id:
-        flash(cart_services.region_notice(store, current_marketplace()), "warning")
-    elif buyer.billing_info is None:
-        flash("Before your first order, tell us who to invoice.", "info")
+def _turned_back(refusal: CheckoutError):
+    """Where the buyer fixes what the checkout's gates refused (``app.orders.gates``)."""
+    if isinstance(refusal, BillingInformationMissing):
+        flash(refusal.message, "info")
         return redirect(url_for("billing.edit_billing_info", next=url_for("orders.checkout")))
-    else:
-        return None
+    flash(refusal.message, "info" if isinstance(refusal, CartEmpty) else "warning")
     return redirect(url_for("cart.show"))
 
 
@@ -48,11 +42,11 @@ def checkout():
     entries = store.entries()  # read before the key: a submit that placed the order emptied the cart
     if form.is_submitted() and (placed := find_order(current_user.organisation_id, form.idempotency_key.data or "")):
         return redirect(url_for("orders.detail", number=placed.number))
-    stop = _blocker(store, entries)
-    if stop is not None:
-        return stop
     try:
-        preview = prepare(current_user.organisation, current_marketplace(), [entry.request for entry in entries])
+        preview = prepare(current_user.organisation, current_marketplace(), [entry.request for entry in entries],
+                          placed_by=current_user, cart_marketplace_id=store.marketplace_id)
+    except CheckoutError as refused:
+        return _turned_back(refused)
     except OrderInvalid:
         flash("Some lines in your cart need attention before you check out.", "warning")
         return redirect(url_for("cart.show"))
@@ -75,14 +69,14 @@ def _place(form, preview, store, entries):
     try:
         order = place_order(checkout_request, current_now(), preview)
     except QuoteChanged as changed:
-        flash(changed.buyer_message, "warning")
+        flash(changed.message, "warning")
         preview.quote, form.fingerprint.data = changed.quote, changed.quote.fingerprint
         return _render(form, preview, 409)
     except OrderInvalid:
         flash("Some lines in your cart need attention before you check out.", "warning")
         return redirect(url_for("cart.show"))
     except (CheckoutError, PaymentFailed) as refused:
-        flash(refused.buyer_message, "danger")
+        flash(refused.message, "danger")
         return _render(form, preview, 400)
     if order.awaits_payment:  # a card order: placed, now charged
         return _after_paying(order, pay_order(order, seen_attempts=0))

@@ -23,6 +23,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from app.catalog.models import Audience, PlanKind
 from app.catalog.parameters import clean_values
+from app.core.errors import Refusal
 from app.orders.lines import Beneficiary, BeneficiaryKind, LineRequest
 
 MAX_QUANTITY = 1_000_000
@@ -38,16 +39,17 @@ class Problem:
     line: int | None = None  # index of the line in the request
 
 
-class OrderInvalid(Exception):
-    """The lines cannot be ordered as they are; ``problems`` say why, for the buyer."""
+class OrderInvalid(Refusal):
+    """The lines cannot be ordered as they are; ``problems`` say why, for the buyer (the
+    message joins them)."""
 
     def __init__(self, problems: Sequence[Problem]) -> None:
         super().__init__("; ".join(problem.message for problem in problems))
         self.problems = list(problems)
 
 
-class QuantityInvalid(ValueError):
-    pass
+class QuantityInvalid(Refusal, ValueError):
+    """A typed quantity is not one (``ValueError`` too: it is a parse error)."""
 
 
 @dataclass(frozen=True)

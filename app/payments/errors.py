@@ -1,22 +1,21 @@
-"""The family of payment failures a caller (the checkout, renewals) handles.
+"""The family of payment failures a caller (the checkout, renewals) handles: refusals
+(``app.core.errors.Refusal``) whose status comes from their kind.
 
-Some carry a message for the buyer (``buyer_message``); ``PaymentProviderError`` is only logged
-and the buyer sees a generic message.
+Some carry a message for the buyer (``message``, also read as ``buyer_message``);
+``PaymentProviderError`` is only logged and the buyer sees a generic message.
 """
 from __future__ import annotations
+
+from app.core.errors import Refusal, RefusalKind
 
 GENERIC_MESSAGE = "We could not reach our payment provider. Nothing was charged; please try again in a moment."
 
 
-class PaymentError(Exception):
-    """Base of every payment failure; ``buyer_message`` is safe to show to the buyer."""
+class PaymentError(Refusal):
+    """Base of every payment failure; ``message`` is safe to show to the buyer."""
 
-    buyer_message = GENERIC_MESSAGE
-
-    def __init__(self, buyer_message: str | None = None) -> None:
-        if buyer_message:
-            self.buyer_message = buyer_message
-        super().__init__(self.buyer_message)
+    kind = RefusalKind.PAYMENT_REQUIRED
+    message = GENERIC_MESSAGE
 
 
 class CardDeclined(PaymentError):
@@ -26,14 +25,14 @@ class CardDeclined(PaymentError):
 class NoCardOnFile(PaymentError):
     """The organisation has no saved card and the caller named none."""
 
-    buyer_message = "Add a card before paying by card."
+    message = "Add a card before paying by card."
 
 
 class PaymentRequiresAction(PaymentError):
     """The buyer must complete 3-D Secure in the browser: hand ``intent.client_secret`` to
     Stripe.js ``confirmCardPayment``, then call ``refresh_card_payment``."""
 
-    buyer_message = "Your bank asks you to confirm this payment."
+    message = "Your bank asks you to confirm this payment."
 
     def __init__(self, intent) -> None:
         self.intent = intent
@@ -42,6 +41,8 @@ class PaymentRequiresAction(PaymentError):
 
 class PaymentProviderError(PaymentError):
     """The provider failed or answered something unexpected: logged, never shown in detail."""
+
+    kind = RefusalKind.UNAVAILABLE
 
     def __init__(self, detail: str) -> None:
         self.detail = detail

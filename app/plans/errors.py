@@ -1,18 +1,28 @@
-"""Named refusals of the subscription lifecycle. Each message can be shown to the buyer as is."""
+"""Named refusals of the subscription lifecycle (``app.core.errors.Refusal``). Each message can
+be shown to the buyer as is.
+
+``QuoteChanged`` is the one class of that name (``app.core.errors``): the checkout's and the
+change page's confirmations raise it too.
+"""
 from __future__ import annotations
 
+from app.core.errors import QuoteChanged, Refusal, RefusalKind
 
-class LifecycleRefused(Exception):
+__all__ = ["QuoteChanged"]  # and every class below
+
+
+class LifecycleRefused(Refusal):
     """A requested change, cancellation or resumption cannot be done; nothing was changed."""
 
     def __init__(self, message: str, resource_code: str | None = None) -> None:
         super().__init__(message)
-        self.message = message
         self.resource_code = resource_code
 
 
 class SubscriptionNotChangeable(LifecycleRefused):
     """Only active subscriptions change quantities (a cancelled one is resumed first)."""
+
+    kind = RefusalKind.CONFLICT
 
 
 class UnknownResource(LifecycleRefused):
@@ -51,18 +61,13 @@ class NothingToChange(LifecycleRefused):
     pass
 
 
-class QuoteChanged(LifecycleRefused):
-    """The amounts differ from the ones the buyer confirmed (a price, a quantity or the day
-    changed): the buyer must look at the new quote and confirm again."""
-
-
 class NotCancellable(LifecycleRefused):
-    pass
+    kind = RefusalKind.CONFLICT
 
 
 class NotResumable(LifecycleRefused):
-    pass
+    kind = RefusalKind.CONFLICT
 
 
 class NoScheduledChange(LifecycleRefused):
-    pass
+    kind = RefusalKind.CONFLICT

@@ -8,6 +8,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 
 from app.catalog.models import OrderingParameter
+from app.core.errors import Refusal
 from app.extensions import db
 from app.provisioning.dispatch import schedule_run
 from app.provisioning.models import FulfillmentRequest, RequestState
@@ -16,7 +17,7 @@ from app.provisioning.outcomes import lock_request
 DOMAIN = re.compile(r"^(?=.{1,253}$)(?!-)([a-z0-9-]{1,63}(?<!-)\.)+[a-z]{2,63}$")
 
 
-class AnswerRejected(ValueError):
+class AnswerRejected(Refusal, ValueError):
     """The answer cannot be used; the message says why, for the buyer."""
 
 

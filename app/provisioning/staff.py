@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import and_, or_, select
 
+from app.core.errors import Refusal, RefusalKind
 from app.extensions import db
 from app.plans.states import SubscriptionStatus, transition
 from app.provisioning.dispatch import schedule_run
@@ -17,8 +18,10 @@ S = RequestState
 R = FulfillmentRequest
 
 
-class StaffActionRefused(ValueError):
+class StaffActionRefused(Refusal, ValueError):
     """The action does not apply to the request as it is now; the message says why."""
+
+    kind = RefusalKind.CONFLICT
 
 
 @dataclass(frozen=True)

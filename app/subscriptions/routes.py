@@ -44,7 +44,8 @@ def detail(subscription_id: int):
 @bp.route("/subscriptions/<int:subscription_id>/change", methods=["GET", "POST"])
 @admin_required
 def change(subscription_id: int):
-    from app.orders.checkout import find_order, preview_change
+    from app.orders.change_lines import preview_change
+    from app.orders.placing import find_order
 
     subscription = _subscription(subscription_id)
     form, organisation = ChangeForm(), current_user.organisation
@@ -68,21 +69,23 @@ def change(subscription_id: int):
 
 
 def _confirm(subscription, requested, form, preview):
-    from app.orders.checkout import ChangeQuoteChanged, ChangeRequest, CheckoutError, place_change_order
+    from app.core.errors import QuoteChanged
+    from app.orders.change_lines import ChangeRequest, place_change_order
     from app.orders.payments import PaymentFailed
+    from app.orders.placing import CheckoutError
 
     change_request = ChangeRequest(subscription.id, requested, form.fingerprint.data, form.idempotency_key.data,
                                    placed_by=current_user, by_customer=current_user.organisation.is_customer)
     try:
         placed = place_change_order(change_request, current_now())
-    except ChangeQuoteChanged as changed:
-        flash(changed.buyer_message, "warning")
-        form.fingerprint.data = changed.preview.change.fingerprint
+    except QuoteChanged as changed:
+        flash(changed.message, "warning")
+        form.fingerprint.data = changed.quote.change.fingerprint
         return render_template("subscriptions/change.html", subscription=subscription, form=form, refusal=None,
                                rows=resource_rows(subscription, current_user.organisation.is_customer),
-                               preview=changed.preview, posted=request.form), 409
+                               preview=changed.quote, posted=request.form), 409
     except (CheckoutError, PaymentFailed) as refused:
-        flash(refused.buyer_message, "danger")
+        flash(refused.message, "danger")
         return render_template("subscriptions/change.html", subscription=subscription, form=form, refusal=None,
                                rows=resource_rows(subscription, current_user.organisation.is_customer),
                                preview=preview, posted=request.form), 400

@@ -38,4 +38,4 @@ def test_the_change_orders_items_add_up_to_the_quote_at_the_payers_tier(cost, cu
 
     (line,) = preview.order_quote.lines
     expected = change.reseller_total if reseller_pays else change.customer_total
-    assert sum(item.subtotal for item in line.items) == expected == preview.payer_total
+    assert sum(item.subtotal for item in line.items) == expected

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app.billing.models import Invoice
 from app.extensions import db
-from app.orders.checkout import ChangeRequest, place_change_order, preview_change
+from app.orders.change_lines import ChangeRequest, place_change_order, preview_change
 from app.plans.models import BillingPeriod, Subscription
 from app.provisioning.connectors.base import Outcome
 from app.provisioning.models import FulfillmentRequest

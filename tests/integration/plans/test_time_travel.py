@@ -19,7 +19,8 @@ from sqlalchemy import select
 from app.billing.models import Invoice
 from app.catalog.models import PlanTermPrice
 from app.extensions import db
-from app.orders.checkout import ChangeRequest, CheckoutRequest, place_change_order, place_order, prepare, preview_change
+from app.orders.change_lines import ChangeRequest, place_change_order, preview_change
+from app.orders.checkout import CheckoutRequest, place_order, prepare
 from app.orders.lines import Beneficiary, LineRequest
 from app.orders.models import OrderLine
 from app.payments.cards import set_default_card
@@ -110,6 +111,7 @@ def request_types(subscription) -> list[str]:
 
 @pytest.fixture
 def market(world, localstripe, make_plan_with_seats, app, monkeypatch):
+    factories.make_billing_info(world.reseller)  # the checkout asks who to invoice before a first order
     world.reseller.credit_limit = 100_000_000
     world.customer_plan.postponed_billing_allowed = True
     db.session.commit()
