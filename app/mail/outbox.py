@@ -17,7 +17,7 @@ from sqlalchemy import event, or_, select
 from sqlalchemy.orm import Session
 
 from app.extensions import db
-from app.notifications.models import DeliveryStatus, OutboxMessage
+from app.mail.models import DeliveryStatus, OutboxMessage
 from app.payments.rows import insert_if_absent
 
 log = logging.getLogger(__name__)
