@@ -6,7 +6,8 @@ from app.accounts.access import is_reseller, panel_guard
 from app.control_panel.subscription_views import ADMIN_VIEWS, add_subscription_pages
 
 bp = Blueprint("reseller", __name__, url_prefix="/reseller")
-bp.before_request(panel_guard(is_reseller, admin_endpoints=ADMIN_VIEWS))
+guard = panel_guard(is_reseller, admin_endpoints=ADMIN_VIEWS)
+bp.before_request(guard)
 
 
 @bp.context_processor
