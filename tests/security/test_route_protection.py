@@ -1,5 +1,5 @@
 """Every route of the app, from its URL map: CSRF on state changes, a session where one is needed,
-and 404 for another tenant's ids. Exemptions and public routes are listed, with their reasons, in
+404 for another tenant's ids, and each panel's role (404 outside its audience, 403 to members' writes). Exemptions and public routes are listed, with their reasons, in
 ``registry.py``; a route that is in no list gets the strictest treatment."""
 from tests.security import registry
 from tests.security.checks import csrf_violations, role_violations, session_violations, tenant_violations
