@@ -1,7 +1,8 @@
 """What the security suite knows about each route. Every table here is read by the checks in
 ``checks.py``, which enumerate the app's URL map: a route that is in no table is checked with the
-strictest rules (needs a session, refuses requests without a CSRF token), and a route that takes
-an id but is missing from ``TENANT_CASES`` fails the suite until someone adds it here.
+strictest rules (needs a session, refuses requests without a CSRF token), a route that takes
+an id but is missing from ``TENANT_CASES`` fails the suite until someone adds it here, and every
+route under a panel's path (``PANELS``) must refuse users outside that panel's audience.
 
 Rules are matched by endpoint name, or by the rule's path with its arguments blanked (``<>``),
 for routes whose endpoint name is not known yet.
