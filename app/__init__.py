@@ -27,10 +27,10 @@ def create_app(config: object | None = None) -> Flask:
     from app.billing import bp as billing_bp
     from app.cart import bp as cart_bp
     from app.catalog import bp as catalog_bp
-    from app.core import bp as core_bp
     from app.control_panel import bp as control_panel_bp
     from app.control_panel.customer import bp as customer_bp
     from app.control_panel.reseller import bp as reseller_bp
+    from app.core import bp as core_bp
     from app.core import cli, web
     from app.mail import bp as mail_bp
     from app.orders import bp as orders_bp

@@ -2,6 +2,7 @@
 and staff; the list to the payer only."""
 from __future__ import annotations
 
+from flask import abort
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -16,7 +17,9 @@ STATUSES = tuple(status.value for status in InvoiceStatus)
 def invoice_for(number: str, organisation) -> Invoice:
     """The invoice with this number if ``organisation`` may see it (it pays it, sells to its
     payer, or is the distributor), else 404."""
-    statement = select(Invoice).where(Invoice.number == (number if number and len(number) <= 30 else None)).options(
+    if not number or len(number) > 30:
+        abort(404)
+    statement = select(Invoice).where(Invoice.number == number).options(
         selectinload(Invoice.lines), joinedload(Invoice.order), joinedload(Invoice.organisation),
         joinedload(Invoice.seller))
     return TenantScope(organisation).one_or_404(statement, Invoice.organisation_id)
