@@ -25,16 +25,20 @@ def create_app(config: object | None = None) -> Flask:
     # areas' blueprints import one another's services; they load when an app is made.
     from app import models  # noqa: F401  every model, so migrations and relationships see them
     from app.accounts import bp as accounts_bp
+    from app.back_office import bp as back_office_bp
     from app.billing import bp as billing_bp
     from app.cart import bp as cart_bp
     from app.catalog import bp as catalog_bp
+    from app.control_panel import bp as control_panel_bp
+    from app.control_panel.customer import bp as customer_bp
+    from app.control_panel.reseller import bp as reseller_bp
     from app.core import bp as core_bp
     from app.core import cli, web
-    from app.notifications import bp as notifications_bp
+    from app.mail import bp as mail_bp
     from app.orders import bp as orders_bp
     from app.payments import bp as payments_bp
+    from app.plans import bp as plans_bp
     from app.provisioning import bp as provisioning_bp
-    from app.subscriptions import bp as subscriptions_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(accounts_bp)
@@ -44,8 +48,12 @@ def create_app(config: object | None = None) -> Flask:
     app.register_blueprint(billing_bp)
     app.register_blueprint(payments_bp)
     app.register_blueprint(provisioning_bp)
-    app.register_blueprint(notifications_bp)
-    app.register_blueprint(subscriptions_bp)
+    app.register_blueprint(mail_bp)
+    app.register_blueprint(plans_bp)
+    app.register_blueprint(control_panel_bp)
+    app.register_blueprint(reseller_bp)
+    app.register_blueprint(customer_bp)
+    app.register_blueprint(back_office_bp)
     web.init_app(app)
     cli.init_app(app)
     return app

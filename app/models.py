@@ -26,5 +26,5 @@ from app.billing.models import Invoice, InvoiceLine  # noqa: F401,E402
 from app.cart.models import Cart, CartLine  # noqa: F401,E402
 from app.core.models import NumberSequence  # noqa: F401,E402
 from app.payments.models import Payment, PaymentAccount, ProcessedWebhookEvent  # noqa: F401,E402
-from app.notifications.models import OutboxMessage  # noqa: F401,E402
+from app.mail.models import OutboxMessage  # noqa: F401,E402
 from app.provisioning.models import DemoVendorCall, FulfillmentRequest  # noqa: F401,E402

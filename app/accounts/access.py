@@ -1,35 +1,95 @@
-"""Access rules for views: role decorators and the one tenant-scoping helper.
+"""Access rules for views: the one tenant scope and the role guards of the panels.
 
-Every query in a panel goes through ``get_for_organisation`` (or filters by the same rule), so
-an id that belongs to another tenant is simply not found: 404, never 403.
+Every query of tenant data in a panel, the back office or a buyer's page goes through a
+``TenantScope``, so an id that belongs to another tenant is simply not found: 404, never 403.
+Each panel blueprint checks its audience once, in ``before_request`` (``panel_guard``).
 """
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Iterable
 from functools import wraps
 
-from flask import abort
+from flask import abort, current_app, request
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
+from app.accounts.models import Organisation
 from app.extensions import db
 
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
-def staff_required(view):
-    """Distributor staff only; anyone else gets 404 (the back office does not exist for them)."""
 
-    @wraps(view)
-    @login_required
-    def wrapper(*args, **kwargs):
-        if not current_user.organisation.is_distributor:
+class TenantScope:
+    """What ``organisation`` may see of tenant data: its own rows and, with ``customers`` (the
+    default), the rows of the customers it sells to when it acts as a reseller; distributor
+    staff see every row unless ``staff_sees_all`` is off.
+
+    The visibility each page has is an option, never a second helper: orders are their buyer's
+    only (``customers=False``), a payment is its buyer's even for staff
+    (``customers=False, staff_sees_all=False``), invoices their payer's and its seller's (the
+    default). ``owner_column`` names the column holding the owning organisation's id.
+    """
+
+    def __init__(self, organisation: Organisation, *, customers: bool = True, staff_sees_all: bool = True) -> None:
+        self.organisation = organisation
+        self.customers = customers
+        self.staff_sees_all = staff_sees_all
+
+    @property
+    def sees_everything(self) -> bool:
+        return self.staff_sees_all and self.organisation.is_distributor
+
+    def criteria(self, owner_column) -> tuple:
+        """The WHERE criteria (none for staff who see everything), for ``.where(*criteria)``."""
+        if self.sees_everything:
+            return ()
+        own = owner_column == self.organisation.id
+        if self.customers and self.organisation.acts_as_reseller:
+            customers = select(Organisation.id).where(Organisation.parent_id == self.organisation.id)
+            return (or_(own, owner_column.in_(customers)),)
+        return (own,)
+
+    def filter(self, statement, owner_column):
+        """``statement`` limited to the rows in scope."""
+        return statement.where(*self.criteria(owner_column))
+
+    def one_or_none(self, statement, owner_column):
+        """The first row of ``statement`` in scope, else None."""
+        return db.session.scalar(self.filter(statement, owner_column))
+
+    def one_or_404(self, statement, owner_column):
+        """The first row of ``statement`` in scope, else 404 (another tenant's row is not found)."""
+        row = self.one_or_none(statement, owner_column)
+        if row is None:
             abort(404)
-        return view(*args, **kwargs)
+        return row
 
-    return wrapper
+    def get_or_404(self, model, object_id, owner_column=None):
+        """``model`` row ``object_id`` when in scope (``owner_column`` defaults to
+        ``model.owner_id``), else 404."""
+        if not isinstance(object_id, int):
+            abort(404)
+        column = model.owner_id if owner_column is None else owner_column
+        return self.one_or_404(select(model).where(model.id == object_id), column)
+
+
+def visible_organisation_ids(organisation, among: Collection[int] | None = None) -> list[int]:
+    """The organisation itself and, for a reseller, its customers: whose data it may see.
+    With ``among``, only those of these ids (a reseller may have thousands of customers; a
+    check about a few ids reads only those). For checks on ids, not for queries: those use
+    ``TenantScope``."""
+    ids = [organisation.id] if among is None or organisation.id in among else []
+    if organisation.acts_as_reseller and (among is None or among):
+        customers = select(Organisation.id).where(Organisation.parent_id == organisation.id)
+        if among is not None:
+            customers = customers.where(Organisation.id.in_(among))
+        ids += list(db.session.scalars(customers))
+    return ids
 
 
 def admin_required(view):
-    """Organisation administrators only (they may buy, change and invite); members get 403."""
+    """Organisation administrators only (they may buy, change and invite); members get 403.
+    For pages outside the panels; a panel's blueprint checks roles in its guard."""
 
     @wraps(view)
     @login_required
@@ -41,43 +101,37 @@ def admin_required(view):
     return wrapper
 
 
-def reseller_required(view):
-    """Admins of an organisation with reselling enabled; anyone else gets 404."""
+def panel_guard(audience: Callable[[Organisation], bool], *, members_write: bool = False,
+                admin_endpoints: Iterable[str] = ()):
+    """A ``before_request`` for a panel blueprint: anonymous visitors are sent to sign in, users
+    of organisations outside ``audience`` get 404 (the panel does not exist for them), and
+    members (not administrators) get 403 on ``admin_endpoints`` (view names without the
+    blueprint) and, unless ``members_write``, on every request that is not a read."""
+    admin_only = frozenset(admin_endpoints)
 
-    @wraps(view)
-    @login_required
-    def wrapper(*args, **kwargs):
-        if not (current_user.organisation.acts_as_reseller and current_user.is_admin):
+    def guard():
+        if not current_user.is_authenticated:
+            return current_app.login_manager.unauthorized()
+        if not audience(current_user.organisation):
             abort(404)
-        return view(*args, **kwargs)
+        view = (request.endpoint or "").rpartition(".")[2]
+        if not current_user.is_admin and (view in admin_only or (not members_write and request.method not in READ_METHODS)):
+            abort(403)
+        return None
 
-    return wrapper
-
-
-def visible_organisation_ids(organisation, among: Collection[int] | None = None) -> list[int]:
-    """The organisation itself and, for a reseller, its customers: whose data it may see.
-    With ``among``, only those of these ids (a reseller may have thousands of customers; a
-    check about a few ids reads only those)."""
-    from app.accounts.models import Organisation
-
-    ids = [organisation.id] if among is None or organisation.id in among else []
-    if organisation.acts_as_reseller and (among is None or among):
-        customers = select(Organisation.id).where(Organisation.parent_id == organisation.id)
-        if among is not None:
-            customers = customers.where(Organisation.id.in_(among))
-        ids += list(db.session.scalars(customers))
-    return ids
+    return guard
 
 
-def get_for_organisation(model, object_id, organisation, column: str = "owner_id"):
-    """``model`` row ``object_id`` when ``column`` names an organisation the caller may see,
-    else 404. Distributor staff see everything."""
-    row = db.session.get(model, object_id) if isinstance(object_id, int) else None
-    if row is None:
-        abort(404)
-    if organisation.is_distributor:
-        return row
-    owner = getattr(row, column)
-    if owner not in visible_organisation_ids(organisation, among=[owner] if isinstance(owner, int) else []):
-        abort(404)
-    return row
+def is_reseller(organisation: Organisation) -> bool:
+    """The reseller panel's audience: organisations the distributor enabled for reselling."""
+    return organisation.acts_as_reseller
+
+
+def is_buyer(organisation: Organisation) -> bool:
+    """The customer panel's audience: every organisation but the distributor."""
+    return not organisation.is_distributor
+
+
+def is_staff(organisation: Organisation) -> bool:
+    """The back office's audience: the distributor's own users."""
+    return organisation.is_distributor

@@ -1,13 +1,12 @@
-"""Invoice pages: the buyer's list, one invoice (HTML and PDF), and the back office's list."""
+"""Invoice pages: the buyer's list and one invoice (HTML and PDF); the back office lists them all."""
 from __future__ import annotations
 
 from flask import Response, current_app, render_template, request
 from flask_login import current_user, login_required
 
-from app.accounts.access import staff_required
 from app.billing import bp
 from app.billing.pdf import render_invoice_pdf
-from app.billing.queries import STATUSES, all_invoices_page, invoice_for, invoice_locale, invoices_page, seller_details
+from app.billing.queries import STATUSES, invoice_for, invoice_locale, invoices_page, seller_details
 
 
 def _page_number() -> int:
@@ -39,11 +38,3 @@ def invoice_pdf(number: str):
                               compress=config["INVOICE_PDF_COMPRESS"])
     return Response(body, mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="{found.number}.pdf"', "Cache-Control": "private, no-store"})
-
-
-@bp.get("/staff/invoices")
-@staff_required
-def staff_invoices():
-    status = request.args.get("status")
-    return render_template("billing/invoices.html", invoices=all_invoices_page(_page_number(), status), status=status,
-                           statuses=STATUSES, staff=True)

@@ -1,10 +1,12 @@
-"""Read side of invoices, scoped: the paying organisation (and its reseller) or staff."""
+"""Read side of invoices, scoped by ``TenantScope``: one invoice to its payer, the payer's reseller
+and staff; the list to the payer only."""
 from __future__ import annotations
 
+from flask import abort
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.accounts.access import get_for_organisation
+from app.accounts.access import TenantScope
 from app.billing.invoicing import bill_to
 from app.billing.models import Invoice, InvoiceStatus
 from app.extensions import db
@@ -15,11 +17,12 @@ STATUSES = tuple(status.value for status in InvoiceStatus)
 def invoice_for(number: str, organisation) -> Invoice:
     """The invoice with this number if ``organisation`` may see it (it pays it, sells to its
     payer, or is the distributor), else 404."""
-    loaded = db.session.scalar(select(Invoice).where(Invoice.number == number).options(
+    if not number or len(number) > 30:
+        abort(404)
+    statement = select(Invoice).where(Invoice.number == number).options(
         selectinload(Invoice.lines), joinedload(Invoice.order), joinedload(Invoice.organisation),
-        joinedload(Invoice.seller))) if number and len(number) <= 30 else None
-    invoice = get_for_organisation(Invoice, loaded.id if loaded else None, organisation, column="organisation_id")
-    return invoice
+        joinedload(Invoice.seller))
+    return TenantScope(organisation).one_or_404(statement, Invoice.organisation_id)
 
 
 def _listing(status: str | None):
@@ -30,8 +33,9 @@ def _listing(status: str | None):
 
 
 def invoices_page(organisation, page: int, status: str | None = None, per_page: int = 20):
-    """The invoices ``organisation`` pays, newest first."""
-    statement = _listing(status).where(Invoice.organisation_id == organisation.id)
+    """The invoices ``organisation`` pays, newest first (staff too see only their own here)."""
+    scope = TenantScope(organisation, customers=False, staff_sees_all=False)
+    statement = scope.filter(_listing(status), Invoice.organisation_id)
     return db.paginate(statement, page=page, per_page=per_page, error_out=False)
 
 

@@ -22,7 +22,7 @@ from app.billing.queries import invoice_locale, seller_details
 from app.extensions import db
 from app.mail.message import Attachment, MailMessage, sender_domain
 from app.mail.sender import deliver
-from app.notifications.models import DeliveryStatus, OutboxMessage
+from app.mail.models import DeliveryStatus, OutboxMessage
 
 log = logging.getLogger(__name__)
 CLAIM_SECONDS = 120  # longer than an SMTP conversation with MAIL_TIMEOUT

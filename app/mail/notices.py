@@ -109,4 +109,4 @@ def provisioning_failed(request, subscription, recipient: str, now: datetime) ->
     queue_mail("provisioning_failed", current_app.config["STAFF_ALERT_EMAIL"],
                f"Provisioning failed: request {request.id} ({plan.name})", "provisioning_failed", event_key=event_key, now=now,
                context=context, subscription=subscription, plan=plan, owner=subscription.owner, order=request.order,
-               for_staff=True, request=request, staff_url=public_url("provisioning.staff_index"))
+               for_staff=True, request=request, staff_url=public_url("back_office.provisioning"))

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from app.core.locks import insert_if_absent
 from app.extensions import db
 from app.mail.jobs import enqueue_outbox_messages
-from app.notifications.models import DeliveryStatus, OutboxMessage
+from app.mail.models import DeliveryStatus, OutboxMessage
 
 log = logging.getLogger(__name__)
 SESSION_KEY = "outbox_messages"

@@ -1,36 +1,33 @@
 """Read side of orders: a buyer's orders and one order with everything its page shows, each
-in a fixed number of queries. Scoped to the signed-in organisation (staff see every order)."""
+in a fixed number of queries. Scoped by ``TenantScope`` to the buyer (staff see every order)."""
 from __future__ import annotations
 
-from flask import abort
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from app.accounts.access import TenantScope
 from app.billing.models import Invoice
 from app.extensions import db
 from app.orders.models import Order, OrderLine
 from app.payments.models import Payment
 
 
-def _scoped(statement, organisation):
-    if organisation.is_distributor:
-        return statement
-    return statement.where(Order.buyer_id == organisation.id)
+def _buyer_scope(organisation) -> TenantScope:
+    """Orders are their buyer's only: a reseller does not see its customers' orders here."""
+    return TenantScope(organisation, customers=False)
 
 
 def orders_page(organisation, page: int, per_page: int = 20):
-    statement = _scoped(
+    statement = _buyer_scope(organisation).filter(
         select(Order).options(selectinload(Order.lines), joinedload(Order.placed_by), joinedload(Order.buyer)),
-        organisation,
+        Order.buyer_id,
     ).order_by(Order.created_at.desc(), Order.id.desc())
     return db.paginate(statement, page=page, per_page=per_page, error_out=False)
 
 
-def order_for(number: str, organisation) -> Order | None:
-    """The order with this number if the organisation may see it (its buyer, or staff)."""
-    if not number or len(number) > 30:
-        return None
-    statement = _scoped(select(Order).where(Order.number == number), organisation).options(
+def _order_page(number: str):
+    """The order with this number and everything its page shows."""
+    return select(Order).where(Order.number == number).options(
         joinedload(Order.placed_by),
         joinedload(Order.buyer),
         joinedload(Order.marketplace),
@@ -38,7 +35,13 @@ def order_for(number: str, organisation) -> Order | None:
         selectinload(Order.lines).joinedload(OrderLine.beneficiary),
         selectinload(Order.lines).joinedload(OrderLine.subscription),
     )
-    return db.session.scalar(statement)
+
+
+def order_for(number: str, organisation) -> Order | None:
+    """The order with this number if the organisation may see it (its buyer, or staff)."""
+    if not number or len(number) > 30:
+        return None
+    return _buyer_scope(organisation).one_or_none(_order_page(number), Order.buyer_id)
 
 
 def invoices_of(order: Order) -> list[Invoice]:
@@ -48,10 +51,8 @@ def invoices_of(order: Order) -> list[Invoice]:
 def own_order(number: str, organisation) -> Order:
     """The organisation's own order with this number (to pay it), else 404: staff see every
     order, but only its buyer pays it."""
-    order = order_for(number, organisation)
-    if order is None or order.buyer_id != organisation.id:
-        abort(404)
-    return order
+    scope = TenantScope(organisation, customers=False, staff_sees_all=False)
+    return scope.one_or_404(_order_page(number if number and len(number) <= 30 else ""), Order.buyer_id)
 
 
 def payment_of(order: Order):

@@ -7,7 +7,7 @@ from flask import abort, current_app, flash, jsonify, redirect, render_template,
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.accounts.access import admin_required
+from app.accounts.access import TenantScope, admin_required
 from app.accounts.services import is_safe_next
 from app.config import stripe_js_url
 from app.core.clock import current_now
@@ -69,12 +69,12 @@ def stripe_webhook():
 
 
 def _own_payment(order_id: int):
-    """The signed-in organisation's own order's payment, else 404 (another tenant's too)."""
+    """The signed-in organisation's own order's payment, else 404 (another tenant's too, and
+    for staff: only the buyer pays)."""
     from app.orders.models import Order
 
-    order = db.session.get(Order, order_id)
-    if order is None or order.buyer_id != current_user.organisation_id:
-        abort(404)
+    order = TenantScope(current_user.organisation, customers=False, staff_sees_all=False).get_or_404(
+        Order, order_id, owner_column=Order.buyer_id)
     payment = db.session.scalar(select(Payment).where(Payment.order_id == order_id))
     if payment is None:
         abort(404)

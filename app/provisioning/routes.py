@@ -3,18 +3,16 @@ import time
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from app.accounts.access import staff_required
 from app.core.clock import current_now
 from app.extensions import csrf, db
 from app.orders.models import Order
 from app.orders.queries import order_for
 from app.provisioning import bp
 from app.provisioning.callbacks import CallbackRejected, handle_vendor_callback
-from app.provisioning.forms import AnswerForm, ManualCompletionForm, StaffActionForm
+from app.provisioning.forms import AnswerForm
 from app.provisioning.inquiries import AnswerRejected, answer_question
 from app.provisioning.models import FulfillmentRequest
 from app.provisioning.signing import HEADER
-from app.provisioning.staff import StaffActionRefused, complete_by_hand, retry_request, staff_queue
 
 
 def _order_for_viewer(number: str) -> Order:
@@ -73,47 +71,3 @@ def vendor_callback(request_id: int):
     except CallbackRejected as rejection:
         return {"error": str(rejection)}, rejection.status
     return {"status": "ok", "state": state}
-
-
-@bp.get("/staff/provisioning")
-@staff_required
-def staff_index():
-    return _staff_page()
-
-
-def _staff_page(complete_form: ManualCompletionForm | None = None, form_for: int | None = None, status: int = 200):
-    return render_template("provisioning/staff.html", queue=staff_queue(current_now()), action_form=StaffActionForm(),
-                           complete_form=complete_form or ManualCompletionForm(), form_for=form_for), status
-
-
-@bp.post("/staff/provisioning/<int:request_id>/retry")
-@staff_required
-def staff_retry(request_id: int):
-    fulfillment = db.get_or_404(FulfillmentRequest, request_id)
-    if not StaffActionForm().validate_on_submit():
-        abort(400)
-    try:
-        retry_request(fulfillment, current_now())
-        db.session.commit()
-        flash(f"Request {request_id} is queued again.", "success")
-    except StaffActionRefused as refusal:
-        db.session.rollback()
-        flash(str(refusal), "danger")
-    return redirect(url_for("provisioning.staff_index"))
-
-
-@bp.post("/staff/provisioning/<int:request_id>/complete")
-@staff_required
-def staff_complete(request_id: int):
-    fulfillment = db.get_or_404(FulfillmentRequest, request_id)
-    form = ManualCompletionForm()
-    if not form.validate_on_submit():
-        return _staff_page(form, request_id, 400)
-    try:
-        complete_by_hand(fulfillment, form.reason.data, form.vendor_reference.data or "", current_user, current_now())
-        db.session.commit()
-        flash(f"Request {request_id} is marked completed by hand.", "success")
-    except StaffActionRefused as refusal:
-        db.session.rollback()
-        flash(str(refusal), "danger")
-    return redirect(url_for("provisioning.staff_index"))

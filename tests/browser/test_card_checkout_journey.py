@@ -13,7 +13,7 @@ from app.orders.models import Order  # (before app.cart: importing the cart firs
 from app.cart.models import Cart, CartLine  # noqa: I001
 from app.extensions import db
 from app.mail.delivery import send_outbox_message
-from app.notifications.models import OutboxMessage
+from app.mail.models import OutboxMessage
 from app.provisioning.models import FulfillmentRequest
 from app.provisioning.runner import run_request
 from tests import factories

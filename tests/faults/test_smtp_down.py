@@ -14,7 +14,7 @@ from app.accounts.models import Organisation, User
 from app.catalog.models import Marketplace
 from app.extensions import db
 from app.mail.jobs import MAIL_QUEUE
-from app.notifications.models import OutboxMessage
+from app.mail.models import OutboxMessage
 from app.orders.checkout import CheckoutRequest, place_order, prepare
 from app.orders.lines import LineRequest
 from app.queue import redis_connection

@@ -167,7 +167,35 @@ def tenant_violations(app: Flask, world, *, cases=None, not_scoped=None, public_
                 status = client_for(app, intruder).open(url, method=method).status_code
                 if status != 404:
                     violations.append(f"{method} {url} ({rule.endpoint}) answered {status} to {intruder.email}, "
-                                      "a user of another tenant; load the object with get_for_organisation")
+                                      "a user of another tenant; load the object through TenantScope")
+    return violations
+
+
+def role_violations(app: Flask, world, *, panels=None, cases=None, public_values=None) -> list[str]:
+    """Every route under a panel's path (``registry.PANELS``), requested by each signed-in user
+    of the world outside the panel's audience, answers 404 whatever the method; by a user who
+    may read there but not write, 403 on every method but GET. The URLs reach real objects
+    (tenant cases), so a guard left out shows even where the tenant scope would let the user in.
+    ``app`` must have CSRF off, so that POSTs reach the guard."""
+    assert not app.config.get("WTF_CSRF_ENABLED", True), "build this app with CSRF off"
+    panels = registry.PANELS if panels is None else panels
+    book = RouteBook(app, world, cases, public_values)
+    violations = []
+    for rule in book.rules:
+        panel = next((panel for prefix, panel in panels.items() if rule.rule.startswith(prefix)), None)
+        if panel is None:
+            continue
+        url = book.url(rule)
+        for user in everyone(world)[1:]:
+            for method in methods_of(rule):
+                expected = 404 if not panel.reads(user) else 403 if method != "GET" and not panel.writes(user) else None
+                if expected is None:
+                    continue
+                status = client_for(app, user).open(url, method=method).status_code
+                if status != expected:
+                    violations.append(f"{method} {url} ({rule.endpoint}) answered {status} to {user.email}, who is not "
+                                      f"{'of' if expected == 404 else 'allowed to write in'} the {panel.name}: expected "
+                                      f"{expected}; guard its blueprint with panel_guard in before_request")
     return violations
 
 

@@ -1,7 +1,8 @@
 """What the security suite knows about each route. Every table here is read by the checks in
 ``checks.py``, which enumerate the app's URL map: a route that is in no table is checked with the
-strictest rules (needs a session, refuses requests without a CSRF token), and a route that takes
-an id but is missing from ``TENANT_CASES`` fails the suite until someone adds it here.
+strictest rules (needs a session, refuses requests without a CSRF token), a route that takes
+an id but is missing from ``TENANT_CASES`` fails the suite until someone adds it here, and every
+route under a panel's path (``PANELS``) must refuse users outside that panel's audience.
 
 Rules are matched by endpoint name, or by the rule's path with its arguments blanked (``<>``),
 for routes whose endpoint name is not known yet.
@@ -137,9 +138,10 @@ def _invoice_of_reseller(world) -> TenantCase:
 def _outbox_message(world) -> int:
     """A message to world.customer's administrator in the outbox (staff read it; no one else)."""
     from app.core.clock import current_now
-    from app.notifications import queue_notification
+    from app.mail.outbox import queue_plain
 
-    return queue_notification("new_subscription", world.users.customer.email, "Ready", "Your subscription is ready.", now=current_now())
+    return queue_plain("new_subscription", world.users.customer.email, "Ready", "Your subscription is ready.", context=None,
+                       now=current_now())
 
 
 def _fulfillment_request(world):
@@ -171,12 +173,25 @@ def _subscription_of_customer(world) -> TenantCase:
     return customer_owned(world, subscription_id=subscription.id)
 
 
+def _subscription_sold_by_reseller(world) -> TenantCase:
+    """world.customer's subscription seen from the reseller panel: its reseller finds it; another
+    reseller and that reseller's customer get 404."""
+    return reseller_owned(world, **_subscription_of_customer(world).values)
+
+
+def _subscription_for_staff(world) -> TenantCase:
+    return staff_only(world, **_subscription_of_customer(world).values)
+
+
+# The subscription pages each panel shows (app/control_panel/subscription_views.py).
+SUBSCRIPTION_VIEWS = ("subscription", "change_subscription", "cancel_subscription", "resume_subscription",
+                      "withdraw_decrease")
+
 TENANT_CASES: dict[str, Callable] = {
-    "subscriptions.detail": _subscription_of_customer,
-    "subscriptions.change": _subscription_of_customer,
-    "subscriptions.cancel": _subscription_of_customer,
-    "subscriptions.resume": _subscription_of_customer,
-    "subscriptions.withdraw_decrease": _subscription_of_customer,
+    **{f"customer.{view}": _subscription_of_customer for view in SUBSCRIPTION_VIEWS},
+    **{f"reseller.{view}": _subscription_sold_by_reseller for view in SUBSCRIPTION_VIEWS},
+    **{f"back_office.{view}": _subscription_for_staff for view in SUBSCRIPTION_VIEWS},
+    "control_panel.subscription": _subscription_of_customer,  # the old address, redirecting to the panel
     "orders.detail": _order_of_customer,
     "orders.pay": _card_order_awaiting_payment,
     "orders.pay_submit": _card_order_awaiting_payment,
@@ -187,12 +202,47 @@ TENANT_CASES: dict[str, Callable] = {
     "cart.edit_line": _user_owned_cart_line,
     "cart.update_quantities": _user_owned_cart_line,
     "cart.remove": _user_owned_cart_line,
-    "notifications.staff_outbox_message": lambda world: staff_only(world, message_id=_outbox_message(world)),
+    "back_office.outbox_message": lambda world: staff_only(world, message_id=_outbox_message(world)),
     "provisioning.order_progress": lambda world: customer_owned(world, number=_fulfillment_request(world).order.number),
     "provisioning.answer": lambda world: customer_owned(world, request_id=_fulfillment_request(world).id),
-    "provisioning.staff_retry": lambda world: staff_only(world, request_id=_fulfillment_request(world).id),
-    "provisioning.staff_complete": lambda world: staff_only(world, request_id=_fulfillment_request(world).id),
+    "back_office.retry": lambda world: staff_only(world, request_id=_fulfillment_request(world).id),
+    "back_office.complete": lambda world: staff_only(world, request_id=_fulfillment_request(world).id),
 }
+
+
+
+@dataclass(frozen=True)
+class Panel:
+    """Who may use the pages under a panel's path: ``reads`` (GET) and ``writes`` (every other
+    method), each a predicate on a signed-in user. Anyone else must get 404 from every route
+    under the path (the panel does not exist for them); a user who reads but may not write
+    must get 403 on the other methods."""
+
+    name: str
+    reads: Callable
+    writes: Callable
+
+
+def _reseller_reads(user) -> bool:
+    return user.organisation.acts_as_reseller
+
+
+def _buyer_reads(user) -> bool:
+    return not user.organisation.is_distributor
+
+
+def _staff(user) -> bool:
+    return user.organisation.is_distributor
+
+
+# Path prefix -> the panel's audience. Every route under one of these paths is checked, whatever
+# its blueprint: a panel route that forgets its role guard fails the suite.
+PANELS: dict[str, Panel] = {
+    "/reseller/": Panel("reseller panel", _reseller_reads, lambda user: _reseller_reads(user) and user.is_admin),
+    "/customer/": Panel("customer panel", _buyer_reads, lambda user: _buyer_reads(user) and user.is_admin),
+    "/staff/": Panel("back office", _staff, _staff),  # any staff user may retry provisioning
+}
+
 
 # Public routes with arguments: the values the checks use to reach a real page.
 PUBLIC_VALUES: dict[str, Callable] = {

@@ -1,10 +1,11 @@
 """Tests of the tests: each enumerating check, run on a fresh app with one deliberately
 unprotected dummy route, reports that route. The checks are the same functions the suite runs on
 the real app, so a route added without protection fails the suite in the same way."""
-from flask import redirect, render_template_string, request
+from flask import Blueprint, redirect, render_template_string, request
 from flask_login import current_user, login_required
 
-from app.accounts.access import get_for_organisation
+from app.accounts.access import TenantScope
+from app.control_panel.reseller import guard as reseller_guard
 from app.extensions import csrf, db
 from app.plans.models import Subscription
 from tests import factories
@@ -43,7 +44,7 @@ def _unscoped_subscription(subscription_id: int):
 
 @login_required
 def _scoped_subscription(subscription_id: int):
-    return f"subscription {get_for_organisation(Subscription, subscription_id, current_user.organisation).id}"
+    return f"subscription {TenantScope(current_user.organisation).get_or_404(Subscription, subscription_id).id}"
 
 
 def _subscription_case(world):
@@ -72,11 +73,84 @@ def test_tenant_check_reports_an_id_route_without_scoping(plain_app, world):
     assert [line.split(" to ")[1].split(",")[0] for line in violations] == intruders
 
 
-def test_tenant_check_accepts_an_id_route_scoped_by_get_for_organisation(plain_app, world):
+def test_tenant_check_accepts_an_id_route_scoped_by_the_tenant_scope(plain_app, world):
     plain_app.add_url_rule("/dummy/subscriptions/<int:subscription_id>", "dummy_subscription", _scoped_subscription)
     cases = {**registry.TENANT_CASES, "dummy_subscription": _subscription_case}
 
     assert checks.tenant_violations(plain_app, world, cases=cases) == []
+
+
+def _reseller_panel_blueprint(*, guarded: bool) -> Blueprint:
+    """A new blueprint under the reseller panel's path, as a later issue would add one; with
+    ``guarded``, it checks the reseller panel's role like the panel's own blueprint."""
+    blueprint = Blueprint("dummy_panel", __name__, url_prefix="/reseller/dummy")
+    if guarded:
+        blueprint.before_request(reseller_guard)
+    return blueprint
+
+
+def _reseller_case(world):
+    """A subscription of world.customer, seen from the reseller panel by its reseller."""
+    subscription = factories.make_subscription(world.customer, world.customer_plan)
+    return registry.reseller_owned(world, subscription_id=subscription.id)
+
+
+def test_tenant_check_reports_a_panel_route_that_forgets_the_scope(plain_app, world):
+    # Given a reseller panel route with the panel's role guard that loads a subscription by id alone
+    panel = _reseller_panel_blueprint(guarded=True)
+    panel.add_url_rule("/<int:subscription_id>", "subscription", _unscoped_subscription)
+    plain_app.register_blueprint(panel)
+    cases = {**registry.TENANT_CASES, "dummy_panel.subscription": _reseller_case}
+
+    violations = checks.tenant_violations(plain_app, world, cases=cases)
+
+    # Then the other reseller, who passes the role guard, is reported reading it (its customer is
+    # stopped by the guard)
+    assert len(violations) == 1
+    assert violations[0].startswith("GET /reseller/dummy/")
+    assert violations[0].endswith("(dummy_panel.subscription) answered 200 to admin@other.test, a user of another tenant; "
+                                  "load the object through TenantScope")
+
+
+def test_role_check_reports_a_panel_route_that_forgets_the_role_guard(plain_app, world):
+    # Given a reseller panel route scoped to the viewer's tenant but with no role guard
+    panel = _reseller_panel_blueprint(guarded=False)
+    panel.add_url_rule("/<int:subscription_id>", "subscription", _scoped_subscription)
+    plain_app.register_blueprint(panel)
+    cases = {**registry.TENANT_CASES, "dummy_panel.subscription": _reseller_case}
+
+    violations = checks.role_violations(plain_app, world, cases=cases)
+
+    # Then the users outside the reseller panel whom the scope lets in are reported: staff (who
+    # see every tenant) and the customer who owns the subscription
+    assert [line.split(" to ")[1].split(",")[0] for line in violations] == ["staff@dist.test", "admin@customer-a.test"]
+    assert all(line.startswith("GET /reseller/dummy/") and "(dummy_panel.subscription) answered 200" in line
+               and "expected 404; guard its blueprint with panel_guard in before_request" in line for line in violations)
+
+
+def test_role_check_reports_a_panel_write_open_to_members(plain_app, world):
+    # Given a reseller panel action that checks the audience but lets members act
+    panel = _reseller_panel_blueprint(guarded=False)
+    panel.before_request(lambda: None if current_user.is_authenticated and current_user.organisation.acts_as_reseller else "no")
+    panel.add_url_rule("/<int:subscription_id>/cancel", "cancel", _scoped_subscription, methods=["POST"])
+    plain_app.register_blueprint(panel)
+    cases = {**registry.TENANT_CASES, "dummy_panel.cancel": _reseller_case}
+
+    violations = checks.role_violations(plain_app, world, cases=cases)
+
+    assert len(violations) == 5  # four users outside the panel get the refusal's 200, and the member acts
+    assert any(line.endswith("answered 200 to member@reseller.test, who is not allowed to write in the reseller panel: "
+                             "expected 403; guard its blueprint with panel_guard in before_request") for line in violations)
+
+
+def test_role_check_accepts_a_panel_route_behind_the_panel_guard(plain_app, world):
+    panel = _reseller_panel_blueprint(guarded=True)
+    panel.add_url_rule("/<int:subscription_id>", "subscription", _scoped_subscription)
+    panel.add_url_rule("/<int:subscription_id>/cancel", "cancel", _scoped_subscription, methods=["POST"])
+    plain_app.register_blueprint(panel)
+    cases = {**registry.TENANT_CASES, "dummy_panel.subscription": _reseller_case, "dummy_panel.cancel": _reseller_case}
+
+    assert checks.role_violations(plain_app, world, cases=cases) == []
 
 
 def test_escaping_check_reports_a_page_marking_a_name_safe(plain_app, world):

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from app.billing.models import Invoice
 from app.extensions import db
-from app.notifications.models import OutboxMessage
+from app.mail.models import OutboxMessage
 from app.orders.models import Order
 from app.payments.models import Payment
 from tests.integration.checkout.helpers import add_to_cart, assert_invoiced_as_quoted, flashes, open_checkout, place_order, term_of

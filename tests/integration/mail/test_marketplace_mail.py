@@ -14,7 +14,7 @@ from app.billing.models import Invoice
 from app.extensions import db
 from app.mail import notices
 from app.mail.delivery import send_outbox_message
-from app.notifications.models import OutboxMessage
+from app.mail.models import OutboxMessage
 from app.orders.checkout import CheckoutRequest, place_order, prepare
 from app.orders.lines import LineRequest
 from app.provisioning.handoff import hand_off

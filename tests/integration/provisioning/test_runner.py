@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from app.core.clock import current_now
 from app.extensions import db
-from app.notifications.models import OutboxMessage
+from app.mail.models import OutboxMessage
 from app.provisioning.connectors.base import Outcome
 from app.provisioning.handoff import hand_off
 from app.provisioning.models import DemoVendorCall, FulfillmentRequest

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app.billing.models import Invoice
 from app.core.clock import SYSTEM_CLOCK, FixedClock
 from app.extensions import db
-from app.notifications.models import OutboxMessage
+from app.mail.models import OutboxMessage
 from app.orders.models import Order
 from app.plans.models import QuantityRecord, Subscription
 from app.provisioning.dispatch import provisioning_queue

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
 from app.extensions import db
-from app.notifications.models import OutboxMessage
+from app.mail.models import OutboxMessage
 from app.provisioning.handoff import hand_off
 from app.provisioning.models import DemoVendorCall, FulfillmentRequest
 from app.provisioning.signing import signature_header

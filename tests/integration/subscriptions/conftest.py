@@ -43,15 +43,15 @@ def hidden(text: str, name: str) -> str:
     return match.group(1) if match else ""
 
 
-def review(client, subscription_id: int, key: str = "a" * 32, **quantities):
+def review(client, subscription_id: int, key: str = "a" * 32, panel: str = "customer", **quantities):
     data = {"idempotency_key": key, "review": "Review the price", **{f"qty-{code}": str(v) for code, v in quantities.items()}}
-    return client.post(f"/subscriptions/{subscription_id}/change", data=data)
+    return client.post(f"/{panel}/subscriptions/{subscription_id}/change", data=data)
 
 
-def confirm(client, subscription_id: int, fingerprint: str, key: str = "a" * 32, **quantities):
+def confirm(client, subscription_id: int, fingerprint: str, key: str = "a" * 32, panel: str = "customer", **quantities):
     data = {"idempotency_key": key, "fingerprint": fingerprint, "confirm": "Confirm the change",
             **{f"qty-{code}": str(v) for code, v in quantities.items()}}
-    return client.post(f"/subscriptions/{subscription_id}/change", data=data)
+    return client.post(f"/{panel}/subscriptions/{subscription_id}/change", data=data)
 
 
 def text_of(response) -> str:

@@ -56,7 +56,7 @@ def test_a_customer_adds_seats_pays_pro_rata_and_the_vendor_gets_a_change_reques
 def test_a_reseller_sees_its_cost_and_margin(client, auth, on_account, subscribe, clock):
     subscription = subscribe(FEB_1)
     auth.login("admin@reseller.test")
-    text = text_of(review(client, subscription.id, seats=10))
+    text = text_of(review(client, subscription.id, seats=10, panel="reseller"))
     assert "Your cost" in text and "$2.57" in text and "$1.29" in text  # 386 - 257
     assert "Invoiced to Reseller One" in text and "$2.83" in text  # 257 + 26 tax
 
@@ -65,35 +65,35 @@ def test_a_decrease_is_scheduled_shown_as_pending_and_withdrawn(client, auth, on
     world = on_account
     subscription = subscribe(FEB_1)
     auth.login("admin@reseller.test")
-    page = review(client, subscription.id, seats=6)
+    page = review(client, subscription.id, seats=6, panel="reseller")
     assert "1 Mar 2026" in text_of(page) and "$0.00" in text_of(page)
 
-    done = confirm(client, subscription.id, hidden(page.get_data(as_text=True), "fingerprint"), seats=6)
+    done = confirm(client, subscription.id, hidden(page.get_data(as_text=True), "fingerprint"), seats=6, panel="reseller")
 
     assert done.status_code == 302 and _seats(subscription, world) == 8
     assert _counts() == (0, 0, 0, 1)
-    overview = text_of(client.get("/subscriptions"))
+    overview = text_of(client.get("/reseller/subscriptions"))
     assert 'data-status="pending"' in overview
-    detail = text_of(client.get(f"/subscriptions/{subscription.id}"))
+    detail = text_of(client.get(f"/reseller/subscriptions/{subscription.id}"))
     assert "Pending decrease" in detail and "From 01 March 2026" in detail
 
-    client.post(f"/subscriptions/{subscription.id}/scheduled-change/withdraw")
+    client.post(f"/reseller/subscriptions/{subscription.id}/scheduled-change/withdraw")
     assert db.session.scalar(select(ScheduledChange.status)) == "dropped"
-    assert 'data-status="active"' in text_of(client.get("/subscriptions"))
+    assert 'data-status="active"' in text_of(client.get("/reseller/subscriptions"))
 
 
 def test_cancel_at_the_period_end_then_resume(client, auth, on_account, subscribe, clock):
     subscription = subscribe(FEB_1)
     auth.login("admin@customer-a.test")
-    assert "stays active until 01 March 2026" in text_of(client.get(f"/subscriptions/{subscription.id}"))
+    assert "stays active until 01 March 2026" in text_of(client.get(f"/customer/subscriptions/{subscription.id}"))
 
-    client.post(f"/subscriptions/{subscription.id}/cancel")
+    client.post(f"/customer/subscriptions/{subscription.id}/cancel")
     db.session.expire_all()
     assert db.session.get(Subscription, subscription.id).status == "canceled"
     assert db.session.scalar(select(func.count(FulfillmentRequest.id))) == 0  # the vendor hears of it at expiry
-    assert "Resume the subscription" in text_of(client.get(f"/subscriptions/{subscription.id}"))
+    assert "Resume the subscription" in text_of(client.get(f"/customer/subscriptions/{subscription.id}"))
 
-    client.post(f"/subscriptions/{subscription.id}/resume")
+    client.post(f"/customer/subscriptions/{subscription.id}/resume")
     db.session.expire_all()
     assert db.session.get(Subscription, subscription.id).status == "active"
     assert db.session.scalar(select(FulfillmentRequest.type)) == "resume"
@@ -104,7 +104,7 @@ def test_cancelling_within_the_window_ends_now_with_a_credit_note_and_a_cancel_r
     plan = make_plan_with_seats(cancel_policy="window", cancel_window_days=14)
     subscription = subscribe(datetime(2026, 2, 1, 9), plan=plan)
     auth.login("admin@reseller.test")
-    client.post(f"/subscriptions/{subscription.id}/cancel")
+    client.post(f"/reseller/subscriptions/{subscription.id}/cancel")
     db.session.expire_all()
     assert db.session.get(Subscription, subscription.id).status == "expired"
     credit = db.session.scalar(select(Invoice))
@@ -133,7 +133,7 @@ def test_a_resource_the_customer_may_not_change_and_a_single_user_seat_are_fixed
     db.session.commit()
     subscription = subscribe(FEB_1, plan=plan)
     auth.login("admin@customer-a.test")
-    page = text_of(client.get(f"/subscriptions/{subscription.id}/change"))
+    page = text_of(client.get(f"/customer/subscriptions/{subscription.id}/change"))
     assert "Only your reseller can change this." in page
     forged = review(client, subscription.id, seats=12)  # the fixed field is ignored
     assert forged.status_code == 400 and "there is nothing to change" in text_of(forged)
@@ -143,19 +143,19 @@ def test_a_resource_the_customer_may_not_change_and_a_single_user_seat_are_fixed
     db.session.commit()
     auth.logout()
     auth.login("admin@reseller.test")
-    assert "A single-user subscription keeps exactly one seat." in text_of(client.get(f"/subscriptions/{subscription.id}/change"))
+    assert "A single-user subscription keeps exactly one seat." in text_of(client.get(f"/reseller/subscriptions/{subscription.id}/change"))
     assert _counts() == (0, 0, 0, 0) and _seats(subscription, world) == 8
 
 
 def test_another_tenants_subscription_is_not_found(client, auth, on_account, subscribe, clock):
     subscription = subscribe(FEB_1)
     auth.login("admin@customer-b.test")
-    assert client.get(f"/subscriptions/{subscription.id}").status_code == 404
-    assert client.get(f"/subscriptions/{subscription.id}/change").status_code == 404
-    assert client.post(f"/subscriptions/{subscription.id}/cancel").status_code == 404
+    assert client.get(f"/customer/subscriptions/{subscription.id}").status_code == 404
+    assert client.get(f"/customer/subscriptions/{subscription.id}/change").status_code == 404
+    assert client.post(f"/customer/subscriptions/{subscription.id}/cancel").status_code == 404
     db.session.expire_all()
     assert db.session.get(Subscription, subscription.id).status == "active"
-    assert f'data-subscription="{subscription.id}"' not in text_of(client.get("/subscriptions"))
+    assert f'data-subscription="{subscription.id}"' not in text_of(client.get("/customer/subscriptions"))
 
 
 def test_a_stale_quote_is_shown_again_with_the_new_price(client, auth, on_account, subscribe, clock):
@@ -181,5 +181,5 @@ def test_the_overview_counts_live_subscriptions_and_seats(client, auth, on_accou
     subscribe(FEB_1, seats=10, owner=world.second_customer)
     subscribe(FEB_1, seats=20, owner=world.foreign_customer, payer=world.other_reseller)
     auth.login("admin@reseller.test")
-    text = text_of(client.get("/subscriptions"))
+    text = text_of(client.get("/reseller/subscriptions"))
     assert 'data-count="total">2<' in text and 'data-count="seats">18<' in text and "Customer Z" not in text

@@ -37,7 +37,7 @@ def test_two_simultaneous_seat_changes_through_http_lose_no_update(app, live_url
         pytest.skip("needs PostgreSQL row locks")
     world = on_account
     subscription = subscribe(FEB_1)
-    url = f"{live_url}/subscriptions/{subscription.id}/change"
+    path = f"subscriptions/{subscription.id}/change"
     both_reviewed = threading.Barrier(2)
     outcomes, failures = [], []
 
@@ -45,6 +45,7 @@ def test_two_simultaneous_seat_changes_through_http_lose_no_update(app, live_url
         try:
             http = requests.Session()
             http.post(f"{live_url}/sign-in", data={"email": email, "password": PASSWORD}, timeout=10)
+            url = f"{live_url}/{'reseller' if email.endswith('@reseller.test') else 'customer'}/{path}"
             page = http.get(url, timeout=10).text
             key, first = _field(page, "idempotency_key"), True
             for _ in range(5):

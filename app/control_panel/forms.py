@@ -5,7 +5,7 @@ from wtforms.validators import DataRequired, Optional, Regexp
 
 class ChangeForm(FlaskForm):
     """Change resource limits: the new quantities (``qty-<resource code>``, read by
-    ``pages.requested_quantities``), the quote the buyer saw and a token that makes confirming
+    ``subscription_pages.requested_quantities``), the quote the buyer saw and a token that makes confirming
     idempotent."""
 
     fingerprint = HiddenField(validators=[Optional(), Regexp(r"^[0-9a-f]{64}$")])

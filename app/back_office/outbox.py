@@ -4,17 +4,15 @@ from __future__ import annotations
 from flask import render_template, request
 from sqlalchemy import select
 
-from app.accounts.access import staff_required
+from app.back_office import bp
 from app.extensions import db
-from app.notifications import bp
-from app.notifications.models import DeliveryStatus, OutboxMessage
+from app.mail.models import DeliveryStatus, OutboxMessage
 
 STATUSES = tuple(status.value for status in DeliveryStatus)
 
 
-@bp.get("/staff/outbox")
-@staff_required
-def staff_outbox():
+@bp.get("/outbox")
+def outbox():
     status, kind = request.args.get("status"), request.args.get("kind", "")[:50]
     statement = select(OutboxMessage).order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
     if status in STATUSES:
@@ -24,11 +22,10 @@ def staff_outbox():
     page = request.args.get("page", "1")
     messages = db.paginate(statement, page=int(page) if page.isdigit() and len(page) < 6 else 1, per_page=50, error_out=False)
     kinds = list(db.session.scalars(select(OutboxMessage.kind).distinct().order_by(OutboxMessage.kind)))
-    return render_template("notifications/outbox.html", messages=messages, status=status, kind=kind, statuses=STATUSES, kinds=kinds)
+    return render_template("back_office/outbox.html", messages=messages, status=status, kind=kind, statuses=STATUSES, kinds=kinds)
 
 
-@bp.get("/staff/outbox/<int:message_id>")
-@staff_required
-def staff_outbox_message(message_id: int):
+@bp.get("/outbox/<int:message_id>")
+def outbox_message(message_id: int):
     message = db.get_or_404(OutboxMessage, message_id)
-    return render_template("notifications/message.html", message=message)
+    return render_template("back_office/outbox_message.html", message=message)

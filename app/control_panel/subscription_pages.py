@@ -1,17 +1,13 @@
-"""What the subscription pages show, read from the lifecycle services; no rule is decided here.
-
-``subscription_scope`` is the one tenant filter of the overview: the organisation's own
-subscriptions and, for a reseller, its customers' (``visible_organisation_ids``); staff see all.
-"""
+"""What the subscription pages of the panels show, read from the lifecycle services; no rule is
+decided here. Which subscriptions a viewer sees is the tenant scope's business
+(``app.accounts.access.TenantScope``): these helpers take its criteria."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.accounts.access import visible_organisation_ids
 from app.catalog.models import PlanKind
 from app.extensions import db
 from app.plans import errors
@@ -23,12 +19,6 @@ from app.plans.queries import display_status, live_subscriptions, scheduled_chan
 from app.plans.states import SubscriptionStatus
 
 S = SubscriptionStatus
-
-
-def subscription_scope(organisation) -> tuple:
-    if organisation.is_distributor:
-        return ()
-    return (Subscription.owner_id.in_(visible_organisation_ids(organisation)),)
 
 
 @dataclass(frozen=True)
@@ -131,10 +121,3 @@ def detail_page(subscription: Subscription, organisation, now: datetime) -> Deta
         resources=resource_rows(subscription, organisation.is_customer),
     )
 
-
-def load_subscription(subscription_id: int) -> Subscription | None:
-    return db.session.scalars(
-        select(Subscription).where(Subscription.id == subscription_id).options(
-            joinedload(Subscription.owner), joinedload(Subscription.payer), joinedload(Subscription.plan),
-            joinedload(Subscription.plan_term), selectinload(Subscription.resources))
-    ).first()

@@ -6,7 +6,7 @@ from datetime import datetime, time
 import click
 from flask import current_app
 
-from app.subscriptions import bp
+from app.plans import bp
 
 DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
 

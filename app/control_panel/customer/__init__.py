@@ -1,0 +1,20 @@
+"""The customer panel (/customer/): users of every buying organisation (customers, direct
+customers, resellers not enabled for reselling); members may look (GET) but not act. Distributor
+staff get 404: they work in the back office."""
+from flask import Blueprint
+
+from app.accounts.access import is_buyer, panel_guard
+from app.control_panel.subscription_views import ADMIN_VIEWS, add_subscription_pages
+
+bp = Blueprint("customer", __name__, url_prefix="/customer")
+bp.before_request(panel_guard(is_buyer, admin_endpoints=ADMIN_VIEWS))
+
+
+@bp.context_processor
+def _layout() -> dict:
+    return {"panel_layout": "control_panel/customer/layout.html"}
+
+
+add_subscription_pages(bp)
+
+from app.control_panel.customer import routes  # noqa: E402,F401

@@ -1,0 +1,138 @@
+"""The subscription pages (overview, detail, change resource limits, cancel, resume, withdraw a
+decrease), added to each panel that shows them: the reseller panel, the customer panel and the
+back office. The panel's guard has checked the viewer's role; every lookup goes through the
+viewer's ``TenantScope``; every rule lives in ``app.plans`` and ``app.orders``."""
+from __future__ import annotations
+
+from uuid import uuid4
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.accounts.access import TenantScope
+from app.control_panel.forms import ActionForm, ChangeForm
+from app.control_panel.subscription_messages import cancel_message, change_message
+from app.control_panel.subscription_pages import detail_page, overview_rows, requested_quantities, resource_rows
+from app.extensions import db
+from app.core.clock import current_now
+from app.core.errors import QuoteChanged
+from app.orders.change_lines import ChangeRequest, place_change_order, preview_change
+from app.orders.payments import PaymentFailed
+from app.orders.placing import CheckoutError, find_order
+from app.plans.actions import cancel_subscription, resume_subscription
+from app.plans.actions import withdraw_decrease as withdraw
+from app.plans.errors import LifecycleRefused
+from app.plans.models import Subscription
+from app.plans.queries import subscription_counts
+
+# Views only administrators use, whatever the method (the panels' guards read this).
+ADMIN_VIEWS = ("change_subscription", "cancel_subscription", "resume_subscription", "withdraw_decrease")
+
+
+def _scope() -> TenantScope:
+    """The signed-in organisation's subscriptions and, for a reseller, its customers'; staff all."""
+    return TenantScope(current_user.organisation)
+
+
+def _subscription(subscription_id: int) -> Subscription:
+    return _scope().get_or_404(Subscription, subscription_id, owner_column=Subscription.owner_id)
+
+
+def overview():
+    criteria = _scope().criteria(Subscription.owner_id)
+    return render_template("control_panel/subscriptions/index.html", rows=overview_rows(criteria),
+                           counts=subscription_counts(*criteria))
+
+
+def detail(subscription_id: int):
+    subscription = _subscription(subscription_id)
+    page = detail_page(subscription, current_user.organisation, current_now())
+    return render_template("control_panel/subscriptions/detail.html", page=page, form=ActionForm())
+
+
+def _detail_url(subscription: Subscription) -> str:
+    return url_for(".subscription", subscription_id=subscription.id)
+
+
+def change(subscription_id: int):
+    subscription = _subscription(subscription_id)
+    form, organisation = ChangeForm(), current_user.organisation
+    if form.is_submitted() and find_order(subscription.payer_id, form.idempotency_key.data or ""):
+        return redirect(_detail_url(subscription))  # confirmed already
+    rows, preview, refusal = resource_rows(subscription, organisation.is_customer), None, None
+    if request.method == "GET":
+        form.idempotency_key.data = uuid4().hex
+    elif form.validate_on_submit():
+        try:
+            requested = requested_quantities(rows, request.form)
+            preview = preview_change(subscription, requested, current_now(), by_customer=organisation.is_customer)
+            if form.confirm.data and form.fingerprint.data:
+                return _confirm(subscription, requested, form, preview)
+            form.fingerprint.data = preview.change.fingerprint
+        except LifecycleRefused as refused:
+            refusal = refused
+    status = 400 if refusal is not None or (form.is_submitted() and form.errors) else 200
+    return render_template("control_panel/subscriptions/change.html", subscription=subscription, form=form, rows=rows,
+                           preview=preview, refusal=refusal, posted=request.form), status
+
+
+def _change_page(subscription, form, preview, status: int):
+    return render_template("control_panel/subscriptions/change.html", subscription=subscription, form=form, refusal=None,
+                           rows=resource_rows(subscription, current_user.organisation.is_customer),
+                           preview=preview, posted=request.form), status
+
+
+def _confirm(subscription, requested, form, preview):
+    change_request = ChangeRequest(subscription.id, requested, form.fingerprint.data, form.idempotency_key.data,
+                                   placed_by=current_user, by_customer=current_user.organisation.is_customer)
+    try:
+        placed = place_change_order(change_request, current_now())
+    except QuoteChanged as changed:
+        flash(changed.message, "warning")
+        form.fingerprint.data = changed.quote.change.fingerprint
+        return _change_page(subscription, form, changed.quote, 409)
+    except (CheckoutError, PaymentFailed) as refused:
+        flash(refused.message, "danger")
+        return _change_page(subscription, form, preview, 400)
+    flash(*change_message(placed, preview, current_user.organisation))
+    return redirect(_detail_url(subscription))
+
+
+def _act(subscription_id: int, action, success):
+    """Runs one lifecycle action on a subscription the user may change, then back to its page."""
+    subscription = _subscription(subscription_id)
+    if not ActionForm().validate_on_submit():
+        flash("The form had expired. Please try again.", "warning")
+    else:
+        try:
+            outcome = action(subscription.id, current_now())
+            db.session.commit()
+            flash(success(outcome), "success")
+        except LifecycleRefused as refused:
+            db.session.rollback()
+            flash(refused.message, "danger")
+    return redirect(_detail_url(subscription))
+
+
+def cancel(subscription_id: int):
+    return _act(subscription_id, cancel_subscription, cancel_message)
+
+
+def resume(subscription_id: int):
+    return _act(subscription_id, resume_subscription, lambda s: "The subscription is active again and renews as normal.")
+
+
+def withdraw_decrease(subscription_id: int):
+    return _act(subscription_id, withdraw, lambda change: "The scheduled decrease is withdrawn: nothing changes at the next period.")
+
+
+def add_subscription_pages(bp: Blueprint) -> None:
+    """The subscription pages under ``bp``'s prefix, as ``<bp>.subscriptions``,
+    ``<bp>.subscription`` and the actions named in ``ADMIN_VIEWS``."""
+    bp.add_url_rule("/subscriptions", "subscriptions", overview)
+    bp.add_url_rule("/subscriptions/<int:subscription_id>", "subscription", detail)
+    bp.add_url_rule("/subscriptions/<int:subscription_id>/change", "change_subscription", change, methods=["GET", "POST"])
+    bp.add_url_rule("/subscriptions/<int:subscription_id>/cancel", "cancel_subscription", cancel, methods=["POST"])
+    bp.add_url_rule("/subscriptions/<int:subscription_id>/resume", "resume_subscription", resume, methods=["POST"])
+    bp.add_url_rule("/subscriptions/<int:subscription_id>/scheduled-change/withdraw", "withdraw_decrease",
+                    withdraw_decrease, methods=["POST"])
