@@ -71,7 +71,7 @@ def stripe_webhook():
 def _own_payment(order_id: int):
     """The signed-in organisation's own order's payment, else 404 (another tenant's too, and
     for staff: only the buyer pays)."""
-    from app.orders.models import Order
+    from app.orders.models import Order  # payments sits beside orders and never imports it at module level
 
     order = TenantScope(current_user.organisation, customers=False, staff_sees_all=False).get_or_404(
         Order, order_id, owner_column=Order.buyer_id)

@@ -23,6 +23,8 @@ def _end_of_day(value: datetime | None, raw: str | None) -> datetime | None:
 @click.option("--until", help="Then again each day up to this date, catching up day by day.")
 def run_duties_command(as_of: str | None, until: str | None) -> None:
     """Renewals, expiries, invoices and card charges (dunning) as of a date, on the app's clock."""
+    # The package imports this module to register the command; the duties reach billing,
+    # payments and provisioning, which are loaded only when the command runs.
     from app.core.clock import FixedClock, current_now
     from app.plans.duties import duty_moments, run_duties
 
