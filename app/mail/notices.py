@@ -57,6 +57,14 @@ def payment_failed(order, reason: str, now: datetime) -> None:
                pay_url=public_url("orders.pay", number=order.number))
 
 
+def order_cancelled_unpaid(order, now: datetime) -> None:
+    """The card order was not paid in time and is cancelled: nothing was charged, nothing set up."""
+    queue_mail("order_cancelled", order_contact(order), f"Order {order.number} cancelled: not paid", "order_cancelled",
+               event_key=f"order:{order.id}", now=now, context={"order_id": order.id}, order=order,
+               money=_formatter(order.currency, order.marketplace), order_url=public_url("orders.detail", number=order.number),
+               shop_url=public_url("catalog.browse"))
+
+
 def subscription_ready(request, subscription, recipient: str, now: datetime) -> None:
     """Provisioning completed a purchase: "New subscription" to the buyer; the invitation of a
     new customer's administrator (or a single-user subscription's end user); the credentials
