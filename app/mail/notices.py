@@ -54,7 +54,8 @@ def payment_failed(order, reason: str, now: datetime) -> None:
     queue_mail("payment_failed", order_contact(order), f"Payment failed for order {order.number}", "payment_failed",
                event_key=f"order:{order.id}:attempt:{attempt}", now=now, context={"order_id": order.id, "attempt": attempt},
                order=order, reason=reason, money=_formatter(order.currency, order.marketplace),
-               pay_url=public_url("orders.pay", number=order.number))
+               pay_url=public_url("orders.pay", number=order.number),
+               cancel_after_hours=current_app.config["UNPAID_ORDER_CANCEL_AFTER"] // 3600)
 
 
 def order_cancelled_unpaid(order, now: datetime) -> None:
