@@ -206,3 +206,11 @@ def test_an_order_paid_at_the_bank_before_the_duty_runs_is_settled_not_cancelled
     assert cancel_unpaid_orders(order.created_at + DAY) == 0
     assert (fresh(order).status, fresh(order).payment_status, handed_off) == ("placed", "paid", [order.number])
     assert [kind for kind, _, _ in mails()] == ["order_confirmation"]
+
+
+def test_the_command_cancels_unpaid_orders_as_of_a_date(app, shop, handed_off):
+    order = place_card_order(shop)
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["cancel-unpaid-orders", "--as-of", "2026-06-02T09:59"]).output == "2026-06-02 09:59: 0 unpaid order(s) cancelled\n"
+    assert runner.invoke(args=["cancel-unpaid-orders", "--as-of", "2026-06-02"]).output == "2026-06-02 23:59: 1 unpaid order(s) cancelled\n"
+    assert fresh(order).status == "canceled" and app.config["CLOCK"] is None
