@@ -290,9 +290,9 @@ def cancel_order_payment(payment: Payment, now: datetime) -> bool:
     """Close the (locked) payment of an order being cancelled unpaid: its open or failed
     PaymentIntent is cancelled at the provider (so no browser can complete it) and no attempt
     may start any more. False, and nothing cancelled, when the money may already be moving:
-    the payment succeeded (the intent is re-read: success runs the "succeeded" hook now),
-    is processing, or the provider could not be asked (``PaymentProviderError``: try later).
-    In the caller's transaction; not committed."""
+    the payment succeeded (the intent is re-read: a success runs the "succeeded" hook now) or
+    is processing. Raises ``PaymentProviderError`` when the provider cannot be asked (the
+    caller rolls back and tries later). In the caller's transaction; not committed."""
     if payment.status in (S.SUCCEEDED.value, S.PROCESSING.value, S.REFUNDED.value):
         return False
     if payment.status == S.CANCELED.value:
