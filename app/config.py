@@ -81,6 +81,10 @@ class Config:
         self.DEMO_VENDOR_LATENCY = _number("DEMO_VENDOR_LATENCY", 2.0)
         self.DEMO_VENDOR_FAILURE_RATE = _number("DEMO_VENDOR_FAILURE_RATE", 0.0)
         self.DEMO_VENDOR_INQUIRY_RATE = _number("DEMO_VENDOR_INQUIRY_RATE", 0.0)
+        # A card order still unpaid this long (seconds) after placing is cancelled
+        # (app.orders.abandonment), checked every UNPAID_ORDER_CHECK_INTERVAL seconds.
+        self.UNPAID_ORDER_CANCEL_AFTER = _number("UNPAID_ORDER_CANCEL_AFTER", 24 * 3600, int)
+        self.UNPAID_ORDER_CHECK_INTERVAL = _number("UNPAID_ORDER_CHECK_INTERVAL", 900, int)
         self._read_stripe_settings()
         self._read_mail_settings()
 
@@ -128,6 +132,8 @@ class Config:
     # time-travel command set a FixedClock or TravelClock.
     CLOCK = None
     LIFECYCLE_DUTIES_INTERVAL = 3600  # seconds between runs of renewals, expiries, invoices, charges
+    # A card saved through a SetupIntent (3-D Secure done) pays off-session for this long after.
+    CARD_SETUP_FRESH_SECONDS = 3600
     STRIPE_WEBHOOK_TOLERANCE = 300  # seconds a signed webhook stays valid (never 0: that disables the check)
     MAIL_TIMEOUT = 10  # seconds for each SMTP connection
     # An undeliverable message is retried this many times, waiting these many seconds in turn.

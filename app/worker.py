@@ -21,6 +21,7 @@ from app.accounts.jobs import purge_login_attempts_job
 from app.core.clock import current_now
 from app.extensions import db
 from app.mail.jobs import resend_stalled_mail_job
+from app.orders.jobs import cancel_unpaid_orders_job
 from app.plans.jobs import run_lifecycle_duties_job
 from app.provisioning.jobs import sweep_provisioning_job
 from app.provisioning.runner import release_claims_of, warm_statement_cache, worker_identity
@@ -91,6 +92,7 @@ def periodic_duties() -> list[tuple]:
         (sweep_provisioning_job, "default", current_app.config["PROVISIONING_SWEEP_INTERVAL"]),
         (resend_stalled_mail_job, "default", 600),
         (run_lifecycle_duties_job, "default", current_app.config["LIFECYCLE_DUTIES_INTERVAL"]),
+        (cancel_unpaid_orders_job, "default", current_app.config["UNPAID_ORDER_CHECK_INTERVAL"]),
     ]
 
 

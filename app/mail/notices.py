@@ -54,7 +54,16 @@ def payment_failed(order, reason: str, now: datetime) -> None:
     queue_mail("payment_failed", order_contact(order), f"Payment failed for order {order.number}", "payment_failed",
                event_key=f"order:{order.id}:attempt:{attempt}", now=now, context={"order_id": order.id, "attempt": attempt},
                order=order, reason=reason, money=_formatter(order.currency, order.marketplace),
-               pay_url=public_url("orders.pay", number=order.number))
+               pay_url=public_url("orders.pay", number=order.number),
+               cancel_after_hours=current_app.config["UNPAID_ORDER_CANCEL_AFTER"] // 3600)
+
+
+def order_cancelled_unpaid(order, now: datetime) -> None:
+    """The card order was not paid in time and is cancelled: nothing was charged, nothing set up."""
+    queue_mail("order_cancelled", order_contact(order), f"Order {order.number} cancelled: not paid", "order_cancelled",
+               event_key=f"order:{order.id}", now=now, context={"order_id": order.id}, order=order,
+               money=_formatter(order.currency, order.marketplace), order_url=public_url("orders.detail", number=order.number),
+               shop_url=public_url("catalog.browse"))
 
 
 def subscription_ready(request, subscription, recipient: str, now: datetime) -> None:

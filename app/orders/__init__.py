@@ -1,11 +1,11 @@
 """Orders: the checkout that places them and the buyer's pages that show them, prices frozen."""
 from flask import Blueprint
 
-bp = Blueprint("orders", __name__)
+bp = Blueprint("orders", __name__, cli_group=None)
 
 from app.catalog.context import current_marketplace  # noqa: E402
 from app.money import Money  # noqa: E402
-from app.orders import routes, settlement  # noqa: E402,F401
+from app.orders import cli, routes, settlement  # noqa: E402,F401
 from app.orders.purchases import purchase_payment_method  # noqa: E402
 from app.payments.hooks import register_payment_hook  # noqa: E402
 from app.plans.hooks import register_purchase_lookup  # noqa: E402

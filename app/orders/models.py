@@ -18,6 +18,7 @@ class OrderStatus(str, enum.Enum):
     COMPLETED = "completed"
     PARTIALLY_FAILED = "partially_failed"
     FAILED = "failed"
+    CANCELED = "canceled"  # a card order never paid, cancelled after UNPAID_ORDER_CANCEL_AFTER
 
 
 class OrderPaymentStatus(str, enum.Enum):
@@ -28,9 +29,12 @@ class OrderPaymentStatus(str, enum.Enum):
     PAID = "paid"  # card: the payment succeeded
     INVOICED = "invoiced"  # on account: an open invoice, payable by its due date
     REFUNDED = "refunded"
+    CANCELED = "canceled"  # the order was cancelled before it was paid: nothing was charged
 
 
 AWAITING_PAYMENT = frozenset({OrderPaymentStatus.UNPAID.value, OrderPaymentStatus.FAILED.value})
+AWAITING_PAYMENT_STATUS = "awaiting_payment"
+STATUS_LABELS = {AWAITING_PAYMENT_STATUS: "Awaiting payment", OrderStatus.CANCELED.value: "Cancelled"}
 
 
 class OrderLineKind(str, enum.Enum):
@@ -55,6 +59,7 @@ class Order(db.Model):
     payment_status: Mapped[str] = mapped_column(String(20), default=OrderPaymentStatus.UNPAID.value,
                                                 server_default=OrderPaymentStatus.UNPAID.value, index=True)
     paid_at: Mapped[datetime | None] = mapped_column()
+    canceled_at: Mapped[datetime | None] = mapped_column()
     # The token the checkout form carried: a second submit of the same form finds this order.
     idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
     quote_fingerprint: Mapped[str] = mapped_column(String(64), default="")
@@ -71,6 +76,18 @@ class Order(db.Model):
     def awaits_payment(self) -> bool:
         """A card order not paid yet: the buyer may (again) pay it."""
         return self.payment_status in AWAITING_PAYMENT
+
+    @property
+    def display_status(self) -> str:
+        """The one status every page, panel and mail shows for the order: "awaiting_payment"
+        while a card order waits for its payment (never "placed"), else its own status."""
+        if self.awaits_payment and self.status == OrderStatus.PLACED.value:
+            return AWAITING_PAYMENT_STATUS
+        return self.status
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS.get(self.display_status, self.display_status.replace("_", " ").capitalize())
 
 
 class OrderLine(db.Model):

@@ -96,6 +96,9 @@ def _after_paying(order, step: PayStep):
     if step.kind == "declined":
         flash(f"The payment did not go through: {step.message} Order {order.number} is not paid; you can pay it again.", "danger")
         return redirect(pay_page, code=303)
+    if step.kind == "canceled":
+        flash(f"Order {order.number} was cancelled because it was not paid in time. Nothing was charged.", "warning")
+        return redirect(order_page, code=303)
     if step.kind == "unavailable":
         flash(step.message, "danger")
         return redirect(pay_page, code=303)

@@ -22,7 +22,7 @@ from app.core.locks import locked
 from app.extensions import db
 from app.mail.notices import order_confirmed, payment_failed
 from app.orders.models import Order, OrderPaymentStatus
-from app.payments.errors import CardDeclined, NoCardOnFile, PaymentError, PaymentRequiresAction
+from app.payments.errors import CardDeclined, NoCardOnFile, PaymentCanceled, PaymentError, PaymentRequiresAction
 from app.payments.service import start_card_payment
 from app.provisioning.handoff import hand_off
 
@@ -59,7 +59,10 @@ def on_card_payment_succeeded(order_id: int) -> None:
     """Payment hook: settle the order once (a repeated call finds it paid and does nothing)."""
     order = _locked_order(order_id)
     if order is None or order.payment_status not in (P.UNPAID.value, P.FAILED.value):
-        log.info("order %s: payment succeeded, order already %s", order_id, order.payment_status if order else "missing")
+        if order is not None and order.payment_status == P.CANCELED.value:  # cancelling closes the intent first: never expected
+            log.error("order %s: a payment succeeded after the order was cancelled unpaid; refund it", order.number)
+        else:
+            log.info("order %s: payment succeeded, order already %s", order_id, order.payment_status if order else "missing")
         return
     now = current_now()
     mark_paid(order, now)
@@ -85,7 +88,8 @@ def on_card_payment_refunded(order_id: int) -> None:
 class PayStep:
     """What the buyer does next after asking to pay: ``paid``, ``processing``,
     ``authenticate`` (3-D Secure), ``declined`` (``message`` is the bank's reason),
-    ``add_card`` (no card on file), ``unavailable`` (the provider failed; try later)."""
+    ``add_card`` (no card on file), ``unavailable`` (the provider failed; try later),
+    ``canceled`` (the order was cancelled unpaid: it cannot be paid any more)."""
 
     kind: str
     message: str = ""
@@ -94,6 +98,8 @@ class PayStep:
 def pay_order(order: Order, seen_attempts: int = 0, now: datetime | None = None) -> PayStep:
     """Charge a card order that awaits payment to its buyer's saved card, once per attempt
     (``seen_attempts``: the attempts the buyer saw fail; see ``start_card_payment``). Commits."""
+    if order.payment_status == P.CANCELED.value:
+        return PayStep("canceled", PaymentCanceled.message)
     if not order.awaits_payment or order.payment_method != PaymentMethodName.CARD.value:
         return PayStep("paid")
     try:
@@ -102,6 +108,8 @@ def pay_order(order: Order, seen_attempts: int = 0, now: datetime | None = None)
         return PayStep("declined", declined.buyer_message)
     except PaymentRequiresAction as action:
         return PayStep("authenticate", action.buyer_message)
+    except PaymentCanceled as cancelled:
+        return PayStep("canceled", cancelled.buyer_message)
     except NoCardOnFile as missing:
         return PayStep("add_card", missing.buyer_message)
     except PaymentError as error:

@@ -28,6 +28,13 @@ class NoCardOnFile(PaymentError):
     message = "Add a card before paying by card."
 
 
+class PaymentCanceled(PaymentError):
+    """The order was cancelled unpaid: it can no longer be paid."""
+
+    kind = RefusalKind.CONFLICT
+    message = "This order was cancelled because it was not paid in time. Nothing was charged."
+
+
 class PaymentRequiresAction(PaymentError):
     """The buyer must complete 3-D Secure in the browser: hand ``intent.client_secret`` to
     Stripe.js ``confirmCardPayment``, then call ``refresh_card_payment``."""

@@ -13,7 +13,7 @@ is confirmed without parameters), and refuses ``automatic_payment_methods`` and 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import wraps
 
 import stripe
@@ -33,6 +33,8 @@ class IntentResult:
     amount: int = 0
     currency: str = ""
     metadata: dict = field(default_factory=dict, compare=False)
+    failure_code: str | None = None  # the provider's code of ``failure_message``, e.g. "card_declined"
+    payment_method_id: str | None = None  # the card it was (last) tried with
 
 
 @dataclass(frozen=True)
@@ -98,14 +100,18 @@ def _plain(stripe_object) -> dict:
 def _intent_result(stripe_intent) -> IntentResult:
     intent = _plain(stripe_intent)
     error = intent.get("last_payment_error") or {}
+    failed = intent["status"] in ("requires_payment_method", "canceled")
+    method = intent.get("payment_method") or (error.get("payment_method") or {}).get("id")
     return IntentResult(
         id=intent["id"],
         status=intent["status"],
         client_secret=intent.get("client_secret"),
-        failure_message=error.get("message") if intent["status"] in ("requires_payment_method", "canceled") else None,
+        failure_message=error.get("message") if failed else None,
         amount=intent.get("amount") or 0,
         currency=(intent.get("currency") or "").upper(),
         metadata=dict(intent.get("metadata") or {}),
+        failure_code=error.get("code") if failed else None,
+        payment_method_id=method if isinstance(method, str) else None,
     )
 
 
@@ -185,18 +191,32 @@ def default_payment_method(customer_id: str) -> CardDetails | None:
 
 @_provider_call
 def create_payment_intent(amount: int, currency: str, customer_id: str | None, payment_method_id: str,
-                          idempotency_key: str, metadata: dict[str, str], confirm: bool = True) -> IntentResult:
+                          idempotency_key: str, metadata: dict[str, str], confirm: bool = True,
+                          off_session: bool = False) -> IntentResult:
     """Create a card PaymentIntent and (by default) confirm it at once.
 
     A declined card is not an exception here: the result has status ``requires_payment_method``
     and the bank's reason in ``failure_message``. Creation and confirmation are two requests
     (keys ``idempotency_key`` and ``idempotency_key + ":confirm"``) so the intent id is known
-    even when the bank declines."""
+    even when the bank declines.
+
+    ``off_session``: the card was just authenticated when it was saved (a SetupIntent for
+    off-session use), so the payment is made on that authentication, as Stripe documents for
+    saved cards: created and confirmed in one request with ``off_session=true`` (Stripe takes
+    ``off_session`` only with ``confirm``). When the bank still asks for authentication
+    (``authentication_required``), that intent is cancelled and the payment made on-session
+    as usual, so the buyer is asked only when the bank insists."""
     client = _client()
     params = {"amount": amount, "currency": currency.lower(), "payment_method": payment_method_id,
               "payment_method_types": ["card"], "metadata": metadata}
     if customer_id:
         params["customer"] = customer_id
+    if off_session and confirm:
+        result = _create_off_session(client, params, idempotency_key)
+        if result.failure_code != "authentication_required":
+            return result
+        client.v1.payment_intents.cancel(result.id)
+        idempotency_key += ":on-session"
     intent = client.v1.payment_intents.create(params=params, options={"idempotency_key": idempotency_key})
     if not confirm:
         return _intent_result(intent)
@@ -204,12 +224,33 @@ def create_payment_intent(amount: int, currency: str, customer_id: str | None, p
         intent = client.v1.payment_intents.confirm(intent.id, options={"idempotency_key": idempotency_key + ":confirm"})
     except stripe.CardError as error:
         log.info("stripe: payment intent %s declined: %s", intent.id, error.user_message)
-        result = _intent_result(client.v1.payment_intents.retrieve(intent.id))
-        if not result.failure_message:
-            return IntentResult(result.id, result.status, result.client_secret, error.user_message or "Your card was declined.",
-                                amount, currency.upper(), dict(metadata))
-        return result
+        return _declined(client.v1.payment_intents.retrieve(intent.id), error)
     return _intent_result(intent)
+
+
+def _create_off_session(client, params: dict, idempotency_key: str) -> IntentResult:
+    try:
+        intent = client.v1.payment_intents.create(params={**params, "confirm": True, "off_session": True},
+                                                  options={"idempotency_key": idempotency_key})
+    except stripe.CardError as error:
+        log.info("stripe: off-session payment declined: %s (%s)", error.user_message, error.code)
+        # Stripe names the failed intent in the error; localstripe only its charge.
+        body = (error.json_body or {}).get("error") or {}
+        intent_id = (body.get("payment_intent") or {}).get("id")
+        if intent_id is None and body.get("charge"):
+            intent_id = _plain(client.v1.charges.retrieve(body["charge"])).get("payment_intent")
+        if intent_id is None:
+            raise
+        return _declined(client.v1.payment_intents.retrieve(intent_id), error)
+    return _intent_result(intent)
+
+
+def _declined(stripe_intent, error: stripe.CardError) -> IntentResult:
+    """The intent the bank declined, with the bank's reason even when the intent lacks it."""
+    result = _intent_result(stripe_intent)
+    if result.failure_message:
+        return result if result.failure_code else replace(result, failure_code=error.code)
+    return replace(result, failure_message=error.user_message or "Your card was declined.", failure_code=error.code)
 
 
 @_provider_call

@@ -18,16 +18,18 @@ class PaymentStatus(str, enum.Enum):
     SUCCEEDED = "succeeded"
     FAILED = "failed"  # declined or authentication failed: payable again with a new attempt
     REFUNDED = "refunded"
+    CANCELED = "canceled"  # the order was cancelled unpaid: no attempt may start any more
 
 
 S = PaymentStatus
 ALLOWED_TRANSITIONS: dict[PaymentStatus, frozenset[PaymentStatus]] = {
-    S.REQUIRES_PAYMENT_METHOD: frozenset({S.REQUIRES_ACTION, S.PROCESSING, S.SUCCEEDED, S.FAILED}),
-    S.REQUIRES_ACTION: frozenset({S.PROCESSING, S.SUCCEEDED, S.FAILED}),
+    S.REQUIRES_PAYMENT_METHOD: frozenset({S.REQUIRES_ACTION, S.PROCESSING, S.SUCCEEDED, S.FAILED, S.CANCELED}),
+    S.REQUIRES_ACTION: frozenset({S.PROCESSING, S.SUCCEEDED, S.FAILED, S.CANCELED}),
     S.PROCESSING: frozenset({S.SUCCEEDED, S.FAILED}),
-    S.FAILED: frozenset({S.REQUIRES_PAYMENT_METHOD}),
+    S.FAILED: frozenset({S.REQUIRES_PAYMENT_METHOD, S.CANCELED}),
     S.SUCCEEDED: frozenset({S.REFUNDED}),
     S.REFUNDED: frozenset(),
+    S.CANCELED: frozenset(),
 }
 # Where an attempt is still open: a second "pay" must not start another.
 OPEN_STATUSES = frozenset({S.REQUIRES_ACTION, S.PROCESSING})
@@ -48,6 +50,12 @@ class PaymentAccount(db.Model):
     card_last4: Mapped[str] = mapped_column(String(4), default="")
     card_exp_month: Mapped[int | None] = mapped_column()
     card_exp_year: Mapped[int | None] = mapped_column()
+    # Saved through a SetupIntent the cardholder confirmed in the browser (3-D Secure when the
+    # bank asked): the first payment soon after is made off-session on that authentication.
+    card_set_up_at: Mapped[datetime | None] = mapped_column()
+    # The bank declined this card at its last payment: it is not shown as the card on file.
+    card_declined_at: Mapped[datetime | None] = mapped_column()
+    card_decline_reason: Mapped[str] = mapped_column(String(500), default="", server_default="")
     updated_at: Mapped[datetime] = mapped_column(default=current_now, server_default=func.now(), onupdate=current_now)
 
     organisation = relationship("Organisation")
@@ -55,6 +63,11 @@ class PaymentAccount(db.Model):
     @property
     def has_card(self) -> bool:
         return bool(self.default_payment_method_id)
+
+    @property
+    def card_declined(self) -> bool:
+        """The saved card was declined at its last payment: offer another card first."""
+        return self.has_card and self.card_declined_at is not None
 
 
 class Payment(db.Model):

@@ -28,8 +28,8 @@ from app.core.clock import current_now
 from app.core.locks import insert_if_absent, locked
 from app.extensions import db
 from app.payments import gateway
-from app.payments.cards import ensure_payment_account
-from app.payments.errors import CardDeclined, NoCardOnFile, PaymentProviderError, PaymentRequiresAction
+from app.payments.cards import ensure_payment_account, freshly_set_up, note_card_outcome
+from app.payments.errors import CardDeclined, NoCardOnFile, PaymentCanceled, PaymentProviderError, PaymentRequiresAction
 from app.payments.hooks import run_payment_hook
 from app.payments.models import OPEN_STATUSES, Payment, PaymentStatus, can_transition
 
@@ -77,8 +77,10 @@ def start_card_payment(order_id: int, amount: int, currency: str, organisation, 
     if not payment_method_id:
         raise NoCardOnFile()
     payment = _locked_payment("order_id", order_id, amount, currency, now)
+    off_session = freshly_set_up(account, payment_method_id, now)
     try:
-        intent = _advance(payment, account.stripe_customer_id, payment_method_id, amount, currency, seen_attempts, now)
+        intent = _advance(payment, account.stripe_customer_id, payment_method_id, amount, currency, seen_attempts, now,
+                          off_session=off_session)
     except Exception:
         db.session.rollback()
         raise
@@ -88,8 +90,10 @@ def start_card_payment(order_id: int, amount: int, currency: str, organisation, 
 
 
 def _advance(payment: Payment, customer_id: str, payment_method_id: str, amount: int, currency: str,
-             seen_attempts: int, now: datetime) -> gateway.IntentResult | None:
-    """Under the row lock: start a new attempt when one may start, else catch up an open one."""
+             seen_attempts: int, now: datetime, off_session: bool = False) -> gateway.IntentResult | None:
+    """Under the row lock: start a new attempt when one may start, else catch up an open one.
+    ``off_session``: pay on the authentication the card was just saved with (see
+    ``gateway.create_payment_intent``)."""
     if payment.status in {status.value for status in OPEN_STATUSES}:
         intent = gateway.retrieve_payment_intent(payment.provider_intent_id)
         _record_intent(payment, intent, now)
@@ -105,7 +109,7 @@ def _advance(payment: Payment, customer_id: str, payment_method_id: str, amount:
     subject = {"order_id": str(payment.order_id)} if payment.order_id else {"invoice_id": str(payment.invoice_id)}
     intent = gateway.create_payment_intent(
         amount, currency, customer_id, payment_method_id, idempotency_key=_idempotency_key(payment),
-        metadata={**subject, "attempt": str(payment.attempts)},
+        metadata={**subject, "attempt": str(payment.attempts)}, off_session=off_session,
     )
     payment.provider_intent_id = intent.id
     _record_intent(payment, intent, now)
@@ -126,6 +130,8 @@ def _outcome(payment: Payment) -> PaymentOutcome:
 
 
 def _outcome_or_raise(outcome: PaymentOutcome, intent: gateway.IntentResult | None) -> PaymentOutcome:
+    if outcome.status == S.CANCELED.value:
+        raise PaymentCanceled()
     if outcome.status == S.FAILED.value:
         raise CardDeclined(outcome.failure_message or DECLINED)
     if outcome.status == S.REQUIRES_ACTION.value:
@@ -156,6 +162,7 @@ def _record_intent(payment: Payment, intent: gateway.IntentResult, now: datetime
         log.info("payment of order %s: ignoring %s while %s", payment.order_id, new.value, payment.status)
         return False
     _transition(payment, new, now)
+    note_card_outcome(intent, now)
     if new == S.SUCCEEDED:
         payment.succeeded_at, payment.failure_message = now, ""
         if payment.order_id is None:
@@ -270,6 +277,35 @@ def charge_invoice(invoice_id: int, amount: int, currency: str, organisation, no
     outcome = _outcome(payment)
     db.session.commit()
     return outcome
+
+
+def lock_order_payment(order_id: int, amount: int, currency: str, now: datetime) -> Payment:
+    """The order's Payment row, created when the buyer never tried to pay, and locked: whoever
+    holds it decides whether an attempt may start (``start_card_payment`` takes the same lock
+    first). In the caller's transaction; lock it before the order's row, as the hooks do."""
+    return _locked_payment("order_id", order_id, amount, currency, now)
+
+
+def cancel_order_payment(payment: Payment, now: datetime) -> bool:
+    """Close the (locked) payment of an order being cancelled unpaid: its open or failed
+    PaymentIntent is cancelled at the provider (so no browser can complete it) and no attempt
+    may start any more. False, and nothing cancelled, when the money may already be moving:
+    the payment succeeded (the intent is re-read: a success runs the "succeeded" hook now) or
+    is processing. Raises ``PaymentProviderError`` when the provider cannot be asked (the
+    caller rolls back and tries later). In the caller's transaction; not committed."""
+    if payment.status in (S.SUCCEEDED.value, S.PROCESSING.value, S.REFUNDED.value):
+        return False
+    if payment.status == S.CANCELED.value:
+        return True
+    if payment.provider_intent_id:
+        intent = gateway.retrieve_payment_intent(payment.provider_intent_id)
+        if intent.status not in ("requires_payment_method", "requires_confirmation", "requires_action", "canceled"):
+            _record_intent(payment, intent, now)
+            return False
+        if intent.status != "canceled":
+            gateway.cancel_payment_intent(payment.provider_intent_id)
+    _transition(payment, S.CANCELED, now)
+    return True
 
 
 def _locked_payment(key: str, value: int, amount: int, currency: str, now: datetime) -> Payment:

@@ -94,6 +94,19 @@ def cancel(subscription_id: int, now: datetime) -> CancelOutcome:
     return CancelOutcome(quote, dropped)
 
 
+def withdraw_unstarted(subscription_id: int, now: datetime) -> bool:
+    """A subscription whose order was cancelled before it was paid: still ``pending`` (never
+    provisioned), it ends at once as ``expired`` and leaves the overviews and seat counts.
+    False, and nothing changed, when it is no longer pending."""
+    subscription = lock_subscription(subscription_id)
+    if subscription.status != S.PENDING.value:
+        return False
+    transition(subscription, S.EXPIRED)
+    subscription.canceled_at = subscription.expired_at = now
+    db.session.flush()
+    return True
+
+
 def resume(subscription_id: int, now: datetime) -> Subscription:
     """Withdraws a cancellation before the period ends: the subscription renews as normal."""
     subscription = lock_subscription(subscription_id)

@@ -3,6 +3,7 @@
 pending --provisioned--> active --cancel--> canceled --resume--> active
 canceled --period ends--> expired (a window cancellation goes through canceled at once)
 pending --provisioning gave up--> failed --staff retry--> pending
+pending --its order was cancelled unpaid--> expired (never started, never provisioned)
 active/canceled --charge failed past retries--> suspended --paid--> active, or canceled when a
 cancellation is pending (``cancel_at_period_end``); suspended with a pending cancellation
 --period ends--> expired. Expired is final: such subscriptions leave the overviews.
@@ -23,7 +24,7 @@ class SubscriptionStatus(str, enum.Enum):
 
 S = SubscriptionStatus
 ALLOWED_TRANSITIONS: dict[SubscriptionStatus, frozenset[SubscriptionStatus]] = {
-    S.PENDING: frozenset({S.ACTIVE, S.FAILED}),
+    S.PENDING: frozenset({S.ACTIVE, S.FAILED, S.EXPIRED}),
     S.ACTIVE: frozenset({S.CANCELED, S.SUSPENDED}),
     S.CANCELED: frozenset({S.ACTIVE, S.EXPIRED, S.SUSPENDED}),
     S.SUSPENDED: frozenset({S.ACTIVE, S.CANCELED, S.EXPIRED}),

@@ -9,6 +9,7 @@ from app.plans.states import ALLOWED_TRANSITIONS, IllegalTransition, Subscriptio
 S = SubscriptionStatus
 LEGAL = {
     (S.PENDING, S.ACTIVE), (S.PENDING, S.FAILED), (S.FAILED, S.PENDING),
+    (S.PENDING, S.EXPIRED),  # its order was cancelled unpaid (issue 15)
     (S.ACTIVE, S.CANCELED), (S.ACTIVE, S.SUSPENDED),
     (S.CANCELED, S.ACTIVE), (S.CANCELED, S.EXPIRED), (S.CANCELED, S.SUSPENDED),
     (S.SUSPENDED, S.ACTIVE), (S.SUSPENDED, S.CANCELED), (S.SUSPENDED, S.EXPIRED),
