@@ -87,7 +87,10 @@ def sign_up(details: SignUp, *, min_length: int, now: datetime, seller: Organisa
     rolled back)."""
     organisation_name = _required(details.organisation_name, "organisation_name", "your organisation's name")
     name = _required(details.name, "name", "your name")
-    email = _valid_email(details.email)
+    email = normalise_email(details.email or "")
+    if email and db.session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise EmailTaken()
+    email = _valid_email(email)
     try:
         check_password_policy(details.password or "", min_length)
     except PasswordTooWeak as weak:
@@ -95,8 +98,6 @@ def sign_up(details: SignUp, *, min_length: int, now: datetime, seller: Organisa
     seller = seller if seller is not None else default_seller()
     if seller is None or not (seller.is_distributor or seller.acts_as_reseller):
         raise SignUpClosed("Sign-up is not open here. Contact your reseller.")
-    if db.session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise EmailTaken()
     organisation = Organisation(name=organisation_name, kind=OrganisationKind.CUSTOMER.value, parent=seller,
                                 marketplace_id=details.marketplace_id, created_at=now)
     user = User(email=email, name=name, organisation=organisation, role=Role.ADMIN.value, is_enabled=True,
