@@ -38,7 +38,7 @@ def _min_length() -> int:
 def sign_up():
     """An organisation opens an account with its first administrator, who is signed in at once
     and sent the verification link."""
-    if current_user.is_authenticated and request.method == "GET":
+    if current_user.is_authenticated:  # one account per session: sign out to open another
         return redirect(url_for("catalog.index"))
     form = SignUpForm(next=request.args.get("next", ""))
     marketplaces = all_marketplaces()

@@ -80,10 +80,14 @@ def test_sign_up_and_forgot_password_are_offered_beside_sign_in(client, world):
     assert 'href="/sign-in">Sign in</a>' in client.get("/sign-up").get_data(as_text=True)
 
 
-def test_a_signed_in_user_is_sent_away_from_the_sign_up_page(client, auth, world):
+def test_a_signed_in_user_is_sent_away_from_the_sign_up_page_and_opens_no_account(client, auth, world):
     auth.login("admin@customer-a.test")
+    before = counts()
     response = client.get("/sign-up")
+    posted = sign_up(client)
     assert (response.status_code, response.headers["Location"]) == (302, "/")
+    assert (posted.status_code, posted.headers["Location"]) == (302, "/")
+    assert counts() == before and signed_in_id(client) == str(world.users.customer.id)
 
 
 def test_the_service_signs_up_customers_of_the_seller_it_is_given(world):
