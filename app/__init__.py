@@ -35,6 +35,7 @@ def create_app(config: object | None = None) -> Flask:
     from app.core import bp as core_bp
     from app.core import cli, web
     from app.mail import bp as mail_bp
+    from app.onboarding import bp as onboarding_bp
     from app.orders import bp as orders_bp
     from app.payments import bp as payments_bp
     from app.plans import bp as plans_bp
@@ -42,6 +43,7 @@ def create_app(config: object | None = None) -> Flask:
 
     app.register_blueprint(core_bp)
     app.register_blueprint(accounts_bp)
+    app.register_blueprint(onboarding_bp)
     app.register_blueprint(catalog_bp)
     app.register_blueprint(cart_bp)
     app.register_blueprint(orders_bp)

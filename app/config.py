@@ -121,6 +121,12 @@ class Config:
     LOGIN_MAX_FAILURES = 5
     LOGIN_FAILURE_WINDOW = timedelta(minutes=15)
     MIN_PASSWORD_LENGTH = 10
+    # Sign-ups, and requests for an e-mailed link (password reset, a new verification link), are
+    # throttled like sign-in: every attempt counts, per e-mail address and per client address.
+    SIGN_UP_MAX_ATTEMPTS = 10
+    SIGN_UP_WINDOW = timedelta(hours=1)
+    EMAIL_LINK_MAX_REQUESTS = 5
+    EMAIL_LINK_WINDOW = timedelta(hours=1)
     DEFAULT_MARKETPLACE = "US"
     CATALOG_PAGE_SIZE = 24
     # Storefront cache in Redis (app.catalog.cache): on/off, how long an entry lives, and how

@@ -71,7 +71,8 @@ def seed_buyers(reseller: Organisation, count: int, now: datetime) -> None:
     checkout target, and a credit limit that orders placed for minutes do not exhaust."""
     template = db.session.scalar(select(User).where(User.organisation_id == reseller.id, User.role == Role.ADMIN.value))
     _bulk(User, [dict(email=bench_buyer(n), name=f"Bench Buyer {n:03d}", password_hash=template.password_hash,
-                      role=Role.ADMIN.value, organisation_id=reseller.id, is_enabled=True, created_at=now)
+                      role=Role.ADMIN.value, organisation_id=reseller.id, is_enabled=True, created_at=now,
+                      email_verified_at=now)
                  for n in range(count)])
     reseller.credit_limit = BENCH_CREDIT_LIMIT
 

@@ -18,6 +18,7 @@ from app.catalog.models import (
     ResourceCategory,
     ResourcePrice,
 )
+from app.core.clock import current_now
 from app.extensions import db
 
 PASSWORD = "Correct-horse-42"
@@ -61,6 +62,7 @@ def make_customer(reseller: Organisation, name=None, **extra) -> Organisation:
 
 def make_user(organisation: Organisation, email=None, role="admin", password=PASSWORD, **extra) -> User:
     global _PASSWORD_HASH
+    extra.setdefault("email_verified_at", current_now())  # pass None for a sign-up that has not verified yet
     user = User(email=email or f"{unique('user')}@example.test", organisation=organisation, role=role, **extra)
     if password == PASSWORD:
         if _PASSWORD_HASH is None:

@@ -8,7 +8,7 @@ stops working once a password is chosen (or after ``INVITATION_MAX_AGE``).
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -16,6 +16,8 @@ from sqlalchemy import select
 
 from app.accounts.models import Role, User
 from app.accounts.services import check_password_policy, normalise_email
+from app.accounts.verification import confirm_address
+from app.core.clock import current_now
 from app.core.errors import Refusal
 from app.extensions import db
 
@@ -64,11 +66,13 @@ def invited_user(token: str) -> User:
     return user
 
 
-def accept_invitation(token: str, password: str, min_length: int) -> User:
-    """Sets the invited user's password and switches the account on (not committed). Raises
-    ``InvitationInvalid`` or ``PasswordTooWeak``; nothing changes then."""
+def accept_invitation(token: str, password: str, min_length: int, now: datetime | None = None) -> User:
+    """Sets the invited user's password and switches the account on (not committed); the
+    address counts as verified (the invitation reached it). Raises ``InvitationInvalid`` or
+    ``PasswordTooWeak``; nothing changes then."""
     user = invited_user(token)
     check_password_policy(password, min_length)
     user.set_password(password)
     user.is_enabled = True
+    confirm_address(user, now or current_now())
     return user

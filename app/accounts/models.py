@@ -70,6 +70,9 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(20), default=Role.MEMBER.value)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     is_enabled: Mapped[bool] = mapped_column(default=True)
+    # When the user proved the address (a verification, reset or invitation link reached them);
+    # None: not yet, and the checkout refuses their orders (app.orders.gates).
+    email_verified_at: Mapped[datetime | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(default=current_now, server_default=func.now())
 
     organisation: Mapped[Organisation] = relationship(back_populates="users")
@@ -81,6 +84,10 @@ class User(UserMixin, db.Model):
     @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN.value
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
@@ -111,9 +118,11 @@ class BillingInfo(db.Model):
 
 
 class LoginAttempt(db.Model):
-    """A failed sign-in, kept in the database so every web process sees the same count."""
+    """A throttled attempt, kept in the database so every web process sees the same count: a
+    failed sign-in, or any sign-up, password-reset or verification-link request (``action``)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    action: Mapped[str] = mapped_column(String(20), default="sign_in", server_default="sign_in", index=True)
     email: Mapped[str] = mapped_column(String(254), index=True)
     client_address: Mapped[str] = mapped_column(String(64), index=True)
     attempted_at: Mapped[datetime] = mapped_column(index=True)

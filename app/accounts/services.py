@@ -1,4 +1,5 @@
-"""Sign-in with throttling, password policy, and safe redirects after sign-in."""
+"""Sign-in with throttling (and the same throttling for sign-ups and e-mailed links), password
+policy, and safe redirects after sign-in."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -48,13 +49,21 @@ def load_signed_in_user(user_id: int) -> User | None:
     return user
 
 
-class SignInThrottled(Exception):
-    """Too many recent failures for this e-mail address or client address."""
+class Throttled(Exception):
+    """Too many recent attempts of one action for this e-mail address or client address."""
+
+    attempts = "requests"  # what there were too many of, as the message says it
 
     def __init__(self, retry_after: timedelta) -> None:
         minutes = max(1, int(retry_after.total_seconds() // 60) + (1 if retry_after.total_seconds() % 60 else 0))
-        super().__init__(f"Too many failed sign-in attempts. Try again in {minutes} minute{'s' if minutes != 1 else ''}.")
+        super().__init__(f"Too many {self.attempts}. Try again in {minutes} minute{'s' if minutes != 1 else ''}.")
         self.retry_after = retry_after
+
+
+class SignInThrottled(Throttled):
+    """Too many recent failures for this e-mail address or client address."""
+
+    attempts = "failed sign-in attempts"
 
 
 class PasswordTooWeak(ValueError):
@@ -71,17 +80,39 @@ class ThrottlePolicy:
     window: timedelta
 
 
-def _throttle_check(email: str, client_address: str, policy: ThrottlePolicy, now: datetime) -> None:
+SIGN_IN = "sign_in"  # the action of a failed sign-in; other actions name themselves (``throttle``)
+
+
+def _throttle_check(email: str, client_address: str, policy: ThrottlePolicy, now: datetime,
+                    action: str = SIGN_IN, refusal: type[Throttled] = SignInThrottled) -> None:
     since = now - policy.window
     rows = db.session.execute(
         select(func.count(LoginAttempt.id), func.min(LoginAttempt.attempted_at)).where(
+            LoginAttempt.action == action,
             LoginAttempt.attempted_at >= since,
             or_(LoginAttempt.email == email, LoginAttempt.client_address == client_address),
         )
     ).one()
     failures, oldest = rows
     if failures >= policy.max_failures:
-        raise SignInThrottled(oldest + policy.window - now)
+        raise refusal(oldest + policy.window - now)
+
+
+def _record_attempt(action: str, email: str, client_address: str, now: datetime) -> None:
+    db.session.add(LoginAttempt(action=action, email=email[:254], client_address=client_address[:64], attempted_at=now))
+    db.session.commit()
+
+
+def throttle(action: str, email: str, client_address: str, policy: ThrottlePolicy, now: datetime | None = None) -> None:
+    """Counts one attempt of ``action`` (a sign-up, a password-reset or verification-link
+    request) for this e-mail address and client address, committed at once so that it counts
+    whatever happens next; raises ``Throttled`` and records nothing when either has reached
+    ``policy.max_failures`` attempts within the window (every attempt counts, not only
+    failures: each may send an e-mail)."""
+    now = now or current_now()
+    email = normalise_email(email)
+    _throttle_check(email, client_address, policy, now, action, Throttled)
+    _record_attempt(action, email, client_address, now)
 
 
 def authenticate(email: str, password: str, client_address: str, policy: ThrottlePolicy, now: datetime | None = None) -> User | None:
@@ -97,13 +128,13 @@ def authenticate(email: str, password: str, client_address: str, policy: Throttl
     user = db.session.scalar(select(User).where(User.email == email))
     if user is not None and user.is_enabled and user.check_password(password):
         return user
-    db.session.add(LoginAttempt(email=email[:254], client_address=client_address[:64], attempted_at=now))
-    db.session.commit()
+    _record_attempt(SIGN_IN, email, client_address, now)
     return None
 
 
 def purge_login_attempts(older_than: timedelta = timedelta(days=1), now: datetime | None = None) -> int:
-    """Deletes failed-attempt records older than the given age; returns how many."""
+    """Deletes throttled-attempt records (of every action) older than the given age; returns how
+    many. Every window is shorter than a day."""
     now = now or current_now()
     result = db.session.execute(delete(LoginAttempt).where(LoginAttempt.attempted_at < now - older_than))
     db.session.commit()

@@ -23,6 +23,7 @@ from app.catalog.models import (
     ResourceCategory,
     ResourcePrice,
 )
+from app.core.clock import current_now
 from app.extensions import db
 from app.money import apply_basis_points
 
@@ -255,7 +256,8 @@ def seed_demo() -> bool:
         organisations[key] = organisation
         db.session.add(organisation)
     for email, name, organisation_key, role in USERS:
-        user = User(email=email, name=name, organisation=organisations[organisation_key], role=role.value)
+        user = User(email=email, name=name, organisation=organisations[organisation_key], role=role.value,
+                    email_verified_at=current_now())
         user.set_password(DEMO_PASSWORD)
         db.session.add(user)
     for organisation_key, fields in BILLING.items():

@@ -7,12 +7,15 @@ from ``templates/mail/<kind>.txt`` and ``.html``; amounts in the marketplace's l
 from __future__ import annotations
 
 from datetime import datetime
+from uuid import uuid4
 
 from flask import current_app
 from sqlalchemy import select
 
 from app.accounts.invitations import invite
 from app.accounts.models import Role, User
+from app.accounts.password_reset import PASSWORD_RESET_MAX_AGE, reset_token
+from app.accounts.verification import VERIFICATION_MAX_AGE, verification_token
 from app.extensions import db
 from app.mail.outbox import public_url, queue_mail
 from app.money import Money
@@ -22,6 +25,23 @@ from app.payments.models import Payment
 def _formatter(currency: str, marketplace):
     locale = marketplace.locale if marketplace is not None else "en_US"
     return lambda amount: Money(int(amount), currency).format(locale)
+
+
+def email_verification(user, now: datetime) -> None:
+    """The link that proves ``user``'s address, after sign-up and whenever they ask again (each
+    request is its own message; the requests are throttled)."""
+    link = public_url("onboarding.verify_email", token=verification_token(user))
+    queue_mail("email_verification", user.email, "Confirm your e-mail address", "email_verification",
+               event_key=f"user:{user.id}:{uuid4().hex}", now=now, context={"user_id": user.id}, user=user,
+               organisation=user.organisation, link=link, days=VERIFICATION_MAX_AGE.days)
+
+
+def password_reset(user, now: datetime) -> None:
+    """A single-use link to choose a new password (each request is its own message)."""
+    link = public_url("onboarding.reset_password", token=reset_token(user))
+    queue_mail("password_reset", user.email, "Reset your password", "password_reset",
+               event_key=f"user:{user.id}:{uuid4().hex}", now=now, context={"user_id": user.id}, user=user, link=link,
+               minutes=int(PASSWORD_RESET_MAX_AGE.total_seconds() // 60))
 
 
 def first_admin_email(organisation) -> str:

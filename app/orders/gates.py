@@ -1,8 +1,9 @@
 """The checkout's gates: what must hold before anything is validated, quoted or placed, for any
 caller (the checkout page, a panel, the API, a job). In this order, so the buyer hears about the
-first thing to fix: only the buying organisation's administrators place orders; the order has
-lines; a cart belongs to the marketplace it is checked out in (an order is in one currency);
-billing information is on file before a first order.
+first thing to fix: only the buying organisation's administrators place orders; whoever places
+it has proven their e-mail address (a sign-up's verification link); the order has lines; a cart
+belongs to the marketplace it is checked out in (an order is in one currency); billing
+information is on file before a first order.
 """
 from __future__ import annotations
 
@@ -15,6 +16,12 @@ from app.orders.placing import CheckoutError
 
 
 class NotAllowedToOrder(CheckoutError):
+    kind = RefusalKind.FORBIDDEN
+
+
+class EmailNotVerified(CheckoutError):
+    """The user placing the order signed up and has not opened the verification link yet."""
+
     kind = RefusalKind.FORBIDDEN
 
 
@@ -47,6 +54,9 @@ def check_gates(buyer, placed_by, marketplace, lines: Sized, cart_marketplace_id
     job); ``cart_marketplace_id``: the marketplace of the cart the lines come from, if any."""
     if placed_by is not None and (not placed_by.is_admin or placed_by.organisation_id != buyer.id):
         raise NotAllowedToOrder(f"Only administrators of {buyer.name} can place orders.")
+    if placed_by is not None and placed_by.email_verified_at is None:
+        raise EmailNotVerified(f"Confirm your e-mail address before you place an order: open the link we sent to "
+                               f"{placed_by.email}, or ask for a new one.")
     if not len(lines):
         raise CartEmpty()
     if cart_marketplace_id is not None and cart_marketplace_id != marketplace.id:

@@ -11,7 +11,7 @@ from app.core.clock import current_now
 from app.orders import bp
 from app.orders.checkout import CheckoutRequest, QuoteChanged, place_order, prepare
 from app.orders.forms import CheckoutForm, PayForm
-from app.orders.gates import BillingInformationMissing, CartEmpty
+from app.orders.gates import BillingInformationMissing, CartEmpty, EmailNotVerified
 from app.orders.placing import CheckoutError, find_order
 from app.orders.payments import PaymentFailed, methods_for
 from app.orders.queries import invoices_of, order_for, orders_page, own_order, payment_of
@@ -25,6 +25,9 @@ def _turned_back(refusal: CheckoutError):
     if isinstance(refusal, BillingInformationMissing):
         flash(refusal.message, "info")
         return redirect(url_for("billing.edit_billing_info", next=url_for("orders.checkout")))
+    if isinstance(refusal, EmailNotVerified):  # where the buyer asks for a new link
+        flash(refusal.message, "warning")
+        return redirect(url_for("onboarding.verification", next=url_for("cart.show")))
     flash(refusal.message, "info" if isinstance(refusal, CartEmpty) else "warning")
     return redirect(url_for("cart.show"))
 

@@ -24,6 +24,10 @@ PUBLIC_ENDPOINTS: dict[str, str] = {
     "catalog.set_region": "anonymous visitors pick their region",
     "accounts.login": "the sign-in form itself",
     "accounts.accept": "an invited user has no password yet; the signed invitation token is the credential",
+    "onboarding.sign_up": "a newcomer opens an account; throttled per e-mail and client address",
+    "onboarding.forgot_password": "someone who forgot their password asks for a link; throttled, answers the same for any address",
+    "onboarding.reset_password": "the signed, single-use, expiring reset token is the credential",
+    "onboarding.verify_email": "the e-mailed link may be opened signed out; the signed, expiring token is the credential",
     "cart.show": "anonymous visitors fill a cart (kept in their session) before signing in",
     "cart.add": "anonymous visitors fill a cart",
     "cart.edit_line": "anonymous visitors complete their cart lines",
@@ -258,6 +262,8 @@ NOT_TENANT_SCOPED: dict[str, str] = {
     "catalog.product": "public product slugs",
     "/vendor/callback/<>": "addressed to a fulfilment request by the vendor, verified by signature",
     "accounts.accept": "a signed, expiring invitation token naming one user, not an id to guess",
+    "onboarding.reset_password": "a signed, single-use, expiring reset token naming one user, not an id to guess",
+    "onboarding.verify_email": "a signed, expiring verification token naming one user, not an id to guess",
 }
 
 
