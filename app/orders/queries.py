@@ -8,7 +8,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from app.accounts.access import TenantScope
 from app.billing.models import Invoice
 from app.extensions import db
-from app.orders.models import Order, OrderLine
+from app.orders.models import AWAITING_PAYMENT, Order, OrderLine, OrderLineKind
 from app.payments.models import Payment
 
 
@@ -57,3 +57,16 @@ def own_order(number: str, organisation) -> Order:
 
 def payment_of(order: Order):
     return db.session.scalar(select(Payment).where(Payment.order_id == order.id))
+
+
+def subscriptions_awaiting_payment(subscription_ids) -> set[int]:
+    """Which of these subscriptions were bought by an order still waiting for its payment, in
+    one query (what ``app.plans.queries.display_status`` calls "Awaiting payment")."""
+    ids = list(subscription_ids)
+    if not ids:
+        return set()
+    return set(db.session.scalars(
+        select(OrderLine.subscription_id).join(Order, Order.id == OrderLine.order_id).where(
+            OrderLine.subscription_id.in_(ids), OrderLine.kind == OrderLineKind.PURCHASE.value,
+            Order.payment_status.in_(AWAITING_PAYMENT))
+    ))
