@@ -3,7 +3,7 @@ decided here. Which subscriptions a viewer sees is the tenant scope's business
 (``app.accounts.access.TenantScope``): these helpers take its criteria."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy.orm import joinedload, selectinload
@@ -15,7 +15,7 @@ from app.plans.change_quote import quote_cancel
 from app.plans.changes import change_context
 from app.plans.models import Subscription, SubscriptionResource
 from app.plans.policy import ChangePolicy, describe_policy
-from app.orders.queries import subscriptions_awaiting_payment
+from app.orders.queries import one_time_units_bought, subscriptions_awaiting_payment
 from app.plans.queries import (
     DisplayStatus,
     display_status,
@@ -65,6 +65,7 @@ class ResourceRow:
     step: int
     editable: bool  # may this viewer change it here
     why_fixed: str = ""
+    shown: str = ""  # in place of the quantity: a one-time service is delivered once, not held
 
 
 def resource_rows(subscription: Subscription, by_customer: bool) -> list[ResourceRow]:
@@ -123,10 +124,28 @@ def detail_page(subscription: Subscription, organisation, now: datetime) -> Deta
     resumable = (subscription.cancel_at_period_end and subscription.status in (S.CANCELED.value, S.SUSPENDED.value)
                  and subscription.current_period_end is not None and now < subscription.current_period_end)
     return DetailPage(
+        resources=_with_one_time_services(subscription, resource_rows(subscription, organisation.is_customer)),
         subscription=subscription, scheduled=scheduled,
         status=display_status(subscription, scheduled, subscription.id in subscriptions_awaiting_payment([subscription.id])),
         policy_text=describe_policy(ChangePolicy.of_plan(subscription.plan)), cancel_quote=cancel,
         can_change=subscription.status == S.ACTIVE.value, can_resume=resumable,
-        resources=resource_rows(subscription, organisation.is_customer),
     )
+
+
+def _with_one_time_services(subscription: Subscription, rows: list[ResourceRow]) -> list[ResourceRow]:
+    """A one-time service (QuickStart) bought with the subscription reads "Delivered" (or
+    "Ordered" until the subscription is provisioned), not a quantity of 0."""
+    one_time = {pr.resource.code for pr in subscription.plan.resources if pr.resource.is_one_time}
+    if not one_time:
+        return rows
+    bought = one_time_units_bought(subscription.id)
+    provisioned = subscription.status not in (S.PENDING.value, S.FAILED.value)
+    shown = []
+    for row in rows:
+        if row.code in one_time:
+            units = bought.get(row.code, 0)
+            label = ("Delivered" if provisioned else "Ordered") if units else "Not bought"
+            row = replace(row, shown=f"{label} ({units})" if units > 1 else label)
+        shown.append(row)
+    return shown
 

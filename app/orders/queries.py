@@ -70,3 +70,16 @@ def subscriptions_awaiting_payment(subscription_ids) -> set[int]:
             OrderLine.subscription_id.in_(ids), OrderLine.kind == OrderLineKind.PURCHASE.value,
             Order.payment_status.in_(AWAITING_PAYMENT))
     ))
+
+
+def one_time_units_bought(subscription_id: int) -> dict[str, int]:
+    """Units bought for the subscription by its purchase and change orders, by resource code:
+    what a one-time service (QuickStart), which the subscription does not hold as a quantity,
+    was bought in."""
+    bought: dict[str, int] = {}
+    lines = db.session.scalars(select(OrderLine).where(OrderLine.subscription_id == subscription_id))
+    for line in lines:
+        before = line.previous_quantities or {} if line.kind == OrderLineKind.CHANGE.value else {}
+        for code, quantity in (line.quantities or {}).items():
+            bought[code] = bought.get(code, 0) + max(0, int(quantity) - int(before.get(code, 0)))
+    return bought
