@@ -10,12 +10,12 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app.catalog.models import PlanKind
 from app.extensions import db
+from app.orders.queries import one_time_units_bought, subscriptions_awaiting_payment
 from app.plans import errors
 from app.plans.change_quote import quote_cancel
 from app.plans.changes import change_context
 from app.plans.models import Subscription, SubscriptionResource
 from app.plans.policy import ChangePolicy, describe_policy
-from app.orders.queries import one_time_units_bought, subscriptions_awaiting_payment
 from app.plans.queries import (
     DisplayStatus,
     display_status,
