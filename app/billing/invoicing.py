@@ -14,6 +14,7 @@ from typing import Sequence
 
 from app.billing.models import INVOICE_TRANSITIONS, Invoice, InvoiceKind, InvoiceLine, InvoiceStatus, PaymentMethodName
 from app.billing.tax import is_reverse_charge
+from app.catalog.parameters import parameter_summary
 from app.core.numbering import next_number
 from app.extensions import db
 from app.money import apply_basis_points
@@ -81,7 +82,8 @@ def create_invoice(organisation, currency: str, lines: Sequence[NewInvoiceLine],
     Subtotal = the sum of the line amounts; tax = ``tax`` (default: ``tax_rule_for``) on the
     subtotal, rounded half up; total = subtotal + tax, all in minor units of ``currency``. Due
     ``PAYMENT_TERMS`` after issue on account, at once otherwise; ``status`` paid stamps it paid
-    now. The caller holds whatever lock makes the charge happen once (the order's, the
+    now, and so does a total of zero (a free first month, a free plan): there is nothing to
+    wait for. The caller holds whatever lock makes the charge happen once (the order's, the
     subscription's)."""
     tax = tax or tax_rule_for(organisation)
     subtotal = sum(line.amount for line in lines)
@@ -97,15 +99,22 @@ def create_invoice(organisation, currency: str, lines: Sequence[NewInvoiceLine],
     invoice.lines = [InvoiceLine(position=position, description=line.description[:300], unit_price=line.unit_price,
                                  quantity=line.quantity, period_fraction=line.period_fraction, amount=line.amount)
                      for position, line in enumerate(lines, start=1)]
+    if invoice.total == 0 and status is InvoiceStatus.OPEN:
+        mark_invoice_paid(invoice, now)
     db.session.add(invoice)
     return invoice
 
 
 def order_invoice_lines(order) -> list[NewInvoiceLine]:
-    """The order's charged items (those billed later, a free first month, are not)."""
-    return [NewInvoiceLine(f"{line.description}: {item.description}", item.unit_price, item.quantity, item.subtotal,
-                           item.period_fraction)
-            for line in order.lines for item in line.items if not item.billed_later]
+    """The order's charged items (those billed later, a free first month, are not); the first
+    of each order line names its ordering parameters as the buyer chose them."""
+    invoiced = []
+    for line in order.lines:
+        summary = parameter_summary(line.plan_term.plan.product.parameters, line.parameters) if line.parameters else ""
+        for index, item in enumerate(item for item in line.items if not item.billed_later):
+            described = f"{line.description}: {item.description}" + (f" ({summary})" if summary and index == 0 else "")
+            invoiced.append(NewInvoiceLine(described, item.unit_price, item.quantity, item.subtotal, item.period_fraction))
+    return invoiced
 
 
 def invoice_order(order, now: datetime, payment_method: str = PaymentMethodName.ON_ACCOUNT.value, status: InvoiceStatus = InvoiceStatus.OPEN) -> Invoice:

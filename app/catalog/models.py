@@ -162,6 +162,16 @@ class PlanTerm(db.Model):
     plan: Mapped[Plan] = relationship(back_populates="terms")
 
 
+def plural_of(noun: str) -> str:
+    """The regular English plural: mailbox -> mailboxes, switch -> switches, licence ->
+    licences, proxy -> proxies. Irregular units carry theirs in ``Resource.unit_plural``."""
+    if noun.endswith(("s", "x", "z", "ch", "sh")):
+        return noun + "es"
+    if len(noun) > 1 and noun.endswith("y") and noun[-2] not in "aeiou":
+        return noun[:-1] + "ies"
+    return noun + "s"
+
+
 class ResourceCategory(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(150), unique=True)
@@ -176,6 +186,8 @@ class Resource(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(String(300), default="")
     unit: Mapped[str] = mapped_column(String(30), default="unit")
+    # Only where the English rule (``plural_of``) is wrong for the unit: "person" -> "people".
+    unit_plural: Mapped[str] = mapped_column(String(30), default="", server_default="")
     kind: Mapped[str] = mapped_column(String(20), default=ResourceKind.RECURRING.value)
     # The seat count of a subscription; single-user plans hold exactly one.
     measures_seats: Mapped[bool] = mapped_column(default=False)
@@ -186,6 +198,10 @@ class Resource(db.Model):
     @property
     def is_one_time(self) -> bool:
         return self.kind == ResourceKind.ONE_TIME.value
+
+    def units(self, count: int) -> str:
+        """The unit's name for ``count`` of it: "1 mailbox", "2 mailboxes"."""
+        return self.unit if count == 1 else (self.unit_plural or plural_of(self.unit))
 
 
 class PlanResource(db.Model):

@@ -79,3 +79,25 @@ def clean_values(parameters: Iterable, raw: Mapping[str, object]) -> tuple[dict[
         except ParameterInvalid as invalid:
             errors[parameter.key] = str(invalid)
     return values, errors
+
+
+def shown_values(parameters: Iterable, values: Mapping[str, object]) -> list[tuple[str, str]]:
+    """``(label, value)`` of each ordering parameter with a value, as a buyer reads it: in the
+    product's order, a choice by its label ("Europe (Frankfurt)"), not its code. Values whose
+    parameter the product no longer has follow, under their key."""
+    shown, known = [], set()
+    for parameter in parameters:
+        known.add(parameter.key)
+        value = str(values.get(parameter.key) or "")
+        if not value:
+            continue
+        if parameter.kind == ParameterKind.CHOICE.value:
+            value = next((str(label) for code, label in parameter.choices or [] if str(code) == value), value)
+        shown.append((parameter.label, value))
+    shown += [(key.replace("_", " ").capitalize(), str(value)) for key, value in values.items() if value and key not in known]
+    return shown
+
+
+def parameter_summary(parameters: Iterable, values: Mapping[str, object] | None) -> str:
+    """``shown_values`` on one line: "Data location: Europe (Frankfurt); Domain: example.com"."""
+    return "; ".join(f"{label}: {value}" for label, value in shown_values(parameters, values or {}))

@@ -14,6 +14,7 @@ from app.catalog.models import (
     Audience,
     Category,
     Marketplace,
+    PaymentModel,
     Plan,
     PlanResource,
     PlanTerm,
@@ -66,6 +67,7 @@ class ProductCard:
     product: Product
     from_price: Money | None = None  # monthly equivalent of the cheapest minimum order
     from_term: PlanTerm | None = None  # the term that gives it (billed monthly, yearly, ...)
+    from_unit: str = ""  # a postpaid plan's: the price is per this unit, per month
 
 
 @dataclass
@@ -140,14 +142,29 @@ def _card(product: Product, book: PriceBook, audiences: list[str]) -> ProductCar
         if not plan.published or plan.audience not in audiences:
             continue
         for term in plan.terms:
-            minimum = minimum_order(plan, term, book)
+            metered = metered_price(plan, term, book)
+            minimum = metered.unit_price if metered is not None else minimum_order(plan, term, book)
             if minimum is None:
                 continue
             monthly = Fraction(minimum.amount, term.billing_frequency_months)
             if best is None or monthly < best:
                 best, card.from_term = monthly, term
                 card.from_price = Money(round_half_up(monthly), minimum.currency)
+                card.from_unit = metered.plan_resource.resource.unit if metered is not None else ""
     return card
+
+
+def metered_price(plan: Plan, term: PlanTerm, book: PriceBook) -> AddOn | None:
+    """What a postpaid plan without a price of its own is sold at: the price of one unit of
+    what it is billed on (its seats, else its first recurring resource), per billing period.
+    ``None`` for any other plan, or when that unit is not priced here."""
+    if plan.payment_model != PaymentModel.POSTPAID.value or not book.has_plan_term(term.id) or book.plan_term(term.id).amount:
+        return None
+    recurring = [pr for pr in plan.resources if not pr.resource.is_one_time]
+    measured = next((pr for pr in recurring if pr.resource.measures_seats), recurring[0] if recurring else None)
+    if measured is None or not book.has_resource(term.id, measured.resource_id):
+        return None
+    return AddOn(measured, book.resource(term.id, measured.resource_id))
 
 
 def minimum_order(plan: Plan, term: PlanTerm, book: PriceBook) -> Money | None:
@@ -196,6 +213,7 @@ class PlanOffer:
     price: Money
     included: list[PlanResource] = field(default_factory=list)
     add_ons: list[AddOn] = field(default_factory=list)
+    metered: AddOn | None = None  # a postpaid plan's price per unit (``metered_price``)
 
 
 def product_offers(
@@ -214,7 +232,8 @@ def product_offers(
         if not priced_terms:
             continue
         term = next((t for t in priced_terms if t.code == term_code), priced_terms[0])
-        offer = PlanOffer(plan=plan, terms=priced_terms, term=term, price=book.plan_term(term.id))
+        offer = PlanOffer(plan=plan, terms=priced_terms, term=term, price=book.plan_term(term.id),
+                          metered=metered_price(plan, term, book))
         for plan_resource in plan.resources:
             if plan_resource.included > 0:
                 offer.included.append(plan_resource)

@@ -28,9 +28,31 @@ def change_message(placed, preview, viewer) -> tuple[str, str]:
     return text, "success"
 
 
+def _decrease(change) -> str:
+    return f"The decrease scheduled for {_date(change.effective_at)}"
+
+
 def cancel_message(outcome) -> str:
+    """What a cancellation did, and what became of a scheduled decrease."""
     quote = outcome.quote
     if quote.immediate:
-        return "The subscription has ended. The unused days are credited to your account."
-    return (f"The subscription is cancelled: it stays active until {_date(quote.effective_at)} and can be resumed "
-            "until then.")
+        text = "The subscription has ended. The unused days are credited to your account."
+    else:
+        text = (f"The subscription is cancelled: it stays active until {_date(quote.effective_at)} and can be resumed "
+                "until then.")
+    if outcome.dropped_change is not None:
+        text += f" {_decrease(outcome.dropped_change)} is dropped."
+    return text
+
+
+def resume_message(outcome) -> str:
+    """What a resume did, and that a decrease the cancellation dropped stays dropped."""
+    text = "The subscription is active again and renews as normal."
+    if outcome.dropped_change is not None:
+        text += (f" {_decrease(outcome.dropped_change)} was dropped by the cancellation and stays dropped: "
+                 "change the resource limits to schedule it again.")
+    return text
+
+
+def withdraw_message(change) -> str:
+    return f"{_decrease(change)} is withdrawn: nothing changes at the next period."

@@ -3,19 +3,26 @@ decided here. Which subscriptions a viewer sees is the tenant scope's business
 (``app.accounts.access.TenantScope``): these helpers take its criteria."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.catalog.models import PlanKind
 from app.extensions import db
+from app.orders.queries import one_time_units_bought, subscriptions_awaiting_payment
 from app.plans import errors
 from app.plans.change_quote import quote_cancel
 from app.plans.changes import change_context
 from app.plans.models import Subscription, SubscriptionResource
 from app.plans.policy import ChangePolicy, describe_policy
-from app.plans.queries import display_status, live_subscriptions, scheduled_change_of, scheduled_changes_for
+from app.plans.queries import (
+    DisplayStatus,
+    display_status,
+    live_subscriptions,
+    scheduled_change_of,
+    scheduled_changes_for,
+)
 from app.plans.states import SubscriptionStatus
 
 S = SubscriptionStatus
@@ -24,7 +31,7 @@ S = SubscriptionStatus
 @dataclass(frozen=True)
 class OverviewRow:
     subscription: Subscription
-    status: str  # as shown: "pending" when a change is scheduled
+    status: DisplayStatus
     seats: int
 
 
@@ -33,7 +40,7 @@ def seats_of(subscription: Subscription) -> int:
 
 
 def overview_rows(scope: tuple) -> list[OverviewRow]:
-    """The live subscriptions in scope, newest first, in three queries."""
+    """The live subscriptions in scope, newest first, in at most four queries."""
     subscriptions = db.session.scalars(
         live_subscriptions(*scope).options(
             joinedload(Subscription.owner), joinedload(Subscription.plan), joinedload(Subscription.plan_term),
@@ -41,7 +48,8 @@ def overview_rows(scope: tuple) -> list[OverviewRow]:
         ).order_by(Subscription.id.desc()).limit(500)
     ).unique().all()
     scheduled = scheduled_changes_for(s.id for s in subscriptions)
-    return [OverviewRow(s, display_status(s, s.id in scheduled), seats_of(s)) for s in subscriptions]
+    unpaid = subscriptions_awaiting_payment(s.id for s in subscriptions if s.status == S.PENDING.value)
+    return [OverviewRow(s, display_status(s, scheduled.get(s.id), s.id in unpaid), seats_of(s)) for s in subscriptions]
 
 
 @dataclass(frozen=True)
@@ -57,6 +65,7 @@ class ResourceRow:
     step: int
     editable: bool  # may this viewer change it here
     why_fixed: str = ""
+    shown: str = ""  # in place of the quantity: a one-time service is delivered once, not held
 
 
 def resource_rows(subscription: Subscription, by_customer: bool) -> list[ResourceRow]:
@@ -95,7 +104,7 @@ def requested_quantities(rows: list[ResourceRow], form) -> dict[int, int]:
 @dataclass(frozen=True)
 class DetailPage:
     subscription: Subscription
-    status: str
+    status: DisplayStatus
     scheduled: object | None  # the pending decrease
     policy_text: tuple[str, ...]
     cancel_quote: object | None  # what cancelling now does; None when it cannot be cancelled
@@ -115,9 +124,28 @@ def detail_page(subscription: Subscription, organisation, now: datetime) -> Deta
     resumable = (subscription.cancel_at_period_end and subscription.status in (S.CANCELED.value, S.SUSPENDED.value)
                  and subscription.current_period_end is not None and now < subscription.current_period_end)
     return DetailPage(
-        subscription=subscription, status=display_status(subscription, scheduled is not None), scheduled=scheduled,
+        resources=_with_one_time_services(subscription, resource_rows(subscription, organisation.is_customer)),
+        subscription=subscription, scheduled=scheduled,
+        status=display_status(subscription, scheduled, subscription.id in subscriptions_awaiting_payment([subscription.id])),
         policy_text=describe_policy(ChangePolicy.of_plan(subscription.plan)), cancel_quote=cancel,
         can_change=subscription.status == S.ACTIVE.value, can_resume=resumable,
-        resources=resource_rows(subscription, organisation.is_customer),
     )
+
+
+def _with_one_time_services(subscription: Subscription, rows: list[ResourceRow]) -> list[ResourceRow]:
+    """A one-time service (QuickStart) bought with the subscription reads "Delivered" (or
+    "Ordered" until the subscription is provisioned), not a quantity of 0."""
+    one_time = {pr.resource.code for pr in subscription.plan.resources if pr.resource.is_one_time}
+    if not one_time:
+        return rows
+    bought = one_time_units_bought(subscription.id)
+    provisioned = subscription.status not in (S.PENDING.value, S.FAILED.value)
+    shown = []
+    for row in rows:
+        if row.code in one_time:
+            units = bought.get(row.code, 0)
+            label = ("Delivered" if provisioned else "Ordered") if units else "Not bought"
+            row = replace(row, shown=f"{label} ({units})" if units > 1 else label)
+        shown.append(row)
+    return shown
 

@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from app.accounts.access import TenantScope
 from app.control_panel.forms import ActionForm, ChangeForm
-from app.control_panel.subscription_messages import cancel_message, change_message
+from app.control_panel.subscription_messages import cancel_message, change_message, resume_message, withdraw_message
 from app.control_panel.subscription_pages import detail_page, overview_rows, requested_quantities, resource_rows
 from app.extensions import db
 from app.core.clock import current_now
@@ -114,25 +114,41 @@ def _act(subscription_id: int, action, success):
     return redirect(_detail_url(subscription))
 
 
+def _confirm_page(subscription_id: int, action: str):
+    """The confirmation step of an action that gives up service or money: what it does, and
+    the form that does it (no JavaScript needed)."""
+    subscription = _subscription(subscription_id)
+    page = detail_page(subscription, current_user.organisation, current_now())
+    if (action == "cancel" and page.cancel_quote is None) or (action == "withdraw" and page.scheduled is None):
+        flash("There is nothing to confirm: the subscription has changed since.", "warning")
+        return redirect(_detail_url(subscription))
+    return render_template("control_panel/subscriptions/confirm.html", page=page, action=action, form=ActionForm())
+
+
 def cancel(subscription_id: int):
+    if request.method == "GET":
+        return _confirm_page(subscription_id, "cancel")
     return _act(subscription_id, cancel_subscription, cancel_message)
 
 
 def resume(subscription_id: int):
-    return _act(subscription_id, resume_subscription, lambda s: "The subscription is active again and renews as normal.")
+    return _act(subscription_id, resume_subscription, resume_message)
 
 
 def withdraw_decrease(subscription_id: int):
-    return _act(subscription_id, withdraw, lambda change: "The scheduled decrease is withdrawn: nothing changes at the next period.")
+    if request.method == "GET":
+        return _confirm_page(subscription_id, "withdraw")
+    return _act(subscription_id, withdraw, withdraw_message)
 
 
 def add_subscription_pages(bp: Blueprint) -> None:
     """The subscription pages under ``bp``'s prefix, as ``<bp>.subscriptions``,
-    ``<bp>.subscription`` and the actions named in ``ADMIN_VIEWS``."""
+    ``<bp>.subscription`` and the actions named in ``ADMIN_VIEWS``. Cancelling and withdrawing a
+    decrease give something up: their GET is the confirmation page, their POST the action."""
     bp.add_url_rule("/subscriptions", "subscriptions", overview)
     bp.add_url_rule("/subscriptions/<int:subscription_id>", "subscription", detail)
     bp.add_url_rule("/subscriptions/<int:subscription_id>/change", "change_subscription", change, methods=["GET", "POST"])
-    bp.add_url_rule("/subscriptions/<int:subscription_id>/cancel", "cancel_subscription", cancel, methods=["POST"])
+    bp.add_url_rule("/subscriptions/<int:subscription_id>/cancel", "cancel_subscription", cancel, methods=["GET", "POST"])
     bp.add_url_rule("/subscriptions/<int:subscription_id>/resume", "resume_subscription", resume, methods=["POST"])
     bp.add_url_rule("/subscriptions/<int:subscription_id>/scheduled-change/withdraw", "withdraw_decrease",
-                    withdraw_decrease, methods=["POST"])
+                    withdraw_decrease, methods=["GET", "POST"])

@@ -8,7 +8,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from app.accounts.access import TenantScope
 from app.billing.models import Invoice
 from app.extensions import db
-from app.orders.models import Order, OrderLine
+from app.orders.models import AWAITING_PAYMENT, Order, OrderLine, OrderLineKind
 from app.payments.models import Payment
 
 
@@ -57,3 +57,29 @@ def own_order(number: str, organisation) -> Order:
 
 def payment_of(order: Order):
     return db.session.scalar(select(Payment).where(Payment.order_id == order.id))
+
+
+def subscriptions_awaiting_payment(subscription_ids) -> set[int]:
+    """Which of these subscriptions were bought by an order still waiting for its payment, in
+    one query (what ``app.plans.queries.display_status`` calls "Awaiting payment")."""
+    ids = list(subscription_ids)
+    if not ids:
+        return set()
+    return set(db.session.scalars(
+        select(OrderLine.subscription_id).join(Order, Order.id == OrderLine.order_id).where(
+            OrderLine.subscription_id.in_(ids), OrderLine.kind == OrderLineKind.PURCHASE.value,
+            Order.payment_status.in_(AWAITING_PAYMENT))
+    ))
+
+
+def one_time_units_bought(subscription_id: int) -> dict[str, int]:
+    """Units bought for the subscription by its purchase and change orders, by resource code:
+    what a one-time service (QuickStart), which the subscription does not hold as a quantity,
+    was bought in."""
+    bought: dict[str, int] = {}
+    lines = db.session.scalars(select(OrderLine).where(OrderLine.subscription_id == subscription_id))
+    for line in lines:
+        before = line.previous_quantities or {} if line.kind == OrderLineKind.CHANGE.value else {}
+        for code, quantity in (line.quantities or {}).items():
+            bought[code] = bought.get(code, 0) + max(0, int(quantity) - int(before.get(code, 0)))
+    return bought

@@ -24,6 +24,7 @@ from email_validator import EmailNotValidError, validate_email
 from app.catalog.models import Audience, PlanKind
 from app.catalog.parameters import clean_values
 from app.core.errors import Refusal
+from app.core.text import end_sentence
 from app.orders.lines import Beneficiary, BeneficiaryKind, LineRequest
 
 MAX_QUANTITY = 1_000_000
@@ -89,7 +90,7 @@ def quantity_problems(plan, quantities: Mapping[str, object]) -> list[Problem]:
     codes = {pr.resource.code for pr in plan.resources}
     for code in quantities:
         if code not in codes:
-            problems.append(Problem(f"“{code}” is not part of {plan.name}.", f"qty-{code}"))
+            problems.append(Problem(end_sentence(f"“{code}” is not part of {plan.name}"), f"qty-{code}"))
     for pr in plan.resources:
         resource, name = pr.resource, pr.resource.name
         quantity = quantities.get(resource.code, default_quantity(pr))
@@ -153,13 +154,14 @@ def line_problems(request: LineRequest, term, marketplace, book, purchaser: Purc
     if product.renewal_upgrade_only:
         problems.append(Problem(f"{product.name} is sold for renewals and upgrades of existing subscriptions only; it cannot be ordered new."))
     if not book.has_plan_term(term.id):
-        problems.append(Problem(f"{plan.name} ({term.name}) is not sold in {marketplace.name}."))
+        problems.append(Problem(end_sentence(f"{plan.name} ({term.name}) is not sold in {marketplace.name}")))
     problems += quantity_problems(plan, request.quantities)
     quantities = effective_quantities(plan, request.quantities)
     for pr in plan.resources:
         quantity = quantities[pr.resource.code]
         if isinstance(quantity, int) and quantity > pr.included and not book.has_resource(term.id, pr.resource_id):
-            problems.append(Problem(f"{pr.resource.name} cannot be added to {plan.name} in {marketplace.name}.", f"qty-{pr.resource.code}"))
+            problems.append(Problem(end_sentence(f"{pr.resource.name} cannot be added to {plan.name} in {marketplace.name}"),
+                                    f"qty-{pr.resource.code}"))
     if request.postponed_billing and not plan.postponed_billing_allowed:
         problems.append(Problem(f"{plan.name} does not offer a free first month.", "postponed_billing"))
     parameters, errors = clean_values(product.parameters, request.parameters)

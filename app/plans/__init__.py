@@ -14,4 +14,12 @@ def _register_payment_hooks(state) -> None:
     register_hooks()
 
 
+@bp.app_template_global("subscription_status")
+def _subscription_status(subscription, awaiting_payment: bool = False):
+    """Templates word a subscription's status through the one ``display_status``."""
+    from app.plans.queries import status_of  # queries imports the models: not at package import
+
+    return status_of(subscription, awaiting_payment)
+
+
 from app.plans import cli  # noqa: E402,F401

@@ -4,14 +4,16 @@ None commits.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from app.extensions import db
 from app.plans.changes import cancel_scheduled_change
 from app.plans.invoicing import credit_note
 from app.plans.lifecycle import CancelOutcome, cancel, resume
-from app.plans.models import Subscription
+from app.plans.models import ScheduledChange, Subscription
 from app.plans.hooks import tell_vendor
+from app.plans.queries import change_dropped_by_cancellation
 
 
 def cancel_subscription(subscription_id: int, now: datetime) -> CancelOutcome:
@@ -27,11 +29,19 @@ def cancel_subscription(subscription_id: int, now: datetime) -> CancelOutcome:
     return outcome
 
 
-def resume_subscription(subscription_id: int, now: datetime) -> Subscription:
-    """Withdraws a cancellation (``lifecycle.resume``) and tells the vendor (``resume``)."""
+@dataclass(frozen=True)
+class ResumeOutcome:
+    subscription: Subscription
+    dropped_change: ScheduledChange | None  # the decrease the cancellation dropped: it stays dropped
+
+
+def resume_subscription(subscription_id: int, now: datetime) -> ResumeOutcome:
+    """Withdraws a cancellation (``lifecycle.resume``) and tells the vendor (``resume``). A
+    decrease the cancellation dropped is not restored; the outcome names it."""
+    canceled_at = db.session.get(Subscription, subscription_id).canceled_at
     subscription = resume(subscription_id, now)
     tell_vendor(subscription, "resume", now)
-    return subscription
+    return ResumeOutcome(subscription, change_dropped_by_cancellation(subscription_id, canceled_at))
 
 
 def withdraw_decrease(subscription_id: int, now: datetime):

@@ -23,7 +23,6 @@ from app.plans.states import SubscriptionStatus
 from app.plans.usage import peak_of
 
 S = SubscriptionStatus
-PENDING_DISPLAY = "pending"  # an active subscription with a scheduled change shows as pending
 
 
 def live_subscriptions(*criteria) -> Select:
@@ -41,9 +40,12 @@ def _has_scheduled_change():
 
 @dataclass(frozen=True)
 class SubscriptionCounts:
+    """Counted as ``display_status`` shows them: every "Active" and "Change scheduled" row is active."""
+
     total: int = 0
-    active: int = 0  # active without a scheduled change
-    pending: int = 0  # being provisioned, or active with a scheduled change
+    active: int = 0  # active, with or without a scheduled change
+    change_scheduled: int = 0  # of those, the ones with a scheduled change
+    provisioning: int = 0  # not provisioned yet (awaiting payment included)
     canceled: int = 0  # ending at the period's end
     suspended: int = 0
     failed: int = 0
@@ -51,7 +53,8 @@ class SubscriptionCounts:
 
 
 def subscription_counts(*criteria) -> SubscriptionCounts:
-    """The summary cards of an overview, over ``live_subscriptions(*criteria)``: two queries."""
+    """The summary cards of an overview, over ``live_subscriptions(*criteria)``, counting the
+    way the table labels (``display_status``): two queries."""
     scheduled = _has_scheduled_change()
     status = Subscription.status
 
@@ -61,8 +64,9 @@ def subscription_counts(*criteria) -> SubscriptionCounts:
     row = db.session.execute(
         select(
             func.count(Subscription.id),
-            count_when(and_(status == S.ACTIVE.value, ~scheduled)),
-            count_when((status == S.PENDING.value) | and_(status == S.ACTIVE.value, scheduled)),
+            count_when(status == S.ACTIVE.value),
+            count_when(and_(status == S.ACTIVE.value, scheduled)),
+            count_when(status == S.PENDING.value),
             count_when(status == S.CANCELED.value),
             count_when(status == S.SUSPENDED.value),
             count_when(status == S.FAILED.value),
@@ -95,11 +99,60 @@ def scheduled_change_of(subscription_id: int) -> ScheduledChange | None:
     return scheduled_changes_for([subscription_id]).get(subscription_id)
 
 
-def display_status(subscription: Subscription, has_scheduled_change: bool) -> str:
-    """The status a table shows: ``pending`` for an active subscription with a scheduled change."""
-    if subscription.status == S.ACTIVE.value and has_scheduled_change:
-        return PENDING_DISPLAY
-    return subscription.status
+@dataclass(frozen=True)
+class DisplayStatus:
+    """A subscription's state as every page shows it: ``code`` for markup and styles, ``label``
+    for people. Each code means one thing."""
+
+    code: str
+    label: str
+
+
+STATUS_LABELS = {
+    S.PENDING.value: "Provisioning",
+    S.ACTIVE.value: "Active",
+    S.CANCELED.value: "Canceled",
+    S.EXPIRED.value: "Expired",
+    S.FAILED.value: "Provisioning failed",
+    S.SUSPENDED.value: "Suspended",
+}
+AWAITING_PAYMENT = DisplayStatus("awaiting_payment", "Awaiting payment")
+
+
+def display_status(subscription: Subscription, scheduled_change: ScheduledChange | None = None,
+                   awaiting_payment: bool = False) -> DisplayStatus:
+    """The one status label of a subscription, used by every page: "Provisioning" until the
+    vendor has it ("Awaiting payment" while its order, ``awaiting_payment``, is not paid),
+    "Change scheduled for <date>" for an active one with ``scheduled_change``, else its state."""
+    status = subscription.status
+    if status == S.PENDING.value and awaiting_payment:
+        return AWAITING_PAYMENT
+    if status == S.ACTIVE.value and scheduled_change is not None:
+        return DisplayStatus("change_scheduled", f"Change scheduled for {scheduled_change.effective_at:%d %B %Y}")
+    return DisplayStatus(status, STATUS_LABELS.get(status, status.replace("_", " ").capitalize()))
+
+
+def change_dropped_by_cancellation(subscription_id: int, canceled_at: datetime | None) -> ScheduledChange | None:
+    """The decrease that the cancellation made at ``canceled_at`` dropped, if there was one."""
+    if canceled_at is None:
+        return None
+    return db.session.scalars(
+        select(ScheduledChange).where(
+            ScheduledChange.subscription_id == subscription_id,
+            ScheduledChange.status == ScheduledChangeStatus.DROPPED.value,
+            ScheduledChange.drop_reason == "cancel",
+            ScheduledChange.closed_at == canceled_at,
+        ).order_by(ScheduledChange.id.desc())
+    ).first()
+
+
+def status_of(subscription: Subscription | None, awaiting_payment: bool = False) -> DisplayStatus:
+    """``display_status`` of one subscription (None: not written yet, so still to provision),
+    looking up its scheduled change: for pages showing a few, such as an order's lines."""
+    if subscription is None:
+        return AWAITING_PAYMENT if awaiting_payment else DisplayStatus(S.PENDING.value, STATUS_LABELS[S.PENDING.value])
+    scheduled = scheduled_change_of(subscription.id) if subscription.status == S.ACTIVE.value else None
+    return display_status(subscription, scheduled, awaiting_payment)
 
 
 def due_period_ends(now: datetime, limit: int = 500) -> list[int]:

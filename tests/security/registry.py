@@ -207,6 +207,7 @@ TENANT_CASES: dict[str, Callable] = {
     "cart.update_quantities": _user_owned_cart_line,
     "cart.remove": _user_owned_cart_line,
     "back_office.outbox_message": lambda world: staff_only(world, message_id=_outbox_message(world)),
+    "back_office.outbox_message_html": lambda world: staff_only(world, message_id=_outbox_message(world)),
     "provisioning.order_progress": lambda world: customer_owned(world, number=_fulfillment_request(world).order.number),
     "provisioning.answer": lambda world: customer_owned(world, request_id=_fulfillment_request(world).id),
     "back_office.retry": lambda world: staff_only(world, request_id=_fulfillment_request(world).id),

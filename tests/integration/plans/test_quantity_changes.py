@@ -11,7 +11,7 @@ from app.plans import errors
 from app.plans.change_quote import quote_change
 from app.plans.changes import cancel_scheduled_change, change_context, confirm_change, schedule_decrease
 from app.plans.models import QuantityRecord, ScheduledChange
-from app.plans.queries import display_status, scheduled_change_of
+from app.plans.queries import DisplayStatus, display_status, scheduled_change_of
 
 FEB_1 = datetime(2026, 2, 1, 9)  # a 28-day period: 1 February 09:00 to 1 March 09:00
 FEB_11 = datetime(2026, 2, 11, 15)  # 18 days left
@@ -27,7 +27,7 @@ def scheduled_rows():
     return db.session.scalars(select(ScheduledChange).order_by(ScheduledChange.id)).all()
 
 
-def test_a_decrease_is_scheduled_shown_as_pending_and_can_be_withdrawn(world, subscribe):
+def test_a_decrease_is_scheduled_shown_as_change_scheduled_and_can_be_withdrawn(world, subscribe):
     subscription = subscribe(FEB_1)
 
     change = schedule_decrease(subscription.id, {world.seats.id: 6}, FEB_11, created_by_id=world.users.reseller.id)
@@ -36,12 +36,13 @@ def test_a_decrease_is_scheduled_shown_as_pending_and_can_be_withdrawn(world, su
     assert (change.status, change.targets, change.effective_at, change.created_at) == (
         "scheduled", {world.seats.id: 6}, MAR_1, FEB_11)
     assert seats_of(subscription, world) == 8  # no refund, nothing changes before the period ends
-    assert display_status(subscription, scheduled_change_of(subscription.id) is not None) == "pending"
+    assert display_status(subscription, scheduled_change_of(subscription.id)) == DisplayStatus(
+        "change_scheduled", "Change scheduled for 01 March 2026")
 
     dropped = cancel_scheduled_change(subscription.id, datetime(2026, 2, 12))
     db.session.commit()
     assert (dropped.status, dropped.drop_reason, dropped.closed_at) == ("dropped", "withdrawn", datetime(2026, 2, 12))
-    assert display_status(subscription, scheduled_change_of(subscription.id) is not None) == "active"
+    assert display_status(subscription, scheduled_change_of(subscription.id)) == DisplayStatus("active", "Active")
     with pytest.raises(errors.NoScheduledChange):
         cancel_scheduled_change(subscription.id, datetime(2026, 2, 12))
 

@@ -61,7 +61,7 @@ def test_a_reseller_sees_its_cost_and_margin(client, auth, on_account, subscribe
     assert "Invoiced to Reseller One" in text and "$2.83" in text  # 257 + 26 tax
 
 
-def test_a_decrease_is_scheduled_shown_as_pending_and_withdrawn(client, auth, on_account, subscribe, clock):
+def test_a_decrease_is_scheduled_shown_as_change_scheduled_and_withdrawn(client, auth, on_account, subscribe, clock):
     world = on_account
     subscription = subscribe(FEB_1)
     auth.login("admin@reseller.test")
@@ -73,7 +73,7 @@ def test_a_decrease_is_scheduled_shown_as_pending_and_withdrawn(client, auth, on
     assert done.status_code == 302 and _seats(subscription, world) == 8
     assert _counts() == (0, 0, 0, 1)
     overview = text_of(client.get("/reseller/subscriptions"))
-    assert 'data-status="pending"' in overview
+    assert '<span class="badge text-bg-primary" data-status="change_scheduled">Change scheduled for 01 March 2026</span>' in overview
     detail = text_of(client.get(f"/reseller/subscriptions/{subscription.id}"))
     assert "Pending decrease" in detail and "From 01 March 2026" in detail
 
