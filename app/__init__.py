@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Flask
 
 from app.config import PROJECT_ROOT, Config
+from app.core import routing
 from app.extensions import csrf, db, login_manager, migrate
 
 
@@ -15,6 +16,7 @@ def create_app(config: object | None = None) -> Flask:
         instance_path=getattr(config, "INSTANCE_PATH", None),
     )
     app.config.from_object(config)
+    app.url_map.converters.update(routing.CONVERTERS)  # before any rule is added
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))

@@ -87,6 +87,7 @@ class Config:
         self.UNPAID_ORDER_CHECK_INTERVAL = _number("UNPAID_ORDER_CHECK_INTERVAL", 900, int)
         self._read_stripe_settings()
         self._read_mail_settings()
+        self._read_seller_settings()
 
     def _read_stripe_settings(self) -> None:
         # Test-mode defaults that work with the local stand-in `flask dev` starts (localstripe).
@@ -108,6 +109,13 @@ class Config:
         self.MAIL_BACKEND = os.environ.get("MAIL_BACKEND") or ("smtp" if self.MAIL_SERVER else "outbox")
         # Invoice PDFs: "auto" (DejaVu Sans when installed, else Helvetica), "core", or a TTF path.
         self.INVOICE_PDF_FONT = os.environ.get("INVOICE_PDF_FONT", "auto")
+
+    def _read_seller_settings(self) -> None:
+        # The distributor's legal details on its invoices (app.billing.seller). Without a legal
+        # name here, the distributor organisation's billing information is used.
+        for name in ("DISTRIBUTOR_LEGAL_NAME", "DISTRIBUTOR_ADDRESS_LINE1", "DISTRIBUTOR_ADDRESS_LINE2", "DISTRIBUTOR_POSTAL_CODE",
+                     "DISTRIBUTOR_CITY", "DISTRIBUTOR_COUNTRY", "DISTRIBUTOR_TAX_ID", "DISTRIBUTOR_BILLING_EMAIL"):
+            setattr(self, name, os.environ.get(name, ""))
 
     SQLALCHEMY_TRACK_MODIFICATIONS = False
     SESSION_COOKIE_HTTPONLY = True

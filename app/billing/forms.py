@@ -1,14 +1,8 @@
-from babel import Locale
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
-
-def country_choices() -> list[tuple[str, str]]:
-    """ISO 3166-1 alpha-2 countries by English name."""
-    territories = Locale("en").territories
-    countries = [(code, name) for code, name in territories.items() if len(code) == 2 and code.isalpha() and code != "ZZ"]
-    return sorted(countries, key=lambda item: item[1])
+from app.billing.countries import country_choices
 
 
 class BillingInfoForm(FlaskForm):
@@ -23,6 +17,7 @@ class BillingInfoForm(FlaskForm):
     next = HiddenField()
     submit = SubmitField("Save billing information")
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, locale: str = "en", **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.country.choices = [("", "Choose a country…")] + country_choices()
+        # The select offers ISO countries only and refuses any other posted value.
+        self.country.choices = [("", "Choose a country…")] + country_choices(locale)

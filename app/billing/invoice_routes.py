@@ -5,6 +5,7 @@ from flask import Response, current_app, render_template, request
 from flask_login import current_user, login_required
 
 from app.billing import bp
+from app.billing.countries import country_name
 from app.billing.pdf import render_invoice_pdf
 from app.billing.queries import STATUSES, invoice_for, invoice_locale, invoices_page, seller_details
 
@@ -26,7 +27,8 @@ def invoices():
 @login_required
 def invoice(number: str):
     found = invoice_for(number, current_user.organisation)
-    return render_template("billing/invoice.html", invoice=found, seller=seller_details(found), locale=invoice_locale(found))
+    return render_template("billing/invoice.html", invoice=found, seller=seller_details(found), locale=invoice_locale(found),
+                           country_name=country_name)
 
 
 @bp.get("/invoices/<number>.pdf")

@@ -12,7 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Sequence
 
+from flask import current_app
+
 from app.billing.models import INVOICE_TRANSITIONS, Invoice, InvoiceKind, InvoiceLine, InvoiceStatus, PaymentMethodName
+from app.billing.seller import billing_details, legal_details_of
 from app.billing.tax import is_reverse_charge
 from app.catalog.parameters import parameter_summary
 from app.core.numbering import next_number
@@ -65,12 +68,7 @@ def tax_rule_for(organisation, marketplace=None) -> TaxRule:
 
 def bill_to(organisation) -> dict:
     """The paying organisation's billing details, as printed on the invoice."""
-    info = organisation.billing_info
-    if info is None:
-        return {"name": organisation.name}
-    return {"name": info.legal_name, "address_line1": info.address_line1, "address_line2": info.address_line2,
-            "city": info.city, "postal_code": info.postal_code, "country": info.country, "tax_id": info.tax_id,
-            "email": info.billing_email}
+    return billing_details(organisation)
 
 
 def create_invoice(organisation, currency: str, lines: Sequence[NewInvoiceLine], now: datetime, *,
@@ -80,7 +78,8 @@ def create_invoice(organisation, currency: str, lines: Sequence[NewInvoiceLine],
     """A numbered invoice of ``lines`` to ``organisation``, in the session (not committed).
 
     Subtotal = the sum of the line amounts; tax = ``tax`` (default: ``tax_rule_for``) on the
-    subtotal, rounded half up; total = subtotal + tax, all in minor units of ``currency``. Due
+    subtotal, rounded half up; total = subtotal + tax, all in minor units of ``currency``. The
+    payer's and the seller's details are kept as they are now (``app.billing.seller``). Due
     ``PAYMENT_TERMS`` after issue on account, at once otherwise; ``status`` paid stamps it paid
     now, and so does a total of zero (a free first month, a free plan): there is nothing to
     wait for. The caller holds whatever lock makes the charge happen once (the order's, the
@@ -92,7 +91,7 @@ def create_invoice(organisation, currency: str, lines: Sequence[NewInvoiceLine],
         number=next_number("INV", now), kind=kind.value, organisation_id=organisation.id, seller_id=organisation.parent_id,
         order=order, subscription=subscription, currency=currency, subtotal=subtotal, tax=tax_amount, total=subtotal + tax_amount,
         tax_rate_bp=tax.rate_bp, reverse_charge=tax.reverse_charge, payment_method=payment_method, status=status.value,
-        bill_to=bill_to(organisation), issued_at=now,
+        bill_to=bill_to(organisation), seller_details=legal_details_of(organisation.parent, current_app.config), issued_at=now,
         due_at=due_at or (now + PAYMENT_TERMS if payment_method == PaymentMethodName.ON_ACCOUNT.value else now),
         paid_at=now if status is InvoiceStatus.PAID else None,
     )

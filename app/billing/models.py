@@ -59,6 +59,8 @@ class Invoice(db.Model):
     status: Mapped[str] = mapped_column(String(10), default=InvoiceStatus.OPEN.value, index=True)
     # The billing details as they were when the invoice was issued (they may change later).
     bill_to: Mapped[dict] = mapped_column(JSON, default=dict, server_default=text("'{}'"))
+    # The seller's legal name, address and tax ID as issued ({} on invoices issued before they were kept).
+    seller_details: Mapped[dict] = mapped_column(JSON, default=dict, server_default=text("'{}'"))
     issued_at: Mapped[datetime] = mapped_column(index=True)
     due_at: Mapped[datetime] = mapped_column()
     paid_at: Mapped[datetime | None] = mapped_column()

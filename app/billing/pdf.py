@@ -14,6 +14,7 @@ from pathlib import Path
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from app.billing.countries import country_name
 from app.billing.models import PaymentMethodName
 from app.money import Money
 
@@ -71,12 +72,13 @@ class InvoicePdf(FPDF):
         self.write_cell(0, f"Page {self.page_no()}", size=8, align="C")
 
 
-def _address_lines(details: dict) -> list[str]:
+def _address_lines(details: dict, locale: str) -> list[str]:
     lines = [details.get("name", "")]
     lines += [details[key] for key in ("address_line1", "address_line2") if details.get(key)]
     place = " ".join(part for part in (details.get("postal_code"), details.get("city")) if part)
-    if place or details.get("country"):
-        lines.append(", ".join(part for part in (place, details.get("country")) if part))
+    country = country_name(details.get("country"), locale)
+    if place or country:
+        lines.append(", ".join(part for part in (place, country) if part))
     if details.get("tax_id"):
         lines.append(f"Tax ID {details['tax_id']}")
     return [line for line in lines if line]
@@ -99,14 +101,11 @@ def render_invoice_pdf(invoice, locale: str, seller: dict, *, font_setting: str 
     pdf.ln(2)
     top = pdf.get_y()
     pdf.write_cell(0, "From", bold=True, new_line=True)
-    for line in _address_lines(seller):
-        pdf.write_cell(85, line, new_line=True, height=5)
+    _address_block(pdf, _address_lines(seller, locale), x=pdf.l_margin, width=85)
     from_bottom = pdf.get_y()
     pdf.set_xy(110, top)
     pdf.write_cell(0, "Bill to", bold=True, new_line=True)
-    for line in _address_lines(invoice.bill_to or {}):
-        pdf.set_x(110)
-        pdf.write_cell(0, line, new_line=True, height=5)
+    _address_block(pdf, _address_lines(invoice.bill_to or {}, locale), x=110, width=pdf.w - pdf.r_margin - 110)
     pdf.set_y(max(from_bottom, pdf.get_y()) + 4)
     facts = [("Issued", f"{invoice.issued_at:%d %B %Y}"),
              ("Paid" if invoice.status == "paid" and invoice.paid_at else "Due",
@@ -124,6 +123,14 @@ def render_invoice_pdf(invoice, locale: str, seller: dict, *, font_setting: str 
     return bytes(pdf.output())
 
 
+def _address_block(pdf: InvoicePdf, lines: list[str], *, x: float, width: float) -> None:
+    """Address lines in a column, a long one wrapped within it (left-aligned, never stretched)."""
+    pdf.set_font(pdf.family, "", 10)
+    for line in lines:
+        pdf.set_x(x)
+        pdf.multi_cell(width, 5, pdf.text_of(line), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+
 COLUMNS = (("#", 8, "L"), ("Description", 84, "L"), ("Unit price", 26, "R"), ("Qty", 12, "R"), ("Amount", 44, "R"))
 
 
@@ -137,7 +144,8 @@ def _lines_table(pdf: InvoicePdf, invoice, money) -> None:
         pdf.write_cell(COLUMNS[0][1], str(line.position), height=5)
         x = pdf.get_x()
         pdf.set_font(pdf.family, "", 10)
-        pdf.multi_cell(COLUMNS[1][1], 5, pdf.text_of(description), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        # Left-aligned: fpdf2's default justification stretches the gaps of every wrapped line.
+        pdf.multi_cell(COLUMNS[1][1], 5, pdf.text_of(description), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         bottom = max(pdf.get_y(), y + 6)
         pdf.set_xy(x + COLUMNS[1][1], y)
         for text, (_, width, align) in zip((money(line.unit_price), str(line.quantity), money(line.amount)), COLUMNS[2:]):
@@ -162,4 +170,4 @@ def _totals(pdf: InvoicePdf, invoice, money) -> None:
     if invoice.reverse_charge:
         pdf.ln(4)
         pdf.set_font(pdf.family, "", 9)
-        pdf.multi_cell(0, 5, pdf.text_of("Reverse charge: no tax charged; the buyer accounts for it in its own country."))
+        pdf.multi_cell(0, 5, pdf.text_of("Reverse charge: no tax charged; the buyer accounts for it in its own country."), align="L")

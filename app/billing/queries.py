@@ -2,13 +2,13 @@
 and staff; the list to the payer only."""
 from __future__ import annotations
 
-from flask import abort
+from flask import abort, current_app
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.accounts.access import TenantScope
-from app.billing.invoicing import bill_to
 from app.billing.models import Invoice, InvoiceStatus
+from app.billing.seller import legal_details_of
 from app.extensions import db
 
 STATUSES = tuple(status.value for status in InvoiceStatus)
@@ -50,6 +50,6 @@ def invoice_locale(invoice: Invoice) -> str:
 
 
 def seller_details(invoice: Invoice) -> dict:
-    if invoice.seller is None:
-        return {"name": "Cloud Marketplace"}
-    return bill_to(invoice.seller)
+    """Who the invoice is from: the seller's details as issued (today's, for an invoice issued
+    before they were kept)."""
+    return invoice.seller_details or legal_details_of(invoice.seller, current_app.config)

@@ -7,6 +7,7 @@ from app.accounts.services import is_safe_next
 from app.billing import bp
 from app.billing.forms import BillingInfoForm
 from app.billing.services import remaining_credit
+from app.catalog.context import current_marketplace
 from app.extensions import db
 
 FIELDS = ("legal_name", "address_line1", "address_line2", "city", "postal_code", "country", "tax_id", "billing_email")
@@ -17,7 +18,8 @@ FIELDS = ("legal_name", "address_line1", "address_line2", "city", "postal_code",
 def edit_billing_info():
     organisation = current_user.organisation
     info = organisation.billing_info
-    form = BillingInfoForm(obj=info, next=request.args.get("next", ""))
+    marketplace = current_marketplace()
+    form = BillingInfoForm(obj=info, next=request.args.get("next", ""), locale=marketplace.locale if marketplace else "en")
     if form.validate_on_submit():
         if info is None:
             info = BillingInfo(organisation_id=organisation.id)

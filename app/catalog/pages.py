@@ -19,6 +19,7 @@ from app.catalog.cache import cached
 from app.catalog.pricing import Viewer
 from app.catalog.queries import catalog_page, product_offers, published_product, term_codes
 from app.catalog.reference import CategoryInfo, MarketplaceInfo, category_tree
+from app.catalog.totals import plan_total
 
 AUDIENCES = ("customer", "reseller")
 HOME_CARDS = 8
@@ -94,7 +95,7 @@ def product_content(slug: str, marketplace: MarketplaceInfo, viewer: Viewer, aud
         offers = product_offers(product, marketplace, viewer, term)
         chosen = choose_audience(offers, audience)
         rendered = _render_shared("catalog/_product.html", product=product, audience=chosen, offers_by_audience=offers,
-                                  offers=offers[chosen], term_codes=term_codes(product), selected_term=term)
+                                  offers=offers[chosen], term_codes=term_codes(product), selected_term=term, plan_total=plan_total)
         return {"name": product.name, **rendered}
 
     found = cached("product", (*_prices(marketplace, viewer), slug, audience, term), build)

@@ -214,6 +214,7 @@ USERS = [
     ("admin@customer-c.example", "Casey Client", "customer-c", Role.ADMIN),
 ]
 BILLING = {
+    "distributor": dict(legal_name="Cloud Distribution Inc.", address_line1="1 Distribution Plaza", city="San Jose", postal_code="95113", country="US", tax_id="US-94-1234567", billing_email="billing@distributor.example"),
     "reseller-one": dict(legal_name="Reseller One LLC", address_line1="100 Market Street", city="Austin", postal_code="78701", country="US", tax_id="US-12-3456789", billing_email="billing@reseller-one.example"),
     "customer-a": dict(legal_name="Customer A Corporation", address_line1="5 Harbor Way", city="Boston", postal_code="02110", country="US", billing_email="ap@customer-a.example"),
 }

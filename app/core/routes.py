@@ -1,4 +1,4 @@
-from flask import current_app, jsonify
+from flask import current_app, jsonify, send_from_directory
 from sqlalchemy import text
 
 from app.core import bp
@@ -23,3 +23,9 @@ def healthz():
         checks["redis"] = "down"
     healthy = all(state == "up" for state in checks.values())
     return jsonify(status="ok" if healthy else "degraded", **checks), 200 if healthy else 503
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico at the site's root whatever a page links (pages link the SVG too)."""
+    return send_from_directory(current_app.static_folder, "favicon.ico", mimetype="image/vnd.microsoft.icon", max_age=86400)

@@ -8,7 +8,8 @@ session keys, so no check depends on the sign-in form (which has its own tests).
 """
 from __future__ import annotations
 
-from urllib.parse import urlencode, urlsplit
+import re
+from urllib.parse import quote, urlencode, urlsplit
 
 from flask import Flask
 
@@ -311,3 +312,68 @@ def _is_free_text(column) -> bool:
     if not isinstance(column.type, String) or column.name in NOT_FREE_TEXT or column.name.endswith("_id"):
         return False
     return column.type.length is None or column.type.length >= max(len(p) for p in HTML_PAYLOADS) + 1
+
+
+# Path parameters nobody's link carries: out of every integer column's range (PostgreSQL's
+# integer and bigint, SQLite's 64 bits), negative, not numbers, huge, unicode, control bytes.
+TRICKY_PATH_VALUES = [
+    "0", "-1", "2147483648", "9223372036854775808", "9" * 40, "1.5", "1e309", "NaN", "a" * 5000, "x.pdf",
+    "ümlaut-日本", "\u202e", "\x00", "a\x00b", "\x7f", " ", "%", "..", "' OR 1=1 --", "<script>",
+]
+PATH_ARGUMENT = re.compile(r"<(?:[^<>:]+:)?([^<>:]+)>")
+
+
+def path_with(book: RouteBook, rule, name: str, raw: str) -> str:
+    """The rule's path with ``name`` set to ``raw`` (percent-encoded as a browser would) and every
+    other argument at a value that reaches a real object."""
+    real = book.values(rule)
+
+    def argument(match) -> str:
+        argument_name = match.group(1)
+        if argument_name == name:
+            return quote(raw, safe="")
+        return quote(str(rule._converters[argument_name].to_url(real[argument_name])), safe="/")
+
+    return PATH_ARGUMENT.sub(argument, rule.rule)
+
+
+def path_parameter_answer(app: Flask, user, url: str, method: str) -> int | str:
+    """The status ``user`` gets; an exception the test app propagates is what a server answers 500 to."""
+    try:
+        return client_for(app, user).open(url, method=method).status_code
+    except Exception as error:
+        return f"500 ({type(error).__name__}: {str(error)[:80]})"
+
+
+def is_refusal(status: int | str) -> bool:
+    """A nonsense path parameter must be refused: 404 or 400 (a 3xx to a page saying the link is
+    not valid, or a 405, will do), never a server error and never a page as if it were real."""
+    return isinstance(status, int) and (300 <= status < 500)
+
+
+def path_reachers(book: RouteBook, rule) -> list:
+    """Who may reach the route: its tenant case's owner; else anonymous and each kind of user."""
+    owner = book.owner(rule)
+    users = book.world.users
+    return [owner] if owner is not None else [None, users.staff, users.reseller, users.customer]
+
+
+def path_parameter_violations(app: Flask, world, *, values=None, cases=None, public_values=None) -> list[str]:
+    """Every path parameter of every route, given each tricky value in turn (the others reaching a
+    real object) by users who may reach the route, with every method, is refused (``is_refusal``).
+    ``app`` must have CSRF off, so that POSTs reach the view."""
+    assert not app.config.get("WTF_CSRF_ENABLED", True), "build this app with CSRF off"
+    values = TRICKY_PATH_VALUES if values is None else values
+    book = RouteBook(app, world, cases, public_values)
+    violations = []
+    for rule in book.rules:
+        for name in rule.arguments:
+            for raw in values:
+                url = path_with(book, rule, name, raw)
+                for method in methods_of(rule):
+                    for user in path_reachers(book, rule):
+                        status = path_parameter_answer(app, user, url, method)
+                        if not is_refusal(status):
+                            violations.append(f"{method} {rule.rule} ({rule.endpoint}) with {name}={raw[:20]!r} as "
+                                              f"{_who(user)} answered {status}; expected 404 (or 400)")
+    return violations

@@ -18,6 +18,7 @@ from typing import Callable
 PUBLIC_ENDPOINTS: dict[str, str] = {
     "static": "stylesheets, scripts, fonts",
     "core.healthz": "load balancers probe it",
+    "core.favicon": "browsers fetch the site's icon before anyone signs in",
     "catalog.index": "storefront home",
     "catalog.browse": "storefront catalog",
     "catalog.product": "storefront product page",

@@ -1,8 +1,9 @@
 """Tests of the tests: each enumerating check, run on a fresh app with one deliberately
 unprotected dummy route, reports that route. The checks are the same functions the suite runs on
 the real app, so a route added without protection fails the suite in the same way."""
-from flask import Blueprint, redirect, render_template_string, request
+from flask import Blueprint, abort, redirect, render_template_string, request
 from flask_login import current_user, login_required
+from werkzeug.routing import IntegerConverter
 
 from app.accounts.access import TenantScope
 from app.control_panel.reseller import guard as reseller_guard
@@ -183,3 +184,45 @@ def test_redirect_check_reports_a_route_following_next_blindly(plain_app, world)
     assert _reported(violations, "redirected to 'https://evil.example'")
     # ("/\\evil.example" is not reported: werkzeug's redirect() sends it as "/%5Cevil.example", a path.)
     assert _reported(violations, "redirected to 'javascript:alert(1)'")
+
+
+def _path_violations_of(violations, endpoint: str) -> list[str]:
+    return [line for line in violations if f"({endpoint})" in line]
+
+
+def test_path_parameter_check_reports_a_route_that_trusts_its_parameter(plain_app, world):
+    # Given a route that reads a number out of a plain text parameter
+    plain_app.add_url_rule("/dummy/things/<thing>", "dummy_thing", lambda thing: f"thing {int(thing) + 1}")
+
+    violations = _path_violations_of(checks.path_parameter_violations(plain_app, world), "dummy_thing")
+
+    # Then words answer a server error and numbers a page: both are reported, for every user
+    assert "GET /dummy/things/<thing> (dummy_thing) with thing='NaN' as anonymous answered 500 (ValueError: " \
+           "invalid literal for int() with base 10: 'NaN'); expected 404 (or 400)" in violations
+    assert any(line.startswith("GET /dummy/things/<thing> (dummy_thing) with thing='-1' as admin@customer-a.test "
+                               "answered 200") for line in violations)
+
+
+def test_path_parameter_check_reports_an_id_beyond_the_database_integer(plain_app, world):
+    # Given a tenant-scoped route whose id converter lets any size of number through (werkzeug's own)
+    plain_app.url_map.converters["anyint"] = IntegerConverter
+    plain_app.add_url_rule("/dummy/subscriptions/<anyint:subscription_id>", "dummy_subscription", _scoped_subscription)
+    cases = {**registry.TENANT_CASES, "dummy_subscription": _subscription_case}
+
+    violations = _path_violations_of(checks.path_parameter_violations(plain_app, world, cases=cases), "dummy_subscription")
+
+    # Then a number no id column holds reaches the database driver, which fails (SQLite's driver
+    # raises; PostgreSQL answers "integer out of range", which the app reports as unavailable)
+    assert any("with subscription_id='9223372036854775808' as admin@customer-a.test answered 50" in line
+               for line in violations), violations
+
+
+def test_path_parameter_check_accepts_the_apps_converters(plain_app, world):
+    plain_app.add_url_rule("/dummy/subscriptions/<int:subscription_id>", "dummy_subscription", _scoped_subscription)
+    plain_app.add_url_rule("/dummy/named/<name>", "dummy_named", login_required(lambda name: abort(404)))
+    cases = {**registry.TENANT_CASES, "dummy_subscription": _subscription_case}
+
+    violations = checks.path_parameter_violations(plain_app, world, cases=cases)
+
+    assert _path_violations_of(violations, "dummy_subscription") == []
+    assert _path_violations_of(violations, "dummy_named") == []

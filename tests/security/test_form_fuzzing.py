@@ -1,6 +1,7 @@
 """Property-based requests to every route of the URL map, signed in as each kind of user, with
-CSRF off: posts to every state-changing route and query strings on every page. Whatever the
-input, the answer is never a server error (5xx). Bounded to a few examples per route so that it
+CSRF off: posts to every state-changing route, query strings on every page, and path parameters
+of every route. Whatever the input, the answer is never a server error (5xx); a tricky path
+parameter is refused (404 or 400). Bounded to a few examples per route so that it
 stays fast; field names come from the route's own page."""
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ import re
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from tests.security.checks import STATE_CHANGING, RouteBook, client_for
+from tests.security.checks import (STATE_CHANGING, RouteBook, client_for, methods_of, path_parameter_answer,
+                                   path_parameter_violations, path_reachers, path_with)
 
 EXAMPLES_PER_ROUTE = 12
 FIELD_NAME = re.compile(rb'<(?:input|select|textarea)[^>]*\bname="([^"]+)"')
@@ -78,3 +80,30 @@ def test_query_strings_on_every_page_never_produce_a_server_error(app, world, lo
     for rule in book.rules:
         if "GET" in rule.methods and rule.endpoint != "static":
             _fuzz(app, world, book.url(rule), "GET", sorted(COMMON_NAMES))
+
+
+def test_tricky_path_parameters_of_every_route_are_refused(app, world, localstripe):
+    # Given every route of the URL map taking a path parameter, and users who may reach it
+    # When each parameter in turn is out of range, negative, huge, unicode or holds a NUL byte
+    violations = path_parameter_violations(app, world)
+    # Then every answer is 404 (or 400), never a server error
+    assert violations == []
+
+
+path_values = st.one_of(st.text(max_size=60), st.integers().map(str), st.binary(max_size=20).map(lambda b: b.decode("latin-1")))
+
+
+def test_random_path_parameters_of_every_route_never_produce_a_server_error(app, world, localstripe):
+    book = RouteBook(app, world)
+    rules = [rule for rule in book.rules if rule.arguments]
+    assert rules, "no route takes a path parameter"
+    for rule in rules:
+
+        @FUZZ_SETTINGS
+        @given(name=st.sampled_from(sorted(rule.arguments)), raw=path_values.filter(bool),
+               method=st.sampled_from(methods_of(rule)), user=st.sampled_from(path_reachers(book, rule)))
+        def request_anything(name, raw, method, user):
+            status = path_parameter_answer(app, user, path_with(book, rule, name, raw), method)
+            assert isinstance(status, int) and status < 500, f"{method} {rule.rule} with {name}={raw!r}: {status}"
+
+        request_anything()
