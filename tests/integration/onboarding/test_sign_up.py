@@ -110,6 +110,7 @@ def test_the_service_refuses_a_seller_that_does_not_sell(world):
 def test_the_sign_up_form_returns_to_where_the_visitor_was(client, world):
     response = sign_up(client, next="/cart")
     assert response.headers["Location"] == "/account/verify?next=/cart"
+    client.post("/sign-out")
     assert sign_up(client, email="eve@acme.example", next="//evil.example").headers["Location"] == "/account/verify?next=/"
 
 
