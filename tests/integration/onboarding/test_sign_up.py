@@ -2,7 +2,7 @@
 (changing nothing), and where it is offered."""
 import pytest
 
-from app.accounts.signup import SignUp, SignUpClosed, sign_up as sign_up_service
+from app.accounts.signup import SignUp, SignUpClosed, SignUpRefused, sign_up as sign_up_service
 from app.core.clock import current_now
 from app.extensions import db
 from tests import factories as f
@@ -110,6 +110,7 @@ def test_the_service_refuses_a_seller_that_does_not_sell(world):
 def test_the_sign_up_form_returns_to_where_the_visitor_was(client, world):
     response = sign_up(client, next="/cart")
     assert response.headers["Location"] == "/account/verify?next=/cart"
+    client.post("/sign-out")
     assert sign_up(client, email="eve@acme.example", next="//evil.example").headers["Location"] == "/account/verify?next=/"
 
 
@@ -117,4 +118,20 @@ def test_the_sign_up_form_returns_to_where_the_visitor_was(client, world):
 def test_every_field_of_the_form_is_required(client, world, field):
     before = counts()
     assert sign_up(client, **{field: ""}).status_code == 400
+    assert counts() == before
+
+
+@pytest.mark.parametrize("details, field, message", [
+    (SignUp("   ", "Bo", "bo@beta.example", NEW_PASSWORD, 0), "organisation_name", "Enter your organisation's name."),
+    (SignUp("Beta Ltd", "B" * 201, "bo@beta.example", NEW_PASSWORD, 0), "name", "Use at most 200 characters for your name."),
+    (SignUp("Beta Ltd", "Bo", "bo@", NEW_PASSWORD, 0), "email", "Enter a valid e-mail address."),
+    (SignUp("Beta Ltd", "Bo", "bo@beta.example", "1234567890123", 0), "password", "Mix letters with digits or symbols."),
+    (SignUp("Beta Ltd", "Bo", " ADMIN@customer-a.test", NEW_PASSWORD, 0), "email", TAKEN),
+])
+def test_the_service_refuses_what_the_form_would_and_writes_nothing(world, details, field, message):
+    before = counts()
+    details = SignUp(**{**vars(details), "marketplace_id": world.us.id})
+    with pytest.raises(SignUpRefused) as refused:
+        sign_up_service(details, min_length=10, now=current_now())
+    assert (refused.value.field, refused.value.message) == (field, message)
     assert counts() == before
