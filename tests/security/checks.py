@@ -12,6 +12,7 @@ import re
 from urllib.parse import quote, urlencode, urlsplit
 
 from flask import Flask
+from werkzeug.routing.converters import NumberConverter
 
 from app.extensions import db
 from tests.security import registry
@@ -79,7 +80,7 @@ class RouteBook:
         case = self.case(rule)
         if case is not None:
             return case.values
-        return {name: 1 if type(converter).__name__ == "IntegerConverter" else "x"
+        return {name: 1 if isinstance(converter, NumberConverter) else "x"
                 for name, converter in rule._converters.items()}
 
     def url(self, rule, query: dict | None = None) -> str:
