@@ -3,7 +3,7 @@ count as verified: demo data and invited users proved it with their link); what 
 attempt was (sign-in failures, sign-ups, reset and verification-link requests)
 
 Revision ID: 0011
-Revises: 0008
+Revises: 0010
 Create Date: 2026-11-28 09:20:00.000000
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0011'
-down_revision = '0008'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """the plural of a resource's unit, when the English rule does not give it
 
 Revision ID: 0012
-Revises: 0008
+Revises: 0011
 Create Date: 2026-11-28 09:15:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0012'
-down_revision = '0008'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 
