@@ -279,3 +279,48 @@ def _locked_payment(key: str, value: int, amount: int, currency: str, now: datet
                                "status": S.REQUIRES_PAYMENT_METHOD.value, "attempts": 0,
                                "created_at": now, "updated_at": now}, key=key)
     return locked(select(Payment).where(getattr(Payment, key) == value))
+
+
+def start_invoice_payment(invoice_id: int, amount: int, currency: str, organisation, *, seen_attempts: int = 0,
+                          now: datetime | None = None) -> PaymentOutcome:
+    """Pay invoice ``invoice_id`` now, on-session, with the organisation's saved card: the
+    invoice's one Payment row (shared with the off-session charges of ``charge_invoice``), a
+    new attempt only when the buyer saw the previous one fail (``seen_attempts``, as
+    ``start_card_payment``). Returns the outcome when it succeeded or is processing; raises
+    ``CardDeclined``, ``PaymentRequiresAction`` (3-D Secure in the browser, then
+    ``refresh_invoice_payment``), ``NoCardOnFile`` or ``PaymentProviderError``. Its outcome
+    goes through the "invoice_succeeded"/"invoice_failed" hooks. Commits; call it with
+    nothing pending."""
+    now = now or current_now()
+    account = ensure_payment_account(organisation)
+    if not account.default_payment_method_id:
+        raise NoCardOnFile()
+    payment = _locked_payment("invoice_id", invoice_id, amount, currency, now)
+    try:
+        intent = _advance(payment, account.stripe_customer_id, account.default_payment_method_id, amount, currency,
+                          seen_attempts, now)
+    except Exception:
+        db.session.rollback()
+        raise
+    outcome = _outcome(payment)
+    db.session.commit()
+    return _outcome_or_raise(outcome, intent)
+
+
+def refresh_invoice_payment(invoice_id: int, now: datetime | None = None) -> PaymentOutcome | None:
+    """Re-read the invoice's current intent from the provider and record its state (after the
+    buyer completed 3-D Secure in the browser). Commits. ``None`` when it has no payment."""
+    now = now or current_now()
+    payment = locked(select(Payment).where(Payment.invoice_id == invoice_id))
+    if payment is None:
+        db.session.rollback()
+        return None
+    try:
+        if payment.provider_intent_id and payment.status in {s.value for s in OPEN_STATUSES} | {S.REQUIRES_PAYMENT_METHOD.value}:
+            _record_intent(payment, gateway.retrieve_payment_intent(payment.provider_intent_id), now)
+    except Exception:
+        db.session.rollback()
+        raise
+    outcome = _outcome(payment)
+    db.session.commit()
+    return outcome
