@@ -40,7 +40,7 @@ def _marketplace():
 
 def _term_id(values) -> int | None:
     text = values.get("term", "")
-    return int(text) if text.isdigit() and len(text) < 10 else None
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None
 
 
 @bp.get("/marketplace")
