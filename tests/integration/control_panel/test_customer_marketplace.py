@@ -14,6 +14,7 @@ from app.extensions import db
 from app.orders.models import Order
 from tests import factories as f
 from tests.integration.checkout.helpers import assert_invoiced_as_quoted, minor_units_shown, parse_checkout
+from tests.integration.control_panel.customer_shop import customer_shop, handed_off  # noqa: F401  (fixtures)
 from tests.stripe_support import VISA
 
 

@@ -1,4 +1,5 @@
-"""Fixtures of the panel tests: customer A of Reseller One ready to buy in its own panel."""
+"""Fixtures of the customer panel's buying tests (imported by them; not a conftest, so that the
+other panel tests keep their own): customer A of Reseller One ready to buy in its own panel."""
 import pytest
 
 from app.extensions import db
