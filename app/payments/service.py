@@ -71,12 +71,19 @@ def start_card_payment(order_id: int, amount: int, currency: str, organisation, 
     browser, ``NoCardOnFile``, or ``PaymentProviderError`` (nothing recorded). Commits its own
     transactions: call it with nothing pending. ``seen_attempts`` is the number of attempts the
     buyer had seen when submitting (0 the first time; ``outcome.attempts`` after a decline)."""
+    return _pay_on_session("order_id", order_id, amount, currency, organisation, payment_method_id, seen_attempts, now)
+
+
+def _pay_on_session(key: str, value: int, amount: int, currency: str, organisation, payment_method_id: str | None,
+                    seen_attempts: int, now: datetime | None) -> PaymentOutcome:
+    """The payer is there: charge the payment of an order or invoice (``key`` names which),
+    leaving 3-D Secure to the browser. Commits."""
     now = now or current_now()
     account = ensure_payment_account(organisation)
     payment_method_id = payment_method_id or account.default_payment_method_id
     if not payment_method_id:
         raise NoCardOnFile()
-    payment = _locked_payment("order_id", order_id, amount, currency, now)
+    payment = _locked_payment(key, value, amount, currency, now)
     off_session = freshly_set_up(account, payment_method_id, now)
     try:
         intent = _advance(payment, account.stripe_customer_id, payment_method_id, amount, currency, seen_attempts, now,
@@ -181,8 +188,12 @@ def _record_intent(payment: Payment, intent: gateway.IntentResult, now: datetime
 def refresh_card_payment(order_id: int, now: datetime | None = None) -> PaymentOutcome | None:
     """Re-read the order's current intent from the provider and record its state (after the
     buyer completed 3-D Secure in the browser). Commits. ``None`` when the order has no payment."""
+    return _refresh("order_id", order_id, now)
+
+
+def _refresh(key: str, value: int, now: datetime | None) -> PaymentOutcome | None:
     now = now or current_now()
-    payment = locked(select(Payment).where(Payment.order_id == order_id))
+    payment = locked(select(Payment).where(getattr(Payment, key) == value))
     if payment is None:
         db.session.rollback()
         return None
@@ -315,3 +326,20 @@ def _locked_payment(key: str, value: int, amount: int, currency: str, now: datet
                                "status": S.REQUIRES_PAYMENT_METHOD.value, "attempts": 0,
                                "created_at": now, "updated_at": now}, key=key)
     return locked(select(Payment).where(getattr(Payment, key) == value))
+
+
+def start_invoice_payment(invoice_id: int, amount: int, currency: str, organisation, *, seen_attempts: int = 0,
+                          now: datetime | None = None) -> PaymentOutcome:
+    """Pay invoice ``invoice_id`` now, on-session, with the organisation's saved card: the
+    invoice's one Payment row (shared with the off-session charges of ``charge_invoice``), a
+    new attempt only when the payer saw the previous one fail (``seen_attempts``), as
+    ``start_card_payment`` for an order, with the same outcome and refusals (3-D Secure:
+    ``PaymentRequiresAction``, then ``refresh_invoice_payment``). The outcome goes through the
+    "invoice_succeeded"/"invoice_failed" hooks. Commits; call it with nothing pending."""
+    return _pay_on_session("invoice_id", invoice_id, amount, currency, organisation, None, seen_attempts, now)
+
+
+def refresh_invoice_payment(invoice_id: int, now: datetime | None = None) -> PaymentOutcome | None:
+    """Re-read the invoice's current intent from the provider and record its state (after the
+    payer completed 3-D Secure in the browser). Commits. ``None`` when it has no payment."""
+    return _refresh("invoice_id", invoice_id, now)

@@ -198,6 +198,9 @@ TENANT_CASES: dict[str, Callable] = {
     **{f"back_office.{view}": _subscription_for_staff for view in SUBSCRIPTION_VIEWS},
     "control_panel.subscription": _subscription_of_customer,  # the old address, redirecting to the panel
     "orders.detail": _order_of_customer,
+    "customer.order": _order_of_customer,
+    **{f"customer.{view}": _invoice_of_customer
+       for view in ("invoice", "invoice_pdf", "pay_invoice", "authenticate_invoice", "invoice_authenticated")},
     "orders.pay": _card_order_awaiting_payment,
     "orders.pay_submit": _card_order_awaiting_payment,
     "billing.invoice": _invoice_of_customer,
@@ -266,6 +269,8 @@ NOT_TENANT_SCOPED: dict[str, str] = {
     "accounts.accept": "a signed, expiring invitation token naming one user, not an id to guess",
     "onboarding.reset_password": "a signed, single-use, expiring reset token naming one user, not an id to guess",
     "onboarding.verify_email": "a signed, expiring verification token naming one user, not an id to guess",
+    "customer.marketplace_plan": "catalog plan ids: the plans for customers, the same for every buyer (at its own prices)",
+    "customer.marketplace_order": "catalog plan ids; the order is its buyer's, written by the checkout service",
 }
 
 
