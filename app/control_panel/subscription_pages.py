@@ -9,6 +9,13 @@ from datetime import datetime
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.catalog.models import PlanKind
+from app.control_panel.subscription_history import (
+    PeriodAmounts,
+    ProvisioningHistory,
+    invoices_of,
+    period_amounts,
+    provisioning_history,
+)
 from app.extensions import db
 from app.plans import errors
 from app.plans.change_quote import quote_cancel
@@ -32,16 +39,21 @@ def seats_of(subscription: Subscription) -> int:
     return sum(row.quantity for row in subscription.resources if row.resource.measures_seats)
 
 
-def overview_rows(scope: tuple) -> list[OverviewRow]:
-    """The live subscriptions in scope, newest first, in three queries."""
-    subscriptions = db.session.scalars(
+PER_PAGE = 25
+
+
+def overview_page(scope: tuple, page: int):
+    """One page of the live subscriptions in scope, newest first (``db.paginate``: its
+    ``items`` are ``OverviewRow``s), in four queries whatever the page: the count, the rows
+    with owner, plan and term, their resources, and their scheduled changes."""
+    pagination = db.paginate(
         live_subscriptions(*scope).options(
             joinedload(Subscription.owner), joinedload(Subscription.plan), joinedload(Subscription.plan_term),
             selectinload(Subscription.resources).joinedload(SubscriptionResource.resource),
-        ).order_by(Subscription.id.desc()).limit(500)
-    ).unique().all()
-    scheduled = scheduled_changes_for(s.id for s in subscriptions)
-    return [OverviewRow(s, display_status(s, s.id in scheduled), seats_of(s)) for s in subscriptions]
+        ).order_by(Subscription.id.desc()), page=page, per_page=PER_PAGE, error_out=False)
+    scheduled = scheduled_changes_for(s.id for s in pagination.items)
+    pagination.items = [OverviewRow(s, display_status(s, s.id in scheduled), seats_of(s)) for s in pagination.items]
+    return pagination
 
 
 @dataclass(frozen=True)
@@ -102,6 +114,9 @@ class DetailPage:
     can_change: bool
     can_resume: bool
     resources: list[ResourceRow]
+    amounts: PeriodAmounts | None  # at the customer's price, per billing period
+    invoices: list  # the subscription's invoices the viewer may open
+    history: ProvisioningHistory
 
 
 def detail_page(subscription: Subscription, organisation, now: datetime) -> DetailPage:
@@ -119,5 +134,7 @@ def detail_page(subscription: Subscription, organisation, now: datetime) -> Deta
         policy_text=describe_policy(ChangePolicy.of_plan(subscription.plan)), cancel_quote=cancel,
         can_change=subscription.status == S.ACTIVE.value, can_resume=resumable,
         resources=resource_rows(subscription, organisation.is_customer),
+        amounts=period_amounts(subscription), invoices=invoices_of(subscription, organisation),
+        history=provisioning_history(subscription),
     )
 
