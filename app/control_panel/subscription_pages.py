@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.catalog.models import PlanKind
+from app.catalog.models import Plan, PlanKind
 from app.control_panel.subscription_history import (
     PeriodAmounts,
     ProvisioningHistory,
@@ -48,8 +48,8 @@ def overview_page(scope: tuple, page: int):
     with owner, plan and term, their resources, and their scheduled changes."""
     pagination = db.paginate(
         live_subscriptions(*scope).options(
-            joinedload(Subscription.owner), joinedload(Subscription.plan), joinedload(Subscription.plan_term),
-            selectinload(Subscription.resources).joinedload(SubscriptionResource.resource),
+            joinedload(Subscription.owner), joinedload(Subscription.plan).joinedload(Plan.product),
+            joinedload(Subscription.plan_term), selectinload(Subscription.resources).joinedload(SubscriptionResource.resource),
         ).order_by(Subscription.id.desc()), page=page, per_page=PER_PAGE, error_out=False)
     scheduled = scheduled_changes_for(s.id for s in pagination.items)
     pagination.items = [OverviewRow(s, display_status(s, s.id in scheduled), seats_of(s)) for s in pagination.items]

@@ -73,7 +73,7 @@ def test_the_detail_shows_amounts_the_scheduled_decrease_invoices_and_provisioni
     text = text_of(client.get(f"/customer/subscriptions/{subscription.id}"))
 
     # the plan $10.00 + 5 seats above the 5 included x $3.00 = $25.00 per period
-    assert 'data-resource-amount="seats">5 × $3.00 = $15.00<' in text and "data-period-total>$25.00<" in text
+    assert 'data-resource-amount="seats">$15.00<' in text and "5 above the included" in text and "data-period-total>$25.00<" in text
     assert "Pending decrease" in text and "From 01 May 2026" in text and "Seats 10 → 7" in text
     invoice = db.session.scalar(select(Invoice))
     assert f'href="/invoices/{invoice.number}"' in text
