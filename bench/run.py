@@ -140,7 +140,8 @@ def measure(server: Server, steps: list[Step], sessions: Session | list[Session]
 
 def _resolved(steps: tuple[Step, ...], data: dict) -> list[Step]:
     values = {"product": data["product_slug"], "plan_term": str(data["plan_term_id"]),
-              "reseller_plan_term": str(data.get("reseller_plan_term_id"))}
+              "reseller_plan_term": str(data.get("reseller_plan_term_id")),
+              "customer_subscription": str(data.get("customer_subscription_id"))}
     return [replace(step, path=step.path.format(**values), form={k: v.format(**values) for k, v in step.form.items()})
             for step in steps]
 

@@ -2,7 +2,8 @@
 each with a customer plan and a reseller plan (monthly and annual terms), priced in every
 marketplace with seats and a one-time QuickStart; and 5,000 customers of the demo reseller
 ("Reseller One LLC", admin@reseller-one.example) holding 20,000 subscriptions, so the demo
-reseller's panels show a large book of business. The reseller also gets one more admin per
+reseller's panels show a large book of business; the demo's Customer A holds 60 of them (its
+panel's list has pages, each can be changed). The reseller also gets one more admin per
 connection (``bench_buyer``) for the checkout target, and a credit limit it never reaches.
 
 Rows are written with multi-row INSERTs and explicit ids (sequences are moved past them after),
@@ -38,6 +39,8 @@ SUBSCRIPTIONS_PER_CUSTOMER = 4
 WORDS = ["Cloud", "Sync", "Vault", "Mail", "Desk", "Guard", "Flow", "Stream", "Signal", "Harbor", "Nimbus", "Prism"]
 MARKETPLACE_FACTORS_BP = {"US": 10000, "EU": 9300, "UK": 7900}
 COST_BP = 8000
+CUSTOMER_A = "Customer A Corp"  # the demo's customer of Reseller One (admin@customer-a.example)
+CUSTOMER_A_SUBSCRIPTIONS = 60  # a few pages of its subscriptions list
 
 
 class Ids:
@@ -158,13 +161,25 @@ def seed_large(now: datetime, rng: random.Random | None = None, buyers: int = 16
                                   current_period_start=start, current_period_end=start + timedelta(days=30),
                                   created_at=start, activated_at=start, canceled_at=None))
         subscription_resources.append(dict(subscription_id=sid, resource_id=seats.id, quantity=5 + rng.randrange(50)))
+    customer_a = db.session.scalar(select(Organisation).where(Organisation.name == CUSTOMER_A))
+    customer_a_ids = ids.take(Subscription, CUSTOMER_A_SUBSCRIPTIONS)
+    for n, sid in enumerate(customer_a_ids):  # the customer panel's pages: active, so each can be changed
+        plan_id, term_id = customer_terms[n * 7 % len(customer_terms)]
+        start = now - timedelta(days=1 + n % 28)
+        subscriptions.append(dict(id=sid, owner_id=customer_a.id, payer_id=reseller.id, plan_id=plan_id, plan_term_id=term_id,
+                                  marketplace_id=marketplaces["US"].id, currency="USD", status="active",
+                                  vendor_reference=f"VND-{sid}", parameters={}, postponed_billing=False,
+                                  current_period_start=start, current_period_end=start + timedelta(days=30),
+                                  created_at=start, activated_at=start, canceled_at=None))
+        subscription_resources.append(dict(subscription_id=sid, resource_id=seats.id, quantity=5 + n % 20))
     _bulk(Subscription, subscriptions)
     _bulk(SubscriptionResource, subscription_resources)
     seed_buyers(reseller, buyers, now)
     _move_sequences_past_ids()
     db.session.commit()
     return {"products": PRODUCTS, "plan_terms": len(terms), "prices": len(term_prices) + len(resource_prices) + len(reseller_prices),
-            "customers": CUSTOMERS, "subscriptions": len(subscriptions), "product_slug": products[PRODUCTS // 2]["slug"]}
+            "customers": CUSTOMERS, "subscriptions": len(subscriptions), "product_slug": products[PRODUCTS // 2]["slug"],
+            "customer_subscription_id": customer_a_ids[0]}
 
 
 def _move_sequences_past_ids() -> None:

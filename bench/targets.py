@@ -6,7 +6,7 @@ sign-in form and hands the session cookie to wrk. ``steps`` make a path of sever
 each wrk connection cycles through (e.g. add to cart, then the checkout page); form fields of a
 POST step get the session's CSRF token added. ``{product}`` in a path is the typical product's
 slug, ``{plan_term}`` one of its customer plan term ids, ``{reseller_plan_term}`` one of its
-reseller plan term ids.
+reseller plan term ids, ``{customer_subscription}`` an active subscription of the demo's Customer A.
 
 A step with ``read_form`` keeps the fields of the page's POST form that the next step with
 ``send_form`` submits (to the same path, or to the form's ``action``): hidden fields, every
@@ -68,6 +68,11 @@ TARGETS: list[Target] = [
         Step("/checkout", read_form=True),
         Step("/checkout", "POST", send_form=True),
     ), user=RESELLER, buyer_per_connection=True, p99_budget_ms=150),
+    # The customer panel (admin of the demo's Customer A, 60 subscriptions of the 20,000): the
+    # paginated list, and the change-resource-limits form of one subscription.
+    page("panel: customer subscriptions", "/customer/subscriptions", user=CUSTOMER, p99_budget_ms=100),
+    page("panel: customer change resource limits", "/customer/subscriptions/{customer_subscription}/change", user=CUSTOMER,
+         p99_budget_ms=100),
     # Panels (issues to come) join here, e.g.:
     # page("reseller customers", "/reseller/customers/", user=RESELLER, p99_budget_ms=100),
 ]

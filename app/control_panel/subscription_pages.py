@@ -8,7 +8,14 @@ from datetime import datetime
 
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.catalog.models import PlanKind
+from app.catalog.models import Plan, PlanKind
+from app.control_panel.subscription_history import (
+    PeriodAmounts,
+    ProvisioningHistory,
+    invoices_of,
+    period_amounts,
+    provisioning_history,
+)
 from app.extensions import db
 from app.orders.queries import one_time_units_bought, subscriptions_awaiting_payment
 from app.plans import errors
@@ -39,17 +46,25 @@ def seats_of(subscription: Subscription) -> int:
     return sum(row.quantity for row in subscription.resources if row.resource.measures_seats)
 
 
-def overview_rows(scope: tuple) -> list[OverviewRow]:
-    """The live subscriptions in scope, newest first, in at most four queries."""
-    subscriptions = db.session.scalars(
+PER_PAGE = 25
+
+
+def overview_page(scope: tuple, page: int):
+    """One page of the live subscriptions in scope, newest first (``db.paginate``: its
+    ``items`` are ``OverviewRow``s), in a fixed number of queries whatever the page: the count,
+    the rows with owner, plan and term, their resources, their scheduled changes, and which of
+    the pending ones await payment."""
+    pagination = db.paginate(
         live_subscriptions(*scope).options(
-            joinedload(Subscription.owner), joinedload(Subscription.plan), joinedload(Subscription.plan_term),
-            selectinload(Subscription.resources).joinedload(SubscriptionResource.resource),
-        ).order_by(Subscription.id.desc()).limit(500)
-    ).unique().all()
+            joinedload(Subscription.owner), joinedload(Subscription.plan).joinedload(Plan.product),
+            joinedload(Subscription.plan_term), selectinload(Subscription.resources).joinedload(SubscriptionResource.resource),
+        ).order_by(Subscription.id.desc()), page=page, per_page=PER_PAGE, error_out=False)
+    subscriptions = pagination.items
     scheduled = scheduled_changes_for(s.id for s in subscriptions)
     unpaid = subscriptions_awaiting_payment(s.id for s in subscriptions if s.status == S.PENDING.value)
-    return [OverviewRow(s, display_status(s, scheduled.get(s.id), s.id in unpaid), seats_of(s)) for s in subscriptions]
+    pagination.items = [OverviewRow(s, display_status(s, scheduled.get(s.id), s.id in unpaid), seats_of(s))
+                        for s in subscriptions]
+    return pagination
 
 
 @dataclass(frozen=True)
@@ -111,6 +126,9 @@ class DetailPage:
     can_change: bool
     can_resume: bool
     resources: list[ResourceRow]
+    amounts: PeriodAmounts | None  # at the customer's price, per billing period
+    invoices: list  # the subscription's invoices the viewer may open
+    history: ProvisioningHistory
 
 
 def detail_page(subscription: Subscription, organisation, now: datetime) -> DetailPage:
@@ -129,6 +147,8 @@ def detail_page(subscription: Subscription, organisation, now: datetime) -> Deta
         status=display_status(subscription, scheduled, subscription.id in subscriptions_awaiting_payment([subscription.id])),
         policy_text=describe_policy(ChangePolicy.of_plan(subscription.plan)), cancel_quote=cancel,
         can_change=subscription.status == S.ACTIVE.value, can_resume=resumable,
+        amounts=period_amounts(subscription), invoices=invoices_of(subscription, organisation),
+        history=provisioning_history(subscription),
     )
 
 

@@ -11,8 +11,9 @@ from flask_login import current_user
 
 from app.accounts.access import TenantScope
 from app.control_panel.forms import ActionForm, ChangeForm
+from app.control_panel.subscription_history import provisioning_history
 from app.control_panel.subscription_messages import cancel_message, change_message, resume_message, withdraw_message
-from app.control_panel.subscription_pages import detail_page, overview_rows, requested_quantities, resource_rows
+from app.control_panel.subscription_pages import detail_page, overview_page, requested_quantities, resource_rows
 from app.extensions import db
 from app.core.clock import current_now
 from app.core.errors import QuoteChanged
@@ -38,9 +39,14 @@ def _subscription(subscription_id: int) -> Subscription:
     return _scope().get_or_404(Subscription, subscription_id, owner_column=Subscription.owner_id)
 
 
+def _page_number() -> int:
+    page = request.args.get("page", "1")
+    return int(page) if page.isdigit() and 0 < len(page) < 6 and int(page) > 0 else 1
+
+
 def overview():
     criteria = _scope().criteria(Subscription.owner_id)
-    return render_template("control_panel/subscriptions/index.html", rows=overview_rows(criteria),
+    return render_template("control_panel/subscriptions/index.html", rows=overview_page(criteria, _page_number()),
                            counts=subscription_counts(*criteria))
 
 
@@ -48,6 +54,13 @@ def detail(subscription_id: int):
     subscription = _subscription(subscription_id)
     page = detail_page(subscription, current_user.organisation, current_now())
     return render_template("control_panel/subscriptions/detail.html", page=page, form=ActionForm())
+
+
+def provisioning(subscription_id: int):
+    """The provisioning history fragment the subscription's page polls (htmx) while a request runs."""
+    subscription = _subscription(subscription_id)
+    return render_template("control_panel/subscriptions/_provisioning.html", subscription=subscription,
+                           history=provisioning_history(subscription))
 
 
 def _detail_url(subscription: Subscription) -> str:
@@ -143,10 +156,12 @@ def withdraw_decrease(subscription_id: int):
 
 def add_subscription_pages(bp: Blueprint) -> None:
     """The subscription pages under ``bp``'s prefix, as ``<bp>.subscriptions``,
-    ``<bp>.subscription`` and the actions named in ``ADMIN_VIEWS``. Cancelling and withdrawing a
-    decrease give something up: their GET is the confirmation page, their POST the action."""
+    ``<bp>.subscription``, ``<bp>.subscription_provisioning`` (the live fragment) and the
+    actions named in ``ADMIN_VIEWS``. Cancelling and withdrawing a decrease give something up:
+    their GET is the confirmation page, their POST the action."""
     bp.add_url_rule("/subscriptions", "subscriptions", overview)
     bp.add_url_rule("/subscriptions/<int:subscription_id>", "subscription", detail)
+    bp.add_url_rule("/subscriptions/<int:subscription_id>/provisioning", "subscription_provisioning", provisioning)
     bp.add_url_rule("/subscriptions/<int:subscription_id>/change", "change_subscription", change, methods=["GET", "POST"])
     bp.add_url_rule("/subscriptions/<int:subscription_id>/cancel", "cancel_subscription", cancel, methods=["GET", "POST"])
     bp.add_url_rule("/subscriptions/<int:subscription_id>/resume", "resume_subscription", resume, methods=["POST"])

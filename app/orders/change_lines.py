@@ -60,12 +60,14 @@ class ChangePreview:
     pays_cost: bool
 
 
-def _item(line: ChangeLine, cost: bool) -> QuoteItem | None:
+def _item(line: ChangeLine, cost: bool, change: ChangeQuote) -> QuoteItem | None:
     if line.billable_change == 0:
         return None
     unit = line.unit.cost if cost else line.unit.customer
     fraction = None if line.fraction == 1 else line.fraction
     label = f"{line.name}: {line.current} to {line.applies_now}"
+    if fraction:  # the days, unreduced: "18/30 days" says what the reduced fraction 3/5 does not
+        label += f", {change.days_left}/{change.period.days} days"
     if line.billable_change > 0:  # a fraction of 0: billed later (postpaid peak, free month)
         return charge(label, unit, line.billable_change, resource_code=line.code, period_fraction=fraction)
     refund = -(line.reseller_amount if cost else line.customer_amount)
@@ -75,7 +77,7 @@ def _item(line: ChangeLine, cost: bool) -> QuoteItem | None:
 def price_change(subscription, change: ChangeQuote, tax_rate_bp: int, reverse_charge: bool) -> ChangePreview:
     """The payer's order for ``change``: one ``change`` line of prorated items and credits."""
     cost = pays_cost(subscription.payer)
-    items = tuple(item for item in (_item(line, cost) for line in change.lines) if item is not None)
+    items = tuple(item for item in (_item(line, cost, change) for line in change.lines) if item is not None)
     description = f"Change of {subscription.plan.product.name} · {subscription.plan.name} ({subscription.plan_term.name})"
     line = QuoteLine(description, items, kind="change", plan_term_id=subscription.plan_term_id,
                      subscription_id=subscription.id, beneficiary_label=subscription.owner.name)

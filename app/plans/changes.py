@@ -30,7 +30,7 @@ from app.plans.policy import ChangePolicy
 from app.plans.queries import quantity_records
 from app.plans.states import SubscriptionStatus
 from app.plans.store import drop_pending_change, lock_subscription, pending_change, set_quantities
-from app.plans.term_prices import TermPrices, load_term_prices, locked_prices_of
+from app.plans.term_prices import TermPrices, term_prices_now
 from app.plans.usage import lowest_since
 
 
@@ -42,13 +42,7 @@ def change_context(subscription: Subscription, now: datetime, *, prices: TermPri
         raise errors.SubscriptionNotChangeable(f"A {subscription.status} subscription cannot be changed yet.")
     plan = subscription.plan
     policy = ChangePolicy.of_plan(plan)
-    locked = prices or locked_prices_of(subscription)
-    if locked is None or any(pr.resource_id not in locked.resources for pr in plan.resources):
-        today = load_term_prices(subscription)  # the lock predates a resource, or there is none
-        prices = TermPrices(today.currency, locked.plan if locked else today.plan,
-                            {**today.resources, **(locked.resources if locked else {})})
-    else:
-        prices = locked
+    prices = term_prices_now(subscription, prices)
     resources = {
         pr.resource_id: ResourceTerms(
             resource_id=pr.resource_id, code=pr.resource.code, name=pr.resource.name, included=pr.included,

@@ -63,3 +63,14 @@ def load_term_prices(subscription) -> TermPrices:
         if book.has_resource(term_id, plan_resource.resource_id)
     }
     return TermPrices(currency=subscription.currency, plan=book.plan_term_tiers(term_id), resources=resources)
+
+
+def term_prices_now(subscription, locked: TermPrices | None = None) -> TermPrices:
+    """The prices a change or the subscription's page uses: those locked for its term, with
+    today's price book for resources the lock lacks (or for everything when nothing is locked)."""
+    locked = locked if locked is not None else locked_prices_of(subscription)
+    if locked is not None and all(pr.resource_id in locked.resources for pr in subscription.plan.resources):
+        return locked
+    today = load_term_prices(subscription)
+    return TermPrices(today.currency, locked.plan if locked else today.plan,
+                      {**today.resources, **(locked.resources if locked else {})})

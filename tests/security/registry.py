@@ -190,7 +190,7 @@ def _subscription_for_staff(world) -> TenantCase:
 
 # The subscription pages each panel shows (app/control_panel/subscription_views.py).
 SUBSCRIPTION_VIEWS = ("subscription", "change_subscription", "cancel_subscription", "resume_subscription",
-                      "withdraw_decrease")
+                      "withdraw_decrease", "subscription_provisioning")
 
 TENANT_CASES: dict[str, Callable] = {
     **{f"customer.{view}": _subscription_of_customer for view in SUBSCRIPTION_VIEWS},
