@@ -158,7 +158,8 @@ def invite_for_seat(organisation: Organisation, email: str, now: datetime) -> In
     email = normalise_email(email)
     existing = db.session.scalar(select(User).where(User.email == email))
     if existing is not None and existing.organisation_id == organisation.id and existing.removed_at is None:
-        return Invitation(existing, None)
+        # Invited but not accepted yet: the same link again (it still has to choose a password).
+        return Invitation(existing, None if existing.is_enabled else invitation_token(existing))
     return invite_member(organisation, email, Role.MEMBER, now)
 
 
