@@ -3,7 +3,7 @@ from flask import Blueprint
 
 bp = Blueprint("accounts", __name__)
 
-from app.accounts import routes  # noqa: E402,F401
+from app.accounts import profile, routes  # noqa: E402,F401
 
 from app.accounts.models import User  # noqa: E402
 from app.accounts.services import load_signed_in_user  # noqa: E402

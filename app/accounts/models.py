@@ -74,6 +74,12 @@ class User(UserMixin, db.Model):
     # None: not yet, and the checkout refuses their orders (app.orders.gates).
     email_verified_at: Mapped[datetime | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(default=current_now, server_default=func.now())
+    # The organisation's users page (app.accounts.members): when the pending invitation was
+    # sent, the last successful sign-in, and when an administrator removed the user (kept, not
+    # deleted: orders and changes name who placed them).
+    invited_at: Mapped[datetime | None] = mapped_column()
+    last_signed_in_at: Mapped[datetime | None] = mapped_column()
+    removed_at: Mapped[datetime | None] = mapped_column()
 
     organisation: Mapped[Organisation] = relationship(back_populates="users")
 

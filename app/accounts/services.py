@@ -127,6 +127,8 @@ def authenticate(email: str, password: str, client_address: str, policy: Throttl
     _throttle_check(email, client_address, policy, now)
     user = db.session.scalar(select(User).where(User.email == email))
     if user is not None and user.is_enabled and user.check_password(password):
+        user.last_signed_in_at = now  # the organisation's users page shows it
+        db.session.commit()
         return user
     _record_attempt(SIGN_IN, email, client_address, now)
     return None

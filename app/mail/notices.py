@@ -86,26 +86,27 @@ def order_cancelled_unpaid(order, now: datetime) -> None:
                shop_url=public_url("catalog.browse"))
 
 
-def subscription_ready(request, subscription, recipient: str, now: datetime) -> None:
+def subscription_ready(request, subscription, recipient: str, now: datetime) -> User | None:
     """Provisioning completed a purchase: "New subscription" to the buyer; the invitation of a
     new customer's administrator (or a single-user subscription's end user); the credentials
-    to the address given in the order ("send credentials to")."""
+    to the address given in the order ("send credentials to"). Returns the invited user."""
     context = {"subscription_id": subscription.id, "order_id": request.order_id, "request_id": request.id}
     plan, owner = subscription.plan, subscription.owner
     queue_mail("new_subscription", recipient, f"New subscription: {plan.name}", "new_subscription",
                event_key=f"subscription:{subscription.id}", now=now, context=context, subscription=subscription, plan=plan,
                owner=owner, order=request.order,
                order_url=public_url("orders.detail", number=request.order.number) if request.order is not None else None)
-    _invitation(request, subscription, context, now)
+    invited = _invitation(request, subscription, context, now)
     _credentials(subscription, context, now)
+    return invited
 
 
-def _invitation(request, subscription, context: dict, now: datetime) -> None:
+def _invitation(request, subscription, context: dict, now: datetime) -> User | None:
     line, plan, owner = request.order_line, subscription.plan, subscription.owner
     single_user = plan.kind == "single_user"
     email = line.admin_email if line is not None and line.admin_email else (first_admin_email(owner) if single_user else "")
     if not email:
-        return
+        return None
     user, token = invite(owner, email)
     link = public_url("accounts.accept", token=token) if token else public_url("accounts.login")
     kind = "activation" if single_user else "invitation"
@@ -113,6 +114,7 @@ def _invitation(request, subscription, context: dict, now: datetime) -> None:
     queue_mail(kind, user.email, subject, kind, event_key=f"subscription:{subscription.id}", now=now, context=context,
                subscription=subscription, plan=plan, owner=owner, link=link, needs_password=token is not None,
                reseller=owner.parent)
+    return user
 
 
 def _credentials(subscription, context: dict, now: datetime) -> None:
@@ -125,6 +127,22 @@ def _credentials(subscription, context: dict, now: datetime) -> None:
     queue_mail("credentials", recipient, f"Your administrator login for {subscription.plan.name}", "credentials",
                event_key=f"subscription:{subscription.id}", now=now, context=context, subscription=subscription,
                plan=subscription.plan, owner=subscription.owner, login=login)
+
+
+def member_invited(invitation, organisation, invited_by, now: datetime, subscription=None) -> int | None:
+    """An administrator invited a user (``invitation`` from ``app.accounts.members``), to the
+    organisation or to a seat of ``subscription``: the link to choose a password, or to sign
+    in for someone with an account already. Once per invitation sent (a resend sends again)."""
+    user, token = invitation.user, invitation.token
+    link = public_url("accounts.accept", token=token) if token else public_url("accounts.login")
+    sent = f"{user.invited_at:%Y%m%dT%H%M%S%f}" if token and user.invited_at else "account"
+    event = f"user:{user.id}:{sent}" + (f":subscription:{subscription.id}" if subscription is not None else "")
+    subject = (f"A {subscription.plan.name} seat is yours at {organisation.name}" if subscription is not None
+               else f"You are invited to {organisation.name}")
+    return queue_mail("member_invitation", user.email, subject, "member_invitation", event_key=event, now=now,
+                      context={"user_id": user.id, "subscription_id": subscription.id if subscription else None},
+                      user=user, organisation=organisation, invited_by=invited_by, subscription=subscription,
+                      link=link, needs_password=token is not None)
 
 
 def provisioning_failed(request, subscription, recipient: str, now: datetime) -> None:

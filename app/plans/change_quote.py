@@ -59,6 +59,7 @@ class ChangeContext:
     free_until: datetime | None = None  # end of a free first month
     refundable: Mapping[int, int] = field(default_factory=dict)  # units added within the window
     scheduled: Mapping[int, int] = field(default_factory=dict)  # the pending decrease's targets
+    assigned_seats: int = 0  # seats given to users (app.plans.seats): the lowest the seats may go
 
     def is_free(self, now: datetime) -> bool:
         return self.free_until is not None and now < self.free_until
@@ -182,6 +183,23 @@ def validate_quantities(context: ChangeContext, requested: Mapping[int, int], *,
             raise errors.OffStep(
                 f"{terms.name}: choose {terms.minimum} plus a multiple of {terms.step}.", code
             )
+    _require_assigned_seats(context, requested)
+
+
+def _require_assigned_seats(context: ChangeContext, requested: Mapping[int, int]) -> None:
+    """Seats are not lowered below the number assigned to users."""
+    seats = [terms for terms in context.resources.values() if terms.measures_seats]
+    if not seats or context.single_user:
+        return
+    current = sum(context.current.get(terms.resource_id, 0) for terms in seats)
+    new = sum(requested.get(terms.resource_id, context.current.get(terms.resource_id, 0)) for terms in seats)
+    if new < current and new < context.assigned_seats:
+        lowered = next(terms for terms in seats
+                       if requested.get(terms.resource_id, context.current.get(terms.resource_id, 0))
+                       < context.current.get(terms.resource_id, 0))
+        raise errors.SeatsAssigned(
+            f"{context.assigned_seats} seats are assigned: unassign seats before lowering to {new}.", lowered.code
+        )
 
 
 def _require_changeable(context: ChangeContext) -> None:

@@ -28,6 +28,7 @@ from app.plans.models import ScheduledChange, ScheduledChangeStatus, Subscriptio
 from app.plans.periods import Period
 from app.plans.policy import ChangePolicy
 from app.plans.queries import quantity_records
+from app.plans.seats import assigned_count
 from app.plans.states import SubscriptionStatus
 from app.plans.store import drop_pending_change, lock_subscription, pending_change, set_quantities
 from app.plans.term_prices import TermPrices, term_prices_now
@@ -73,6 +74,7 @@ def change_context(subscription: Subscription, now: datetime, *, prices: TermPri
         free_until=subscription.trial_ends_at,
         refundable=refundable,
         scheduled=scheduled.targets if scheduled else {},
+        assigned_seats=assigned_count(subscription.id),
     )
 
 

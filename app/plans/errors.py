@@ -49,6 +49,12 @@ class SingleUserSeatFixed(LifecycleRefused):
     """Single-user subscriptions hold exactly one seat."""
 
 
+class SeatsAssigned(LifecycleRefused):
+    """Seats cannot go below the number assigned to users: unassign first."""
+
+    kind = RefusalKind.CONFLICT
+
+
 class NotChangeableByCustomer(LifecycleRefused):
     """Only the reseller may change this resource."""
 

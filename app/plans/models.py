@@ -70,6 +70,25 @@ class SubscriptionResource(db.Model):
     resource = relationship("Resource")
 
 
+class SeatAssignment(db.Model):
+    """One seat of an organisation subscription given to a user of the subscription's owner
+    (an invited user is a disabled ``User`` until the invitation is accepted). A single-user
+    subscription holds one: the user it was activated for. ``app.plans.seats`` keeps the count
+    within the seats."""
+
+    __table_args__ = (UniqueConstraint("subscription_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subscription_id: Mapped[int] = mapped_column(ForeignKey("subscription.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    assigned_at: Mapped[datetime] = mapped_column()
+    assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))  # None: at activation
+
+    subscription: Mapped[Subscription] = relationship()
+    user = relationship("User", foreign_keys=[user_id])
+    assigned_by = relationship("User", foreign_keys=[assigned_by_id])
+
+
 class ScheduledChangeStatus(str, enum.Enum):
     SCHEDULED = "scheduled"
     APPLIED = "applied"

@@ -18,6 +18,7 @@ from app.orders.models import Order, OrderStatus
 from app.plans.fulfillment import undo_failed_change
 from app.plans.lifecycle import activate
 from app.plans.models import Subscription
+from app.plans.seats import record_activated_user
 from app.plans.states import SubscriptionStatus, transition
 from app.provisioning.connectors.base import Outcome
 from app.provisioning.dispatch import schedule_run
@@ -114,7 +115,9 @@ def complete(request: FulfillmentRequest, vendor_reference: str, now: datetime) 
         return
     subscription.vendor_reference = request.vendor_reference
     activate(subscription.id, now)  # the one rule for a first period, locked prices, quantities
-    notices.subscription_ready(request, subscription, buyer_contact(request, subscription), now)
+    invited = notices.subscription_ready(request, subscription, buyer_contact(request, subscription), now)
+    if invited is not None:
+        record_activated_user(subscription, invited, now)  # a single-user subscription's one seat
 
 
 def fail(request: FulfillmentRequest, now: datetime) -> None:

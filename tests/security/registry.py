@@ -188,6 +188,26 @@ def _subscription_for_staff(world) -> TenantCase:
     return staff_only(world, **_subscription_of_customer(world).values)
 
 
+def _seat_of_customer(world) -> TenantCase:
+    """A seat of world.customer's subscription assigned to its administrator."""
+    from app.core.clock import current_now
+    from app.plans.seats import assign_seat
+
+    case = _subscription_of_customer(world)
+    assigned = assign_seat(case.values["subscription_id"], world.users.customer.email, world.users.customer, current_now())
+    return customer_owned(world, assignment_id=assigned.assignment.id, **case.values)
+
+
+def _user_of_customer(world) -> TenantCase:
+    """A user of world.customer invited and not yet active (its resend, revoke, role and removal)."""
+    from app.accounts.members import invite_member
+    from app.core.clock import current_now
+    from tests.factories import unique
+
+    invitation = invite_member(world.customer, f"{unique('invited')}@customer-a.test", "member", current_now())
+    return customer_owned(world, user_id=invitation.user.id)
+
+
 # The subscription pages each panel shows (app/control_panel/subscription_views.py).
 SUBSCRIPTION_VIEWS = ("subscription", "change_subscription", "cancel_subscription", "resume_subscription",
                       "withdraw_decrease", "subscription_provisioning")
@@ -197,6 +217,11 @@ TENANT_CASES: dict[str, Callable] = {
     **{f"reseller.{view}": _subscription_sold_by_reseller for view in SUBSCRIPTION_VIEWS},
     **{f"back_office.{view}": _subscription_for_staff for view in SUBSCRIPTION_VIEWS},
     "control_panel.subscription": _subscription_of_customer,  # the old address, redirecting to the panel
+    "customer.seats_page": _subscription_of_customer,
+    "customer.assign_seat": _subscription_of_customer,
+    "customer.unassign_seat": _seat_of_customer,
+    **{f"customer.{view}": _user_of_customer for view in ("resend_invitation", "revoke_invitation", "change_role",
+                                                          "remove_user")},
     "orders.detail": _order_of_customer,
     "customer.order": _order_of_customer,
     **{f"customer.{view}": _invoice_of_customer
