@@ -31,10 +31,11 @@ def _drop_lapsed_support():
     if grant is None or not current_user.is_authenticated or supported_organisation() is not None:
         return None
     session.pop(SUPPORT_SESSION_KEY, None)
+    if grant.user_id != current_user.id:
+        return None  # left behind by someone who signed out in this browser: not this user's
     now = current_now()
-    if grant.user_id == current_user.id:
-        end_support(grant, current_user, now, expired=now >= grant.expires_at)
-        db.session.commit()
+    end_support(grant, current_user, now, expired=now >= grant.expires_at)
+    db.session.commit()
     flash("Your support session has ended: open the customer's panel again if you still need it.", "info")
     if current_user.organisation.acts_as_reseller:
         return redirect(url_for("reseller.customers"))

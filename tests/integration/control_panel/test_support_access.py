@@ -141,3 +141,14 @@ def test_the_support_session_expires_after_an_hour(client, auth, world, subscrib
         ("support.ended", "Support session in Customer A's panel expired", FEB_11 + timedelta(hours=1))]
     assert BANNER not in text_of(client.get("/customer/"))
     assert db.session.scalar(select(func.count(ActivityEntry.id))) == 2
+
+
+def test_a_grant_left_in_the_browser_by_a_reseller_who_signed_out_means_nothing_to_the_next_user(client, auth, world):
+    auth.login("admin@reseller.test")
+    _start(client, world.customer)
+    client.get("/customer/")  # the flash about it is read
+    auth.logout()
+    auth.login("admin@customer-b.test")
+    page = text_of(client.get("/customer/"))
+    assert "data-support-banner" not in page and "support session has ended" not in page and "Customer A" not in page
+    assert [e.action for e in _entries()] == ["support.started"]
