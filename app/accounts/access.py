@@ -152,9 +152,9 @@ def panel_guard(audience: Callable[[Organisation], bool], *, members_write: bool
                 admin_endpoints: Iterable[str] = ()):
     """A ``before_request`` for a panel blueprint: anonymous visitors are sent to sign in, users
     whose acting organisation (``acting_organisation()``) is outside ``audience`` get 404 (the
-    panel does not exist for them), and
-    members (not administrators) get 403 on ``admin_endpoints`` (view names without the
-    blueprint) and, unless ``members_write``, on every request that is not a read."""
+    panel does not exist for them), and members (not administrators) get 403 on
+    ``admin_endpoints`` (view names without the blueprint) and, unless ``members_write``, on
+    every request that is not a read."""
     admin_only = frozenset(admin_endpoints)
 
     def guard():
