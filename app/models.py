@@ -28,3 +28,4 @@ from app.core.models import NumberSequence  # noqa: F401,E402
 from app.payments.models import Payment, PaymentAccount, ProcessedWebhookEvent  # noqa: F401,E402
 from app.mail.models import OutboxMessage  # noqa: F401,E402
 from app.provisioning.models import DemoVendorCall, FulfillmentRequest  # noqa: F401,E402
+from app.accounts.activity import ActivityEntry  # noqa: F401,E402

@@ -3,17 +3,24 @@
 Every query of tenant data in a panel, the back office or a buyer's page goes through a
 ``TenantScope``, so an id that belongs to another tenant is simply not found: 404, never 403.
 Each panel blueprint checks its audience once, in ``before_request`` (``panel_guard``).
+
+Who a request acts for is ``acting_organisation()``: the signed-in user's organisation, except
+in the customer panel while its reseller's administrator holds a support session
+(``app.accounts.support``), where it is that customer. The customer panel's guard, its scope
+(``acting_scope``) and its views all read it there, and nowhere else.
 """
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable
 from functools import wraps
 
-from flask import abort, current_app, request
+from flask import abort, current_app, g, request, session
 from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 
 from app.accounts.models import Organisation
+from app.accounts.support import SupportGrant, grant_holds
+from app.core.clock import current_now
 from app.extensions import db
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -73,6 +80,46 @@ class TenantScope:
         return self.one_or_404(select(model).where(model.id == object_id), column)
 
 
+# The panel a support session acts in, and where the session cookie keeps its grant.
+SUPPORT_PANEL = "customer"
+SUPPORT_SESSION_KEY = "support"
+
+
+def support_grant() -> SupportGrant | None:
+    """The support grant the session holds (valid or not), else None."""
+    data = session.get(SUPPORT_SESSION_KEY)
+    return SupportGrant.from_dict(data) if data else None
+
+
+def supported_organisation() -> Organisation | None:
+    """The customer whose panel the signed-in user works in as its reseller, while the grant
+    still holds (``app.accounts.support.grant_holds``), else None. Read once per request."""
+    grant = support_grant()
+    if grant is None or not current_user.is_authenticated:
+        return None
+    key = (grant, current_user.id)
+    cached = g.get("_supported_organisation")
+    if cached is None or cached[0] != key:
+        cached = (key, grant_holds(grant, current_user, current_now()))
+        g._supported_organisation = cached
+    return cached[1]
+
+
+def acting_organisation() -> Organisation:
+    """The organisation this request acts for: in the customer panel during a support session,
+    the supported customer; everywhere else the signed-in user's own."""
+    if request.blueprint == SUPPORT_PANEL:
+        customer = supported_organisation()
+        if customer is not None:
+            return customer
+    return current_user.organisation
+
+
+def acting_scope(**options) -> TenantScope:
+    """The ``TenantScope`` of ``acting_organisation()`` (options as ``TenantScope``'s)."""
+    return TenantScope(acting_organisation(), **options)
+
+
 def visible_organisation_ids(organisation, among: Collection[int] | None = None) -> list[int]:
     """The organisation itself and, for a reseller, its customers: whose data it may see.
     With ``among``, only those of these ids (a reseller may have thousands of customers; a
@@ -104,15 +151,16 @@ def admin_required(view):
 def panel_guard(audience: Callable[[Organisation], bool], *, members_write: bool = False,
                 admin_endpoints: Iterable[str] = ()):
     """A ``before_request`` for a panel blueprint: anonymous visitors are sent to sign in, users
-    of organisations outside ``audience`` get 404 (the panel does not exist for them), and
-    members (not administrators) get 403 on ``admin_endpoints`` (view names without the
-    blueprint) and, unless ``members_write``, on every request that is not a read."""
+    whose acting organisation (``acting_organisation()``) is outside ``audience`` get 404 (the
+    panel does not exist for them), and members (not administrators) get 403 on
+    ``admin_endpoints`` (view names without the blueprint) and, unless ``members_write``, on
+    every request that is not a read."""
     admin_only = frozenset(admin_endpoints)
 
     def guard():
         if not current_user.is_authenticated:
             return current_app.login_manager.unauthorized()
-        if not audience(current_user.organisation):
+        if not audience(acting_organisation()):
             abort(404)
         view = (request.endpoint or "").rpartition(".")[2]
         if not current_user.is_admin and (view in admin_only or (not members_write and request.method not in READ_METHODS)):

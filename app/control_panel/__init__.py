@@ -10,7 +10,12 @@ from __future__ import annotations
 
 from flask import Blueprint, url_for
 
+from app.accounts.access import acting_organisation
+
 bp = Blueprint("control_panel", __name__)
+# Who the page acts for (the supported customer in support mode): templates ask this, not
+# ``current_user.organisation``.
+bp.add_app_template_global(acting_organisation, "acting_organisation")
 
 
 def panel_of(organisation) -> str:

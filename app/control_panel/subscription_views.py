@@ -9,7 +9,7 @@ from uuid import uuid4
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.accounts.access import TenantScope
+from app.accounts.access import TenantScope, acting_organisation, acting_scope
 from app.control_panel.forms import ActionForm, ChangeForm
 from app.control_panel.subscription_history import provisioning_history
 from app.control_panel.subscription_messages import cancel_message, change_message, resume_message, withdraw_message
@@ -31,8 +31,8 @@ ADMIN_VIEWS = ("change_subscription", "cancel_subscription", "resume_subscriptio
 
 
 def _scope() -> TenantScope:
-    """The signed-in organisation's subscriptions and, for a reseller, its customers'; staff all."""
-    return TenantScope(current_user.organisation)
+    """The acting organisation's subscriptions and, for a reseller, its customers'; staff all."""
+    return acting_scope()
 
 
 def _subscription(subscription_id: int) -> Subscription:
@@ -52,7 +52,7 @@ def overview():
 
 def detail(subscription_id: int):
     subscription = _subscription(subscription_id)
-    page = detail_page(subscription, current_user.organisation, current_now())
+    page = detail_page(subscription, acting_organisation(), current_now())
     return render_template("control_panel/subscriptions/detail.html", page=page, form=ActionForm())
 
 
@@ -69,7 +69,7 @@ def _detail_url(subscription: Subscription) -> str:
 
 def change(subscription_id: int):
     subscription = _subscription(subscription_id)
-    form, organisation = ChangeForm(), current_user.organisation
+    form, organisation = ChangeForm(), acting_organisation()
     if form.is_submitted() and find_order(subscription.payer_id, form.idempotency_key.data or ""):
         return redirect(_detail_url(subscription))  # confirmed already
     rows, preview, refusal = resource_rows(subscription, organisation.is_customer), None, None
@@ -91,13 +91,13 @@ def change(subscription_id: int):
 
 def _change_page(subscription, form, preview, status: int):
     return render_template("control_panel/subscriptions/change.html", subscription=subscription, form=form, refusal=None,
-                           rows=resource_rows(subscription, current_user.organisation.is_customer),
+                           rows=resource_rows(subscription, acting_organisation().is_customer),
                            preview=preview, posted=request.form), status
 
 
 def _confirm(subscription, requested, form, preview):
     change_request = ChangeRequest(subscription.id, requested, form.fingerprint.data, form.idempotency_key.data,
-                                   placed_by=current_user, by_customer=current_user.organisation.is_customer)
+                                   placed_by=current_user, by_customer=acting_organisation().is_customer)
     try:
         placed = place_change_order(change_request, current_now())
     except QuoteChanged as changed:
@@ -107,7 +107,7 @@ def _confirm(subscription, requested, form, preview):
     except (CheckoutError, PaymentFailed) as refused:
         flash(refused.message, "danger")
         return _change_page(subscription, form, preview, 400)
-    flash(*change_message(placed, preview, current_user.organisation))
+    flash(*change_message(placed, preview, acting_organisation()))
     return redirect(_detail_url(subscription))
 
 
@@ -118,7 +118,7 @@ def _act(subscription_id: int, action, success):
         flash("The form had expired. Please try again.", "warning")
     else:
         try:
-            outcome = action(subscription.id, current_now())
+            outcome = action(subscription.id, current_now(), actor=current_user._get_current_object())
             db.session.commit()
             flash(success(outcome), "success")
         except LifecycleRefused as refused:
@@ -131,7 +131,7 @@ def _confirm_page(subscription_id: int, action: str):
     """The confirmation step of an action that gives up service or money: what it does, and
     the form that does it (no JavaScript needed)."""
     subscription = _subscription(subscription_id)
-    page = detail_page(subscription, current_user.organisation, current_now())
+    page = detail_page(subscription, acting_organisation(), current_now())
     if (action == "cancel" and page.cancel_quote is None) or (action == "withdraw" and page.scheduled is None):
         flash("There is nothing to confirm: the subscription has changed since.", "warning")
         return redirect(_detail_url(subscription))

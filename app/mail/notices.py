@@ -12,6 +12,7 @@ from uuid import uuid4
 from flask import current_app
 from sqlalchemy import select
 
+from app.accounts.activity import record_activity
 from app.accounts.invitations import invite
 from app.accounts.models import Role, User
 from app.accounts.password_reset import PASSWORD_RESET_MAX_AGE, reset_token
@@ -111,9 +112,12 @@ def _invitation(request, subscription, context: dict, now: datetime) -> User | N
     link = public_url("accounts.accept", token=token) if token else public_url("accounts.login")
     kind = "activation" if single_user else "invitation"
     subject = f"Activate your {plan.name} subscription" if single_user else f"You are invited to administer {owner.name}"
-    queue_mail(kind, user.email, subject, kind, event_key=f"subscription:{subscription.id}", now=now, context=context,
-               subscription=subscription, plan=plan, owner=owner, link=link, needs_password=token is not None,
-               reseller=owner.parent)
+    queued = queue_mail(kind, user.email, subject, kind, event_key=f"subscription:{subscription.id}", now=now,
+                        context=context, subscription=subscription, plan=plan, owner=owner, link=link,
+                        needs_password=token is not None, reseller=owner.parent)
+    if queued is not None:
+        what = "Activation" if single_user else "Invitation as administrator"
+        record_activity(owner.id, "invitation.sent", f"{what} sent to {user.email} ({plan.name})", subject=user, now=now)
     return user
 
 

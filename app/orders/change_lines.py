@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Mapping
 
+from app.accounts.activity import record_activity
 from app.billing.invoicing import NewInvoiceLine
 from app.billing.models import PaymentMethodName
 from app.billing.tax import reverse_charge_for
@@ -165,6 +166,8 @@ def place_change_order(request: ChangeRequest, now: datetime) -> PlacedChange:
         before = {row.resource.code: row.quantity for row in locked.resources}
         confirmed = confirm_change(locked.id, request.requested, request.fingerprint, now, by_customer=request.by_customer,
                                    created_by_id=request.placed_by.id if request.placed_by is not None else None)
+        record_activity(locked.owner_id, "subscription.changed", _change_summary(locked, before, request.requested, confirmed),
+                        actor=request.placed_by, subject=locked, now=now)
         if not confirmed.quantities_now:
             return PlacedChange(None)
         order = write_change_order(request, preview, locked, before, method, now)
@@ -178,3 +181,14 @@ def place_change_order(request: ChangeRequest, now: datetime) -> PlacedChange:
     if placed.charge_by_card:
         collect_due_charge(subscription.id, now)
     return placed
+
+
+def _change_summary(subscription, before: Mapping[str, int], requested: Mapping[int, int], confirmed) -> str:
+    """For the activity log: each quantity that moves, and when."""
+    moves = [f"{row.resource.name} {before.get(row.resource.code, 0)} -> {requested[row.resource_id]}"
+             for row in subscription.plan.resources
+             if row.resource_id in requested and requested[row.resource_id] != before.get(row.resource.code, 0)]
+    when = "now" if confirmed.quantities_now else "at the next period"
+    if confirmed.quantities_now and confirmed.scheduled_change is not None:
+        when = "now, decreases at the next period"
+    return f"Resource limits of {subscription.plan.name} changed ({when}): {', '.join(moves) or 'no change'}"

@@ -20,6 +20,7 @@ from typing import Sequence
 from sqlalchemy import select
 
 from app.accounts.access import visible_organisation_ids
+from app.accounts.activity import record_activity
 from app.accounts.models import Organisation, OrganisationKind
 from app.billing.models import PaymentMethodName
 from app.catalog.pricing import PriceBook, viewer_for
@@ -174,6 +175,8 @@ def place_order(request: CheckoutRequest, now: datetime, preview: Preview | None
         checked_preview, acceptance, method = checked
         method.authorise(buyer, checked_preview.quote)
         order = _write_order(request, checked_preview, acceptance, now)
+        record_activity(buyer.id, "order.placed", f"Order {order.number} placed: {'; '.join(line.description for line in order.lines)}",
+                        actor=request.placed_by, subject=order, now=now)
         if method.collect(order, now):
             release_settled_order(order, now)
         if request.cart is not None:

@@ -2,7 +2,7 @@
 and removal dates
 
 Revision ID: 0014
-Revises: 0008
+Revises: 0013
 Create Date: 2026-11-28 09:30:00.000000
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0014'
-down_revision = '0008'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 

@@ -241,6 +241,8 @@ TENANT_CASES: dict[str, Callable] = {
     "provisioning.answer": lambda world: customer_owned(world, request_id=_fulfillment_request(world).id),
     "back_office.retry": lambda world: staff_only(world, request_id=_fulfillment_request(world).id),
     "back_office.complete": lambda world: staff_only(world, request_id=_fulfillment_request(world).id),
+    # Support access: only the customer's own reseller may open its panel.
+    "reseller.start_support_session": lambda world: reseller_owned(world, customer_id=world.customer.id),
 }
 
 

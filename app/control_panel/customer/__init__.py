@@ -20,3 +20,4 @@ add_subscription_pages(bp)
 from app.control_panel.customer import routes  # noqa: E402,F401
 from app.control_panel.customer import marketplace, orders_invoices  # noqa: E402,F401
 from app.control_panel.customer import seats, users  # noqa: E402,F401
+from app.control_panel.customer import activity, support  # noqa: E402,F401

@@ -13,6 +13,7 @@ from uuid import uuid4
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from app.accounts.access import acting_organisation
 from app.cart.input import read_parameters, read_quantities
 from app.catalog.context import current_marketplace
 from app.catalog.offers import customer_offer, customer_offers
@@ -35,7 +36,7 @@ SUMMARY = "control_panel/customer/marketplace/summary.html"
 
 def _marketplace():
     """The buyer's own marketplace (an order is in its currency), else the visitor's region."""
-    return all_marketplaces().by_id.get(current_user.organisation.marketplace_id) or current_marketplace()
+    return all_marketplaces().by_id.get(acting_organisation().marketplace_id) or current_marketplace()
 
 
 def _term_id(values) -> int | None:
@@ -47,13 +48,13 @@ def _term_id(values) -> int | None:
 def marketplace():
     """The plans for customers by category, each from its first period's price."""
     return render_template("control_panel/customer/marketplace/index.html",
-                           groups=customer_offers(current_user.organisation, _marketplace()))
+                           groups=customer_offers(acting_organisation(), _marketplace()))
 
 
 @bp.get("/marketplace/plans/<int:plan_id>")
 def marketplace_plan(plan_id: int):
     """Choose the period, the resources and the ordering parameters."""
-    offer = customer_offer(plan_id, current_user.organisation, _marketplace(), _term_id(request.args))
+    offer = customer_offer(plan_id, acting_organisation(), _marketplace(), _term_id(request.args))
     if offer is None:
         abort(404)
     return render_template(CONFIGURE, offer=offer, values=request.args, problems=[])
@@ -70,7 +71,7 @@ def _line(plan_id: int, values):
 
 
 def _configure_again(plan_id: int, values, problems, status: int = 422):
-    offer = customer_offer(plan_id, current_user.organisation, _marketplace(), _term_id(values))
+    offer = customer_offer(plan_id, acting_organisation(), _marketplace(), _term_id(values))
     return render_template(CONFIGURE, offer=offer, plan_id=plan_id, values=values, problems=problems), status
 
 
@@ -90,7 +91,7 @@ def _summary(form, preview, line, refusal=None, status: int = 200):
 @bp.route("/marketplace/plans/<int:plan_id>/order", methods=["GET", "POST"])
 def marketplace_order(plan_id: int):
     """GET: the summary of the line chosen; POST: place it, as confirmed."""
-    organisation, form = current_user.organisation, CheckoutForm()
+    organisation, form = acting_organisation(), CheckoutForm()
     if form.is_submitted() and (placed := find_order(organisation.id, form.idempotency_key.data or "")):
         return redirect(url_for(".order", number=placed.number), code=303)
     values = request.form if request.method == "POST" else request.args
@@ -114,7 +115,7 @@ def marketplace_order(plan_id: int):
 
 def _place(plan_id: int, form, preview, line):
     checkout_request = CheckoutRequest(
-        buyer=current_user.organisation, placed_by=current_user, marketplace=preview.marketplace, lines=[line],
+        buyer=acting_organisation(), placed_by=current_user, marketplace=preview.marketplace, lines=[line],
         idempotency_key=form.idempotency_key.data, fingerprint=form.fingerprint.data,
         accepted_terms=frozenset(request.form.getlist("terms")), payment_method=form.payment_method.data,
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.accounts.access import TenantScope
+from app.accounts.access import TenantScope, acting_organisation
 from app.billing.card_payment import (
     InvoiceNotPayable, InvoicePayStep, card_payable, confirm_invoice_payment, pay_invoice_by_card, payment_of_invoice,
 )
@@ -36,13 +36,13 @@ def _page_number() -> int:
 @bp.get("/orders")
 def orders():
     return render_template("control_panel/customer/orders/index.html",
-                           orders=orders_page(current_user.organisation, _page_number()))
+                           orders=orders_page(acting_organisation(), _page_number()))
 
 
 @bp.get("/orders/<number>")
 def order(number: str):
     """The order with its provisioning status (live while a line runs), payment and invoices."""
-    found = order_for(number, current_user.organisation)
+    found = order_for(number, acting_organisation())
     if found is None:
         abort(404)
     return render_template("control_panel/customer/orders/detail.html", order=found, invoices=invoices_of(found),
@@ -53,11 +53,11 @@ def order(number: str):
 def invoices():
     status = request.args.get("status")
     return render_template("control_panel/customer/invoices/index.html", status=status, statuses=STATUSES,
-                           invoices=invoices_page(current_user.organisation, _page_number(), status))
+                           invoices=invoices_page(acting_organisation(), _page_number(), status))
 
 
 def _invoice_page(invoice: Invoice, refusal=None, status: int = 200):
-    organisation = current_user.organisation
+    organisation = acting_organisation()
     payment = payment_of_invoice(invoice)
     return render_template("control_panel/customer/invoices/detail.html", invoice=invoice, seller=seller_details(invoice),
                            locale=invoice_locale(invoice), payable=card_payable(invoice, organisation), payment=payment,
@@ -67,7 +67,7 @@ def _invoice_page(invoice: Invoice, refusal=None, status: int = 200):
 
 @bp.get("/invoices/<number>")
 def invoice(number: str):
-    return _invoice_page(invoice_for(number, current_user.organisation))
+    return _invoice_page(invoice_for(number, acting_organisation()))
 
 
 @bp.get("/invoices/<number>.pdf")
@@ -78,8 +78,8 @@ def invoice_pdf(number: str):
 def _own_invoice(number: str) -> Invoice:
     """The organisation's own invoice (it pays it), else 404: a reseller sees its customers'
     invoices, but only the payer pays."""
-    scope = TenantScope(current_user.organisation, customers=False, staff_sees_all=False)
-    found = invoice_for(number, current_user.organisation)
+    scope = TenantScope(acting_organisation(), customers=False, staff_sees_all=False)
+    found = invoice_for(number, acting_organisation())
     return scope.get_or_404(Invoice, found.id, owner_column=Invoice.organisation_id)
 
 
@@ -91,7 +91,7 @@ def pay_invoice(number: str):
         flash("Reload the page and try again.", "danger")
         return redirect(url_for(".invoice", number=number), code=303)
     try:
-        step = pay_invoice_by_card(invoice, current_user.organisation, seen_attempts=form.seen_attempts.data or 0)
+        step = pay_invoice_by_card(invoice, acting_organisation(), seen_attempts=form.seen_attempts.data or 0)
     except InvoiceNotPayable as refused:
         return _invoice_page(invoice, refused, refused.status)
     return _after_paying(number, step)

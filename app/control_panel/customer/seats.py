@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from app.accounts.access import TenantScope
+from app.accounts.access import TenantScope, acting_organisation
 from app.accounts.members import member_status
 from app.control_panel.customer import bp
 from app.control_panel.customer.member_forms import AssignSeatForm
@@ -32,7 +32,7 @@ class SeatPage:
 
 
 def _subscription(subscription_id: int) -> Subscription:
-    return TenantScope(current_user.organisation).get_or_404(Subscription, subscription_id, owner_column=Subscription.owner_id)
+    return TenantScope(acting_organisation()).get_or_404(Subscription, subscription_id, owner_column=Subscription.owner_id)
 
 
 def _page(subscription: Subscription, form: AssignSeatForm, status: int = 200):

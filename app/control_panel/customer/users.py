@@ -8,7 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.accounts import members
-from app.accounts.access import TenantScope
+from app.accounts.access import TenantScope, acting_organisation
 from app.accounts.models import User
 from app.control_panel.customer import bp
 from app.control_panel.customer.member_forms import InviteForm, RoleForm
@@ -21,12 +21,12 @@ from app.mail.notices import member_invited
 
 def _user(user_id: int) -> User:
     """A user of the signed-in organisation (removed ones are gone): another tenant's id is 404."""
-    scope = TenantScope(current_user.organisation, customers=False, staff_sees_all=False)
+    scope = TenantScope(acting_organisation(), customers=False, staff_sees_all=False)
     return scope.one_or_404(select(User).where(User.id == user_id, User.removed_at.is_(None)), User.organisation_id)
 
 
 def _list(form: InviteForm | None = None, status: int = 200):
-    organisation = current_user.organisation
+    organisation = acting_organisation()
     return render_template("control_panel/customer/users/index.html", rows=members.members_of(organisation, current_now()),
                            form=form or InviteForm(), role_form=RoleForm, action=ActionForm()), status
 
@@ -51,7 +51,7 @@ def invite_user():
     form = InviteForm()
     if not form.validate_on_submit():
         return _list(form, 400)
-    now, organisation = current_now(), current_user.organisation
+    now, organisation = current_now(), acting_organisation()
     try:
         invitation = members.invite_member(organisation, form.email.data, form.role.data, now)
         member_invited(invitation, organisation, current_user, now)
@@ -70,8 +70,8 @@ def resend_invitation(user_id: int):
     if not ActionForm().validate_on_submit():
         return _back()
     try:
-        invitation = members.resend_invitation(current_user.organisation, user.id, now)
-        member_invited(invitation, current_user.organisation, current_user, now)
+        invitation = members.resend_invitation(acting_organisation(), user.id, now)
+        member_invited(invitation, acting_organisation(), current_user, now)
         db.session.commit()
     except Refusal as refused:
         return _refused(refused)
@@ -85,7 +85,7 @@ def revoke_invitation(user_id: int):
     if not ActionForm().validate_on_submit():
         return _back()
     try:
-        members.revoke_invitation(current_user.organisation, user.id, current_now())
+        members.revoke_invitation(acting_organisation(), user.id, current_now())
         db.session.commit()
     except Refusal as refused:
         return _refused(refused)
@@ -100,7 +100,7 @@ def change_role(user_id: int):
         flash("Choose administrator or member.", "warning")
         return _list(status=400)
     try:
-        members.change_role(current_user.organisation, user.id, form.role.data, current_user)
+        members.change_role(acting_organisation(), user.id, form.role.data, current_user)
         db.session.commit()
     except Refusal as refused:
         return _refused(refused)
@@ -114,7 +114,7 @@ def remove_user(user_id: int):
     if not ActionForm().validate_on_submit():
         return _back()
     try:
-        members.remove_member(current_user.organisation, user.id, current_user, current_now())
+        members.remove_member(acting_organisation(), user.id, current_user, current_now())
         db.session.commit()
     except Refusal as refused:
         return _refused(refused)

@@ -18,3 +18,4 @@ def _layout() -> dict:
 add_subscription_pages(bp)
 
 from app.control_panel.reseller import routes  # noqa: E402,F401
+from app.control_panel.reseller import support  # noqa: E402,F401
