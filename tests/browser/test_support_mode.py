@@ -40,6 +40,7 @@ def test_a_reseller_works_in_its_customers_panel_with_the_banner_and_the_custome
 
     page.goto(f"{live_server}/customer/subscriptions/{subscription.id}")
     assert page.locator("[data-support-banner]").is_visible()
+    page.get_by_role("link", name="Cancel the subscription…").click()  # the confirmation page (issue 15)
     page.get_by_role("button", name="Cancel the subscription").click()
     page.wait_for_url(f"{live_server}/customer/subscriptions/{subscription.id}")
     page.goto(live_server + "/customer/activity")

@@ -108,8 +108,10 @@ def test_a_tampered_reset_link_or_another_links_token_is_refused(client, world, 
     token = _reset_link().rsplit("/", 1)[1]
     tampered = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
     verification = verification_token(user_of(EMAIL))  # genuine, of another purpose
-    for bad in (tampered, verification, "x", "a" * 3000):
+    for bad in (tampered, verification, "x"):
         assert _choose(client, f"/reset-password/{bad}").headers["Location"] == "/forgot-password"
+    # A path parameter longer than any signed link is refused by the URL converter (issue 15, item 9).
+    assert client.get("/reset-password/" + "a" * 3000).status_code == 404
     assert user_of(EMAIL).check_password(PASSWORD)
 
 
