@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole suite on SQLite, then again on PostgreSQL.
+# The whole suite on SQLite and again on PostgreSQL (side by side, one run per core).
 # Each run builds a fresh schema from the migrations. Fails when a test fails or none ran.
 # PostgreSQL is required under CI (CI=true) and whenever TEST_DATABASE_URL names it: an
 # unreachable server then fails the run. Otherwise (a developer's machine with no server) the
@@ -23,11 +23,23 @@ if [ -n "${TEST_DATABASE_URL:-}" ]; then
   esac
 fi
 
-echo "== Test suite on SQLite"
-TEST_DATABASE_URL="sqlite" $BIN/python -m pytest "$@" || status=$?
-[ $status -eq 5 ] && echo "No test ran." >&2
+# The two runs go side by side (one per core) unless TEST_SERIAL=1; each has its own Redis
+# database, so their queues, caches and throttles never meet. Lines are prefixed by the run.
+SQLITE_REDIS="${TEST_REDIS_URL:-redis://127.0.0.1:6379/13}"
+PG_REDIS="${TEST_PG_REDIS_URL:-redis://127.0.0.1:6379/12}"
 
-if $BIN/python - "$PG_URL" <<'PY'
+mkdir -p tests/artifacts
+
+run_sqlite() {
+  TEST_DATABASE_URL="sqlite" TEST_REDIS_URL="$SQLITE_REDIS" $BIN/python -m pytest -p no:cacheprovider "$@"
+}
+
+run_postgres() {
+  TEST_DATABASE_URL="$PG_URL" TEST_REDIS_URL="$PG_REDIS" $BIN/python -m pytest -p no:cacheprovider "$@"
+}
+
+pg_reachable() {
+  $BIN/python - "$PG_URL" <<'PY'
 import sys, psycopg
 try:
     psycopg.connect(sys.argv[1].replace("postgresql+psycopg", "postgresql"), connect_timeout=3).close()
@@ -35,16 +47,41 @@ except Exception as error:
     print(f"PostgreSQL not reachable at {sys.argv[1]}: {error}", file=sys.stderr)
     sys.exit(1)
 PY
-then
-  echo "== Test suite on PostgreSQL ($PG_URL)"
-  pg_status=0
-  TEST_DATABASE_URL="$PG_URL" $BIN/python -m pytest "$@" || pg_status=$?
-  [ $pg_status -eq 5 ] && echo "No test ran on PostgreSQL." >&2
-  [ $pg_status -ne 0 ] && status=$pg_status
+}
+
+report() {  # $1: name, $2: exit status
+  [ "$2" -eq 5 ] && echo "No test ran on $1." >&2
+  [ "$2" -eq 0 ] && echo "== $1: passed" || echo "== $1: FAILED (exit $2)"
+}
+
+pg_status=0
+pg_ran=""
+if pg_reachable; then
+  pg_ran=1
 elif [ -n "$pg_required" ]; then
   echo "FAILED: PostgreSQL is required ($pg_required) but no server answered at $PG_URL; the row-lock race tests did not run." >&2
-  [ $status -eq 0 ] && status=1
+  pg_status=1
 else
   echo "Skipping the PostgreSQL run: no server answered (set TEST_DATABASE_URL or CI=true to make that an error)."
 fi
+
+if [ -n "$pg_ran" ] && [ "${TEST_SERIAL:-0}" != "1" ]; then
+  echo "== Test suite on SQLite and on PostgreSQL ($PG_URL), side by side"
+  ( run_sqlite "$@" 2>&1 | sed -u 's/^/[sqlite] /'; exit "${PIPESTATUS[0]}" ) &
+  sqlite_pid=$!
+  ( run_postgres "$@" 2>&1 | sed -u 's/^/[postgres] /'; exit "${PIPESTATUS[0]}" ) &
+  postgres_pid=$!
+  wait $sqlite_pid || status=$?
+  wait $postgres_pid || pg_status=$?
+else
+  echo "== Test suite on SQLite"
+  run_sqlite "$@" || status=$?
+  if [ -n "$pg_ran" ]; then
+    echo "== Test suite on PostgreSQL ($PG_URL)"
+    run_postgres "$@" || pg_status=$?
+  fi
+fi
+report SQLite $status
+[ -n "$pg_ran" ] && report PostgreSQL $pg_status
+[ $pg_status -ne 0 ] && status=$pg_status
 exit $status
