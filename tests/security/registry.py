@@ -296,6 +296,7 @@ NOT_TENANT_SCOPED: dict[str, str] = {
     "accounts.accept": "a signed, expiring invitation token naming one user, not an id to guess",
     "onboarding.reset_password": "a signed, single-use, expiring reset token naming one user, not an id to guess",
     "onboarding.verify_email": "a signed, expiring verification token naming one user, not an id to guess",
+    "back_office.requeue_job": "a queue name and an RQ job id on the staff-only queue page; jobs are not tenant data",
     "customer.marketplace_plan": "catalog plan ids: the plans for customers, the same for every buyer (at its own prices)",
     "customer.marketplace_order": "catalog plan ids; the order is its buyer's, written by the checkout service",
 }
