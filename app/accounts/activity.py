@@ -27,6 +27,8 @@ ACTIONS: dict[str, str] = {
     "invitation.sent": "Invitation sent",
     "support.started": "Support session started",
     "support.ended": "Support session ended",
+    "invoice.paid": "Invoice marked paid",
+    "invoice.voided": "Invoice voided",
 }
 
 

@@ -140,6 +140,13 @@ def _invoice_of_reseller(world) -> TenantCase:
     return reseller_owned(world, number=make_invoice(world.reseller, (1000,)).number)
 
 
+def _invoice_issued_by_distributor(world) -> TenantCase:
+    """An open on-account invoice the distributor issued to world.reseller: staff settle it."""
+    from tests.factories import make_invoice
+
+    return staff_only(world, invoice_id=make_invoice(world.reseller, (1000,)).id)
+
+
 def _outbox_message(world) -> int:
     """A message to world.customer's administrator in the outbox (staff read it; no one else)."""
     from app.core.clock import current_now
@@ -239,6 +246,8 @@ TENANT_CASES: dict[str, Callable] = {
     "back_office.outbox_message_html": lambda world: staff_only(world, message_id=_outbox_message(world)),
     "provisioning.order_progress": lambda world: customer_owned(world, number=_fulfillment_request(world).order.number),
     "provisioning.answer": lambda world: customer_owned(world, request_id=_fulfillment_request(world).id),
+    **{f"back_office.{view}": _invoice_issued_by_distributor for view in ("settle_invoice", "mark_invoice_paid",
+                                                                          "void_invoice")},
     "back_office.retry": lambda world: staff_only(world, request_id=_fulfillment_request(world).id),
     "back_office.complete": lambda world: staff_only(world, request_id=_fulfillment_request(world).id),
     # Support access: only the customer's own reseller may open its panel.
