@@ -6,11 +6,17 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import joinedload
+
+from app.accounts.activity import record_activity
 
 from app.core.errors import Refusal, RefusalKind
+from app.catalog.models import Plan
 from app.extensions import db
+from app.plans.models import Subscription
 from app.plans.states import SubscriptionStatus, transition
 from app.provisioning.dispatch import schedule_run
+from app.provisioning.inquiries import answer_question
 from app.provisioning.models import FulfillmentRequest, RequestState
 from app.provisioning.outcomes import complete, lock_request, refresh_order_status
 
@@ -80,3 +86,41 @@ def complete_by_hand(request: FulfillmentRequest, reason: str, vendor_reference:
     request.resolved_by_id = user.id
     if request.order is not None:
         refresh_order_status(request.order)
+
+
+# The back office's filter: every request state, plus "stuck" (overdue pending or processing).
+STATE_FILTERS = tuple(state.value for state in RequestState) + ("stuck",)
+
+
+def _stuck_criteria(now: datetime):
+    overdue = now - timedelta(seconds=current_app.config["PROVISIONING_REQUEUE_AFTER"])
+    return or_(and_(R.state == S.PROCESSING.value, R.lease_expires_at < now),
+               and_(R.state == S.PENDING.value, R.next_attempt_at < overdue))
+
+
+def requests_listing(state: str | None, search: str, now: datetime):
+    """Every fulfilment request in one state (or stuck), newest change first, with what its row
+    shows loaded in the same query; ``search`` matches an order number or a request id."""
+    statement = select(R).options(
+        joinedload(R.order), joinedload(R.subscription).joinedload(Subscription.owner),
+        joinedload(R.subscription).joinedload(Subscription.plan).joinedload(Plan.product))
+    if state == "stuck":
+        statement = statement.where(_stuck_criteria(now))
+    elif state in STATE_FILTERS:
+        statement = statement.where(R.state == state)
+    search = search.strip()
+    if search:
+        matches = R.order.has(number=search.upper())
+        statement = statement.where(or_(matches, R.id == int(search)) if search.isdigit() and len(search) < 10 else matches)
+    return statement.order_by(R.updated_at.desc(), R.id.desc())
+
+
+def answer_for_buyer(request: FulfillmentRequest, raw: str, user, now: datetime) -> str:
+    """Staff answer the vendor's question in the buyer's place (the buyer asked support, say):
+    the same checks and effects as the buyer's own answer, logged on the buyer's activity log."""
+    value = answer_question(request, raw, now)
+    subscription = request.subscription
+    record_activity(subscription.owner_id, "provisioning.answered",
+                    f"Answered the vendor's question about {subscription.plan.name} (request {request.id}): {value}",
+                    actor=user, subject=request, now=now)
+    return value

@@ -250,6 +250,7 @@ TENANT_CASES: dict[str, Callable] = {
                                                                           "void_invoice")},
     "back_office.retry": lambda world: staff_only(world, request_id=_fulfillment_request(world).id),
     "back_office.complete": lambda world: staff_only(world, request_id=_fulfillment_request(world).id),
+    "back_office.answer_for_buyer_view": lambda world: staff_only(world, request_id=_fulfillment_request(world).id),
     # Support access: only the customer's own reseller may open its panel.
     "reseller.start_support_session": lambda world: reseller_owned(world, customer_id=world.customer.id),
 }
