@@ -6,9 +6,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.accounts.access import TenantScope
+from app.accounts.models import Organisation
 from app.billing.models import Invoice
 from app.extensions import db
-from app.orders.models import AWAITING_PAYMENT, Order, OrderLine, OrderLineKind
+from app.orders.models import AWAITING_PAYMENT, AWAITING_PAYMENT_STATUS, Order, OrderLine, OrderLineKind, OrderStatus
 from app.payments.models import Payment
 
 
@@ -83,3 +84,26 @@ def one_time_units_bought(subscription_id: int) -> dict[str, int]:
         for code, quantity in (line.quantities or {}).items():
             bought[code] = bought.get(code, 0) + max(0, int(quantity) - int(before.get(code, 0)))
     return bought
+
+
+# The back office's order filters: an order's status as every page shows it (``display_status``).
+STAFF_STATUS_FILTERS = (AWAITING_PAYMENT_STATUS,) + tuple(status.value for status in OrderStatus)
+
+
+def staff_orders_listing(status: str | None, search: str):
+    """Every organisation's orders, newest first, for the back office: by displayed status, and
+    by order number or buyer name (``search``); lines, buyer and placer loaded with the page."""
+    statement = select(Order).options(selectinload(Order.lines), joinedload(Order.placed_by), joinedload(Order.buyer))
+    placed = Order.status == OrderStatus.PLACED.value
+    if status == AWAITING_PAYMENT_STATUS:
+        statement = statement.where(placed, Order.payment_status.in_(AWAITING_PAYMENT))
+    elif status == OrderStatus.PLACED.value:
+        statement = statement.where(placed, Order.payment_status.not_in(AWAITING_PAYMENT))
+    elif status in STAFF_STATUS_FILTERS:
+        statement = statement.where(Order.status == status)
+    search = " ".join(search.split())[:60]
+    if search:
+        pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        statement = statement.where(Order.number.ilike(pattern, escape="\\")
+                                    | Order.buyer.has(Organisation.name.ilike(pattern, escape="\\")))
+    return statement.order_by(Order.created_at.desc(), Order.id.desc())
