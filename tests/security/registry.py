@@ -147,6 +147,16 @@ def _invoice_issued_by_distributor(world) -> TenantCase:
     return staff_only(world, invoice_id=make_invoice(world.reseller, (1000,)).id)
 
 
+def _ordering_parameter(world) -> TenantCase:
+    from app.catalog.models import OrderingParameter
+    from app.extensions import db
+
+    parameter = OrderingParameter(product=world.product, key="domain", label="Domain", kind="domain")
+    db.session.add(parameter)
+    db.session.flush()
+    return staff_only(world, parameter_id=parameter.id)
+
+
 def _outbox_message(world) -> int:
     """A message to world.customer's administrator in the outbox (staff read it; no one else)."""
     from app.core.clock import current_now
@@ -248,6 +258,12 @@ TENANT_CASES: dict[str, Callable] = {
     "provisioning.answer": lambda world: customer_owned(world, request_id=_fulfillment_request(world).id),
     **{f"back_office.{view}": _invoice_issued_by_distributor for view in ("settle_invoice", "mark_invoice_paid",
                                                                           "void_invoice")},
+    # The distributor's catalog: only staff find its edit pages.
+    **{f"back_office.{view}": lambda world: staff_only(world, product_id=world.product.id)
+       for view in ("catalog_product", "publish_product", "new_plan", "new_parameter")},
+    **{f"back_office.{view}": lambda world: staff_only(world, plan_id=world.customer_plan.id)
+       for view in ("catalog_plan", "publish_plan", "add_plan_term", "set_plan_resource")},
+    **{f"back_office.{view}": _ordering_parameter for view in ("catalog_parameter", "delete_parameter")},
     "back_office.retry": lambda world: staff_only(world, request_id=_fulfillment_request(world).id),
     "back_office.complete": lambda world: staff_only(world, request_id=_fulfillment_request(world).id),
     "back_office.answer_for_buyer_view": lambda world: staff_only(world, request_id=_fulfillment_request(world).id),
