@@ -150,8 +150,9 @@ def _invoice_issued_by_distributor(world) -> TenantCase:
 def _ordering_parameter(world) -> TenantCase:
     from app.catalog.models import OrderingParameter
     from app.extensions import db
+    from tests.factories import unique
 
-    parameter = OrderingParameter(product=world.product, key="domain", label="Domain", kind="domain")
+    parameter = OrderingParameter(product=world.product, key=unique("domain").replace("-", "_"), label="Domain", kind="domain")
     db.session.add(parameter)
     db.session.flush()
     return staff_only(world, parameter_id=parameter.id)
