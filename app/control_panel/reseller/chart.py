@@ -1,11 +1,26 @@
 """The geometry of the home page's twelve-month chart, drawn as SVG by the template: per month
 two bars (revenue from customers, cost to the distributor) and a point of the margin line, on
-a scale with round gridlines. Pure: amounts in, coordinates out."""
+a scale with round gridlines (pure: amounts in, coordinates out); and the series kept in Redis
+for a while, since they change only when a period is billed."""
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Callable
 
-from app.plans.revenue import RevenueSeries
+from flask import current_app
+from redis.exceptions import RedisError
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.plans.models import BillingPeriod
+from app.plans.revenue import MonthAmounts, RevenueSeries
+from app.queue import redis_connection
+
+log = logging.getLogger(__name__)
 
 WIDTH, HEIGHT = 720, 260
 LEFT, RIGHT, TOP, BOTTOM = 64, 12, 12, 28  # room for the axis labels
@@ -91,3 +106,40 @@ def chart_geometry(series: RevenueSeries) -> ChartGeometry:
                                 bar(centre, month.cost), y_of(month.margin), month.margin))
     gridlines = tuple(Gridline(y_of(amount), amount) for amount in range(bottom, top + 1, step))
     return ChartGeometry(WIDTH, HEIGHT, baseline, tuple(months), gridlines)
+
+
+# --- The series, kept in Redis ------------------------------------------------------------------
+
+def _encode(series: list[RevenueSeries]) -> str:
+    return json.dumps([[s.currency, [[f"{m.month:%Y-%m-%d}", m.revenue, m.cost] for m in s.months]] for s in series])
+
+
+def _decode(raw: bytes) -> list[RevenueSeries]:
+    return [RevenueSeries(currency, tuple(MonthAmounts(datetime.strptime(day, "%Y-%m-%d"), revenue, cost)
+                                          for day, revenue, cost in months))
+            for currency, months in json.loads(raw)]
+
+
+def cached_series(reseller_id: int, now: datetime, build: Callable[[], list[RevenueSeries]]) -> list[RevenueSeries]:
+    """``build()``'s series, kept in Redis for ``RESELLER_CHART_CACHE_SECONDS`` under a key naming
+    the reseller, the month and the newest billed period (one cheap query: a new period anywhere
+    makes a new key). Redis unreachable: built every time."""
+    seconds = current_app.config.get("RESELLER_CHART_CACHE_SECONDS", 0)
+    if not seconds:
+        return build()
+    newest = db.session.scalar(select(func.max(BillingPeriod.id))) or 0
+    database = hashlib.sha1(current_app.config["SQLALCHEMY_DATABASE_URI"].encode()).hexdigest()[:10]
+    key = f"reseller-chart:v1:{database}:{reseller_id}:{now:%Y-%m}:{newest}"
+    try:
+        raw = redis_connection().get(key)
+        if raw is not None:
+            return _decode(raw)
+    except RedisError:
+        log.warning("reseller chart cache unavailable; building the chart", exc_info=True)
+        return build()
+    series = build()
+    try:
+        redis_connection().set(key, _encode(series), ex=int(seconds))
+    except RedisError:
+        log.warning("reseller chart cache unavailable; not kept", exc_info=True)
+    return series

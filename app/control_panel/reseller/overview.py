@@ -17,6 +17,7 @@ from sqlalchemy import Select, String, and_, case, cast, exists, func, literal, 
 
 from app.accounts.models import Organisation, User
 from app.catalog.models import Plan, PlanKind, PlanTerm, Resource
+from app.control_panel.reseller.chart import cached_series
 from app.extensions import db
 from app.orders.models import AWAITING_PAYMENT, Order, OrderLine, OrderLineKind
 from app.plans.margins import monthly, period_margin_sql
@@ -321,7 +322,7 @@ def revenue_chart(reseller_id: int, now: datetime) -> list[RevenueSeries]:
     """The last twelve months of recurring revenue, cost and margin of the reseller's customers'
     subscriptions (expired ones included: they were billed), one series per currency."""
     ids = select(Subscription.id).where(Subscription.owner_id.in_(customers_of(reseller_id)))
-    return revenue_by_month(ids, now)
+    return cached_series(reseller_id, now, lambda: revenue_by_month(ids, now))
 
 
 def customer_name(reseller_id: int, customer_id: int) -> str | None:

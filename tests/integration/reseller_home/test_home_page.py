@@ -202,3 +202,34 @@ def test_the_home_page_makes_at_most_ten_queries_whatever_the_page_sort_or_filte
             response = client.get(url)
         assert response.status_code == 200, url
         assert counter.count <= 10, (url, counter.count, counter.statements)
+
+
+def test_the_chart_is_kept_in_redis_until_a_period_is_billed(app, client, auth, book, monkeypatch, count_queries):
+    from app.queue import redis_connection
+
+    redis = redis_connection()
+    for key in redis.scan_iter("reseller-chart:*"):
+        redis.delete(key)
+    monkeypatch.setitem(app.config, "RESELLER_CHART_CACHE_SECONDS", 60)
+    period = BillingPeriod(subscription_id=book.a_monthly.id, period_start=datetime(2026, 1, 1, 9), period_end=datetime(2026, 2, 1, 9),
+                           kind="advance", status="invoiced", currency="USD", customer_amount=1300, reseller_amount=900,
+                           created_at=datetime(2026, 1, 1, 9))
+    db.session.add(period)
+    db.session.commit()
+    auth.login("admin@reseller.test")
+
+    def january() -> list[str]:
+        text = text_of(client.get("/reseller/"))
+        return re.findall(r'data-amount="\w+">([^<]+)<', re.search(r'data-month="2026-01">(.*?)</tr>', text, re.S).group(1))
+
+    assert january() == ["$13.00", "$9.00", "$4.00"]
+    period.customer_amount = 9900  # not a new period: the kept chart is shown
+    db.session.commit()
+    with count_queries() as counter:
+        assert january() == ["$13.00", "$9.00", "$4.00"]
+    assert not any("billing_period.currency" in statement for statement in counter.statements)
+    db.session.add(BillingPeriod(subscription_id=book.b_annual.id, period_start=datetime(2026, 1, 20, 9),
+                                 period_end=datetime(2027, 1, 20, 9), kind="advance", status="invoiced", currency="USD",
+                                 customer_amount=100, reseller_amount=50, created_at=datetime(2026, 1, 20, 9)))
+    db.session.commit()
+    assert january() == ["$100.00", "$9.50", "$90.50"]  # a new period: read again
