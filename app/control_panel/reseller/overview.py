@@ -13,7 +13,7 @@ from datetime import datetime
 from math import ceil
 from typing import Iterator, Mapping
 
-from sqlalchemy import Select, String, and_, case, cast, exists, func, literal, or_, select
+from sqlalchemy import Engine, Select, String, and_, case, cast, exists, func, literal, or_, select
 
 from app.accounts.models import Organisation, User
 from app.catalog.models import Plan, PlanKind, PlanTerm, Resource
@@ -313,12 +313,16 @@ def overview_page(reseller_id: int, filters: OverviewFilters, now: datetime) -> 
     return OverviewPage(rows, total, page)
 
 
-def iter_overview_rows(reseller_id: int, filters: OverviewFilters, now: datetime, batch: int = 1000) -> Iterator[OverviewRow]:
-    """Every row of the filtered table (all pages) in its order, read in batches of ``batch``
-    (a server-side cursor on PostgreSQL): memory stays flat whatever the number of rows."""
-    statement = overview_statement(reseller_id, filters).execution_options(yield_per=batch)
-    for values in db.session.execute(statement):
-        yield _row(values, now)
+def stream_overview_rows(engine: Engine, statement: Select, now: datetime, batch: int = 1000) -> Iterator[OverviewRow]:
+    """The rows of ``statement`` (``overview_statement``: the filtered table, every page) read in
+    batches of ``batch`` through a server-side cursor on a connection of its own: memory stays
+    flat whatever the number of rows, and nothing depends on the request's context or session,
+    so a response can stream it after the view has returned. Nothing is read until iterated; the
+    connection is given back when the iteration ends or is abandoned."""
+    with engine.connect() as connection:
+        result = connection.execution_options(stream_results=True, yield_per=batch).execute(statement)
+        for values in result:
+            yield _row(values, now)
 
 
 def overview_cards(reseller_id: int) -> SubscriptionCounts:
