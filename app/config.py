@@ -142,6 +142,9 @@ class Config:
     STOREFRONT_CACHE = True
     STOREFRONT_CACHE_SECONDS = 600
     STOREFRONT_VERSION_CHECK_SECONDS = 1.0
+    # The reseller home's twelve-month chart, kept in Redis this long (0: not kept). Its key holds
+    # the newest billed period's id, so a renewal anywhere shows at once.
+    RESELLER_CHART_CACHE_SECONDS = 600
     # "Now" for everything the app dates (app.core.clock): None = the system clock; tests and the
     # time-travel command set a FixedClock or TravelClock.
     CLOCK = None

@@ -2,8 +2,9 @@
 each with a customer plan and a reseller plan (monthly and annual terms), priced in every
 marketplace with seats and a one-time QuickStart; and 5,000 customers of the demo reseller
 ("Reseller One LLC", admin@reseller-one.example) holding 20,000 subscriptions, so the demo
-reseller's panels show a large book of business; the demo's Customer A holds 60 of them (its
-panel's list has pages, each can be changed). The reseller also gets one more admin per
+reseller's panels show a large book of business (prices locked once provisioned, and up to a
+year of billed periods each for the home page's chart); the demo's Customer A holds 60 of them
+(its panel's list has pages, each can be changed). The reseller also gets one more admin per
 connection (``bench_buyer``) for the checkout target, and a credit limit it never reaches.
 
 Rows are written with multi-row INSERTs and explicit ids (sequences are moved past them after),
@@ -30,7 +31,7 @@ from app.catalog.models import (
 )
 from app.extensions import db
 from app.money import apply_basis_points
-from app.plans.models import Subscription, SubscriptionResource
+from app.plans.models import BillingPeriod, Subscription, SubscriptionResource
 
 PRODUCTS = 1000
 CATEGORIES = 20
@@ -80,6 +81,35 @@ def seed_buyers(reseller: Organisation, count: int, now: datetime) -> None:
     reseller.credit_limit = BENCH_CREDIT_LIMIT
 
 
+def _locked_prices(plan_msrp: int, seat_msrp: int, onboarding_msrp: int, seats_id: int, onboarding_id: int) -> dict:
+    """A customer plan term's prices in the US as ``Subscription.locked_prices`` holds them: cost
+    80 % of the MSRP, the reseller's customer price its cost plus 20 % on the plan (its markup)
+    and the MSRP on resources (no price set)."""
+    def tiers(msrp: int, customer: int | None = None) -> dict:
+        cost = apply_basis_points(msrp, COST_BP)
+        return {"cost": cost, "msrp": msrp, "customer": customer if customer is not None else msrp}
+
+    plan_cost = apply_basis_points(plan_msrp, COST_BP)
+    return {"currency": "USD", "plan": tiers(plan_msrp, plan_cost + apply_basis_points(plan_cost, 2000)),
+            "resources": {str(seats_id): tiers(seat_msrp), str(onboarding_id): tiers(onboarding_msrp)}}
+
+
+def _billed_periods(subscription_id: int, prices: dict, seats_id: int, seats: int, start: datetime, earlier: int,
+                    now: datetime) -> list[dict]:
+    """The current period and ``earlier`` 30-day periods before it, billed at the locked prices."""
+    units = max(0, seats - 5)
+    seat = prices["resources"][str(seats_id)]
+    customer = prices["plan"]["customer"] + units * seat["customer"]
+    cost = prices["plan"]["cost"] + units * seat["cost"]
+    periods = []
+    for back in range(earlier + 1):
+        period_start = start - timedelta(days=30 * back)
+        periods.append(dict(subscription_id=subscription_id, period_start=period_start,
+                            period_end=period_start + timedelta(days=30), kind="advance", status="invoiced", currency="USD",
+                            customer_amount=customer, reseller_amount=cost, lines=[], created_at=min(period_start, now)))
+    return periods
+
+
 def seed_large(now: datetime, rng: random.Random | None = None, buyers: int = 16) -> dict:
     """Adds the large data set; returns the counts written and the slug of a typical product."""
     rng = rng or random.Random(7)
@@ -113,7 +143,7 @@ def seed_large(now: datetime, rng: random.Random | None = None, buyers: int = 16
     plans, plan_resources, terms, term_prices, resource_prices, reseller_prices = [], [], [], [], [], []
     term_ids = iter(ids.take(PlanTerm, 4 * PRODUCTS))
     plan_resource_ids = iter(ids.take(PlanResource, 4 * PRODUCTS))
-    customer_terms = []
+    customer_terms, locked = [], {}
     for n, pid in enumerate(product_ids):
         for position, audience in enumerate(("customer", "reseller")):
             plan_id = plan_ids[2 * n + position]
@@ -130,6 +160,8 @@ def seed_large(now: datetime, rng: random.Random | None = None, buyers: int = 16
                 if audience == "customer":
                     customer_terms.append((plan_id, term_id))
                     reseller_prices.append(dict(price_list_id=reseller_list, plan_term_id=term_id, markup_bp=2000))
+                if audience == "customer":
+                    locked[term_id] = _locked_prices(monthly_usd * charged, 300 * charged, 24900, seats.id, onboarding.id)
                 for market_code, factor in MARKETPLACE_FACTORS_BP.items():
                     msrp = apply_basis_points(monthly_usd * charged, factor)
                     list_id = lists[marketplaces[market_code].id]
@@ -149,18 +181,24 @@ def seed_large(now: datetime, rng: random.Random | None = None, buyers: int = 16
                               reselling_enabled=False, marketplace_id=marketplaces["US"].id, credit_limit=None, created_at=now)
                          for n, cid in enumerate(customer_ids)])
     subscription_ids = ids.take(Subscription, CUSTOMERS * SUBSCRIPTIONS_PER_CUSTOMER)
-    subscriptions, subscription_resources = [], []
+    subscriptions, subscription_resources, billing_periods = [], [], []
     statuses = ["active"] * 8 + ["canceled", "pending"]
+    history = random.Random(11)  # the billing history's own draws: the rows above stay as they were
     for n, sid in enumerate(subscription_ids):
         owner = customer_ids[n // SUBSCRIPTIONS_PER_CUSTOMER]
         plan_id, term_id = customer_terms[rng.randrange(len(customer_terms))]
         start = now - timedelta(days=rng.randrange(1, 29))
+        status = rng.choice(statuses)
+        prices = None if status == "pending" else locked[term_id]  # prices are locked when provisioned
         subscriptions.append(dict(id=sid, owner_id=owner, payer_id=reseller.id, plan_id=plan_id, plan_term_id=term_id,
-                                  marketplace_id=marketplaces["US"].id, currency="USD", status=rng.choice(statuses),
+                                  marketplace_id=marketplaces["US"].id, currency="USD", status=status,
                                   vendor_reference=f"VND-{sid}", parameters={}, postponed_billing=False,
                                   current_period_start=start, current_period_end=start + timedelta(days=30),
-                                  created_at=start, activated_at=start, canceled_at=None))
-        subscription_resources.append(dict(subscription_id=sid, resource_id=seats.id, quantity=5 + rng.randrange(50)))
+                                  created_at=start, activated_at=start, canceled_at=None, locked_prices=prices))
+        quantity = 5 + rng.randrange(50)
+        subscription_resources.append(dict(subscription_id=sid, resource_id=seats.id, quantity=quantity))
+        if prices is not None:  # the reseller home's chart: up to a year of billed periods
+            billing_periods += _billed_periods(sid, prices, seats.id, quantity, start, history.randrange(12), now)
     customer_a = db.session.scalar(select(Organisation).where(Organisation.name == CUSTOMER_A))
     customer_a_ids = ids.take(Subscription, CUSTOMER_A_SUBSCRIPTIONS)
     for n, sid in enumerate(customer_a_ids):  # the customer panel's pages: active, so each can be changed
@@ -174,11 +212,12 @@ def seed_large(now: datetime, rng: random.Random | None = None, buyers: int = 16
         subscription_resources.append(dict(subscription_id=sid, resource_id=seats.id, quantity=5 + n % 20))
     _bulk(Subscription, subscriptions)
     _bulk(SubscriptionResource, subscription_resources)
+    _bulk(BillingPeriod, billing_periods)
     seed_buyers(reseller, buyers, now)
     _move_sequences_past_ids()
     db.session.commit()
     return {"products": PRODUCTS, "plan_terms": len(terms), "prices": len(term_prices) + len(resource_prices) + len(reseller_prices),
-            "customers": CUSTOMERS, "subscriptions": len(subscriptions), "product_slug": products[PRODUCTS // 2]["slug"],
+            "customers": CUSTOMERS, "subscriptions": len(subscriptions), "billing_periods": len(billing_periods), "product_slug": products[PRODUCTS // 2]["slug"],
             "customer_subscription_id": customer_a_ids[0]}
 
 

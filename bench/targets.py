@@ -73,6 +73,12 @@ TARGETS: list[Target] = [
     page("panel: customer subscriptions", "/customer/subscriptions", user=CUSTOMER, p99_budget_ms=100),
     page("panel: customer change resource limits", "/customer/subscriptions/{customer_subscription}/change", user=CUSTOMER,
          p99_budget_ms=100),
+    # The reseller panel's home (its 5,000 customers' 20,000 subscriptions): the first page with
+    # the cards and the chart; a filtered, sorted later page; the CSV export of every row.
+    page("panel: reseller home", "/reseller/", user=RESELLER, p99_budget_ms=150),
+    page("panel: reseller home filtered + sorted", "/reseller/?status=active&q=customer+01&sort=margin&order=desc&page=3",
+         user=RESELLER, p99_budget_ms=150),
+    page("panel: reseller subscriptions CSV (20,000 rows)", "/reseller/subscriptions/export.csv", user=RESELLER),
     # Panels (issues to come) join here, e.g.:
     # page("reseller customers", "/reseller/customers/", user=RESELLER, p99_budget_ms=100),
 ]

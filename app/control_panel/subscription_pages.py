@@ -19,8 +19,10 @@ from app.control_panel.subscription_history import (
 from app.extensions import db
 from app.orders.queries import one_time_units_bought, subscriptions_awaiting_payment
 from app.plans import errors
+from app.plans.change_impact import ChangeImpact, change_impact
 from app.plans.change_quote import quote_cancel
 from app.plans.changes import change_context
+from app.plans.invoicing import pays_cost
 from app.plans.models import Subscription, SubscriptionResource
 from app.plans.policy import ChangePolicy, describe_policy
 from app.plans.queries import (
@@ -169,3 +171,26 @@ def _with_one_time_services(subscription: Subscription, rows: list[ResourceRow])
         shown.append(row)
     return shown
 
+
+
+BOTH_TIERS, CUSTOMER_PRICE, RESELLER_COST = "both", "customer", "cost"
+
+
+def price_tiers_for(viewer, subscription: Subscription) -> str:
+    """Which prices a change's preview shows ``viewer``: the customer's price and the
+    reseller's cost side by side for the customer's own reseller (and distributor staff); to
+    anyone else the one they pay: its cost to a reseller changing its own subscription, the
+    customer's price to a customer."""
+    if viewer.is_distributor or (viewer.acts_as_reseller and subscription.owner.parent_id == viewer.id):
+        return BOTH_TIERS
+    if viewer.id == subscription.payer_id and pays_cost(subscription.payer):
+        return RESELLER_COST
+    return CUSTOMER_PRICE
+
+
+def preview_impact(preview) -> ChangeImpact | None:
+    """The cost impact of a change preview at both tiers (the credit from the current
+    subscription, the per-period amounts before and after), None without a preview."""
+    if preview is None or getattr(preview, "context", None) is None:
+        return None
+    return change_impact(preview.context, preview.change)

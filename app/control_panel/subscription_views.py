@@ -13,7 +13,14 @@ from app.accounts.access import TenantScope, acting_organisation, acting_scope
 from app.control_panel.forms import ActionForm, ChangeForm
 from app.control_panel.subscription_history import provisioning_history
 from app.control_panel.subscription_messages import cancel_message, change_message, resume_message, withdraw_message
-from app.control_panel.subscription_pages import detail_page, overview_page, requested_quantities, resource_rows
+from app.control_panel.subscription_pages import (
+    detail_page,
+    overview_page,
+    preview_impact,
+    price_tiers_for,
+    requested_quantities,
+    resource_rows,
+)
 from app.extensions import db
 from app.core.clock import current_now
 from app.core.errors import QuoteChanged
@@ -85,14 +92,15 @@ def change(subscription_id: int):
         except LifecycleRefused as refused:
             refusal = refused
     status = 400 if refusal is not None or (form.is_submitted() and form.errors) else 200
-    return render_template("control_panel/subscriptions/change.html", subscription=subscription, form=form, rows=rows,
-                           preview=preview, refusal=refusal, posted=request.form), status
+    return _change_page(subscription, form, preview, status, rows=rows, refusal=refusal)
 
 
-def _change_page(subscription, form, preview, status: int):
-    return render_template("control_panel/subscriptions/change.html", subscription=subscription, form=form, refusal=None,
-                           rows=resource_rows(subscription, acting_organisation().is_customer),
-                           preview=preview, posted=request.form), status
+def _change_page(subscription, form, preview, status: int, rows=None, refusal=None):
+    organisation = acting_organisation()
+    rows = rows if rows is not None else resource_rows(subscription, organisation.is_customer)
+    return render_template("control_panel/subscriptions/change.html", subscription=subscription, form=form, refusal=refusal,
+                           rows=rows, preview=preview, posted=request.form, impact=preview_impact(preview),
+                           price_tiers=price_tiers_for(organisation, subscription)), status
 
 
 def _confirm(subscription, requested, form, preview):

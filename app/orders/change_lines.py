@@ -9,7 +9,7 @@ so the order's subtotal is the quote's total at that tier.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Mapping
 
@@ -24,7 +24,7 @@ from app.orders.payments import PaymentMethodUnavailable, payment_method
 from app.orders.placing import OrderHeader, frozen_items, place_idempotently, write_order
 from app.orders.quote import Quote, QuoteItem, QuoteLine, build_quote, charge, credit
 from app.payments.cards import payment_account
-from app.plans.change_quote import ChangeLine, ChangeQuote, quote_change
+from app.plans.change_quote import ChangeContext, ChangeLine, ChangeQuote, quote_change
 from app.plans.changes import change_context, confirm_change
 from app.plans.collection import collect_due_charge
 from app.plans.invoicing import issue_invoice, pays_cost, payment_method_of, schedule_charge
@@ -59,6 +59,7 @@ class ChangePreview:
     change: ChangeQuote  # every tier, the effective dates, the policy
     order_quote: Quote  # the payer's order: items, subtotal, tax, total
     pays_cost: bool
+    context: ChangeContext | None = None  # what the change was quoted from (the preview's impact reads it)
 
 
 def _item(line: ChangeLine, cost: bool, change: ChangeQuote) -> QuoteItem | None:
@@ -140,9 +141,11 @@ def invoice_change(order, subscription, method: str, now: datetime) -> None:
 def preview_change(subscription, requested: Mapping[int, int], now: datetime, *, by_customer: bool = False) -> ChangePreview:
     """The change quote at every tier and the payer's order for it (``ChangePreview``). Raises
     a ``LifecycleRefused`` subclass naming the rule a quantity breaks. Writes nothing."""
-    change = quote_change(change_context(subscription, now), requested, now, by_customer=by_customer)
-    return price_change(subscription, change, subscription.marketplace.tax_rate_bp,
-                        reverse_charge_for(subscription.payer, subscription.marketplace))
+    context = change_context(subscription, now)
+    change = quote_change(context, requested, now, by_customer=by_customer)
+    preview = price_change(subscription, change, subscription.marketplace.tax_rate_bp,
+                           reverse_charge_for(subscription.payer, subscription.marketplace))
+    return replace(preview, context=context)
 
 
 def place_change_order(request: ChangeRequest, now: datetime) -> PlacedChange:

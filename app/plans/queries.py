@@ -1,7 +1,7 @@
 """Read-only queries of subscriptions: overview tables and counts, due work, quantity history."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Iterable
 
@@ -106,6 +106,18 @@ class DisplayStatus:
 
     code: str
     label: str
+    # The day the state turns: a scheduled change's effective date, a canceled one's end.
+    date: datetime | None = field(default=None, compare=False)
+
+    @property
+    def overview_label(self) -> str:
+        """The words of the reseller's overview table (seed 001): "Pending" with the date of a
+        scheduled change, "Canceled" with its end date, else the label."""
+        if self.code == "change_scheduled" and self.date is not None:
+            return f"Pending: changes on {self.date:%d %b %Y}"
+        if self.code == S.CANCELED.value and self.date is not None:
+            return f"Canceled: ends {self.date:%d %b %Y}"
+        return self.label
 
 
 STATUS_LABELS = {
@@ -124,12 +136,21 @@ def display_status(subscription: Subscription, scheduled_change: ScheduledChange
     """The one status label of a subscription, used by every page: "Provisioning" until the
     vendor has it ("Awaiting payment" while its order, ``awaiting_payment``, is not paid),
     "Change scheduled for <date>" for an active one with ``scheduled_change``, else its state."""
-    status = subscription.status
+    return display_status_of(subscription.status, scheduled_change.effective_at if scheduled_change else None,
+                             awaiting_payment, getattr(subscription, "current_period_end", None))
+
+
+def display_status_of(status: str, change_effective_at: datetime | None = None, awaiting_payment: bool = False,
+                      period_end: datetime | None = None) -> DisplayStatus:
+    """``display_status`` from plain values (for tables that select columns, not rows):
+    the state, the scheduled change's effective date, whether its order awaits payment, and
+    the current period's end (a canceled subscription's last day)."""
     if status == S.PENDING.value and awaiting_payment:
         return AWAITING_PAYMENT
-    if status == S.ACTIVE.value and scheduled_change is not None:
-        return DisplayStatus("change_scheduled", f"Change scheduled for {scheduled_change.effective_at:%d %B %Y}")
-    return DisplayStatus(status, STATUS_LABELS.get(status, status.replace("_", " ").capitalize()))
+    if status == S.ACTIVE.value and change_effective_at is not None:
+        return DisplayStatus("change_scheduled", f"Change scheduled for {change_effective_at:%d %B %Y}", change_effective_at)
+    date = period_end if status == S.CANCELED.value else None
+    return DisplayStatus(status, STATUS_LABELS.get(status, status.replace("_", " ").capitalize()), date)
 
 
 def change_dropped_by_cancellation(subscription_id: int, canceled_at: datetime | None) -> ScheduledChange | None:

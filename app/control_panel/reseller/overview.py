@@ -1,0 +1,383 @@
+"""The reseller panel's home (seed 001 "Customer overview"): the summary cards, the table of its
+customers' live subscriptions (sorted, filtered and paged in the query, state in the URL), its
+CSV export (the same query, streamed) and the chart of the last twelve months.
+
+One statement, ``overview_statement``, selects the table's columns for a reseller and a set of
+``OverviewFilters``; the page reads one page of it, the export every row in batches. Each
+column the table sorts by is an SQL expression, so sorting never loads more than a page.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from math import ceil
+from typing import Iterator, Mapping
+
+from sqlalchemy import Engine, Select, String, and_, case, cast, exists, func, literal, or_, select
+
+from app.accounts.models import Organisation, User
+from app.catalog.models import Plan, PlanKind, PlanTerm, Resource
+from app.control_panel.reseller.chart import cached_series
+from app.extensions import db
+from app.orders.models import AWAITING_PAYMENT, Order, OrderLine, OrderLineKind
+from app.plans.margins import monthly, period_margin_sql, plan_margin_sql, resource_margins
+from app.plans.models import (
+    ScheduledChange,
+    ScheduledChangeStatus,
+    SeatAssignment,
+    Subscription,
+    SubscriptionResource,
+)
+from app.plans.queries import DisplayStatus, SubscriptionCounts, display_status_of, subscription_counts
+from app.plans.revenue import RevenueSeries, revenue_by_month
+from app.plans.states import SubscriptionStatus
+
+S = SubscriptionStatus
+PER_PAGE = 25
+SEARCH_MAX = 100
+
+# The status filter's choices: the codes ``display_status`` gives, in the table's words.
+STATUS_CHOICES = {
+    "active": "Active",
+    "change_scheduled": "Pending (change scheduled)",
+    "canceled": "Canceled",
+    "pending": "Provisioning",
+    "suspended": "Suspended",
+    "failed": "Provisioning failed",
+}
+SORT_CHOICES = {
+    "customer": "Customer",
+    "plan": "Plan",
+    "status": "Status",
+    "seats": "Seats",
+    "period": "Current period",
+    "margin": "Monthly margin",
+}
+
+
+def _whole_number(raw: str | None, limit: int = 2**31 - 1) -> int | None:
+    """A positive id or page number from the URL, else None (never an error page for a list)."""
+    if raw is None or not raw.isdigit() or len(raw) > 10:
+        return None
+    value = int(raw)
+    return value if 0 < value <= limit else None
+
+
+@dataclass(frozen=True)
+class OverviewFilters:
+    """The table's state, as the URL carries it. Values that are not one of the choices are
+    dropped, so a hand-edited URL shows the unfiltered table rather than an error."""
+
+    status: str = ""
+    plan_id: int | None = None
+    customer_id: int | None = None
+    search: str = ""
+    sort: str = ""  # "" = newest first
+    descending: bool = False
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, str]) -> "OverviewFilters":
+        status = args.get("status", "")
+        sort = args.get("sort", "")
+        return cls(
+            status=status if status in STATUS_CHOICES else "",
+            plan_id=_whole_number(args.get("plan")),
+            customer_id=_whole_number(args.get("customer")),
+            search=" ".join(args.get("q", "").split())[:SEARCH_MAX],
+            sort=sort if sort in SORT_CHOICES else "",
+            descending=args.get("order") == "desc" and sort in SORT_CHOICES,
+            page=_whole_number(args.get("page"), 100_000) or 1,
+        )
+
+    def params(self, **changes) -> dict[str, str | int]:
+        """The URL parameters of this state (only those set), with ``changes`` applied: what
+        every link of the page (sort, pages, export, clear) keeps."""
+        values = {"status": self.status, "plan": self.plan_id, "customer": self.customer_id, "q": self.search,
+                  "sort": self.sort, "order": "desc" if self.descending else "", "page": self.page if self.page > 1 else None}
+        values.update(changes)
+        return {key: value for key, value in values.items() if value not in (None, "")}
+
+    def sort_params(self, column: str) -> dict[str, str | int]:
+        """The link of a column heading: sort by it, ascending first, then the other way."""
+        descending = self.sort == column and not self.descending
+        return self.params(sort=column, order="desc" if descending else None, page=None)
+
+    @property
+    def filtered(self) -> bool:
+        return bool(self.status or self.plan_id or self.customer_id or self.search)
+
+
+@dataclass(frozen=True)
+class OverviewRow:
+    subscription_id: int
+    customer_id: int
+    customer: str  # the organisation, or the end user's e-mail for a single-user subscription
+    single_user: bool
+    plan: str
+    billing_cycle: str
+    status: DisplayStatus
+    seats: int
+    period_start: datetime | None
+    period_end: datetime | None
+    currency: str
+    monthly_margin: int | None  # minor units; None before prices are locked (not provisioned)
+    can_change: bool
+    can_cancel: bool
+    can_resume: bool
+
+
+@dataclass
+class OverviewPage:
+    """One page of rows, shaped like ``db.paginate``'s result for the pager macro."""
+
+    items: list[OverviewRow]
+    total: int
+    page: int
+    per_page: int = PER_PAGE
+    pages: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.pages = max(1, ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int | None:
+        return self.page - 1 if self.has_prev else None
+
+    @property
+    def next_num(self) -> int | None:
+        return self.page + 1 if self.has_next else None
+
+
+def customers_of(reseller_id: int) -> Select:
+    return select(Organisation.id).where(Organisation.parent_id == reseller_id)
+
+
+def customer_subscription_criteria(reseller_id: int) -> tuple:
+    """The reseller's customers' subscriptions (not its own), expired ones left out."""
+    return (Subscription.owner_id.in_(customers_of(reseller_id)), Subscription.status != S.EXPIRED.value)
+
+
+class _Columns:
+    """The SQL expressions of the table's computed columns (correlated to ``Subscription``)."""
+
+    def __init__(self, dialect: str) -> None:
+        self.dialect = dialect
+        self.scheduled_at = (
+            select(func.min(ScheduledChange.effective_at))
+            .where(ScheduledChange.subscription_id == Subscription.id,
+                   ScheduledChange.status == ScheduledChangeStatus.SCHEDULED.value)
+            .correlate(Subscription).scalar_subquery()
+        )
+        self.has_scheduled = exists().where(
+            ScheduledChange.subscription_id == Subscription.id,
+            ScheduledChange.status == ScheduledChangeStatus.SCHEDULED.value,
+        )
+        self.seats = (
+            select(func.coalesce(func.sum(SubscriptionResource.quantity), 0))
+            .join(Resource, Resource.id == SubscriptionResource.resource_id)
+            .where(SubscriptionResource.subscription_id == Subscription.id, Resource.measures_seats.is_(True))
+            .correlate(Subscription).scalar_subquery()
+        )
+        assigned_email = (
+            select(User.email).join(SeatAssignment, SeatAssignment.user_id == User.id)
+            .where(SeatAssignment.subscription_id == Subscription.id)
+            .order_by(SeatAssignment.id).limit(1).correlate(Subscription).scalar_subquery()
+        )
+        first_user_email = (
+            select(User.email).where(User.organisation_id == Subscription.owner_id)
+            .order_by(User.id).limit(1).correlate(Subscription).scalar_subquery()
+        )
+        self.customer = case(
+            (Plan.kind == PlanKind.SINGLE_USER.value, func.coalesce(assigned_email, first_user_email, Organisation.name)),
+            else_=Organisation.name,
+        )
+        self.awaiting_payment = case((Subscription.status == S.PENDING.value, exists().where(
+            OrderLine.subscription_id == Subscription.id, OrderLine.kind == OrderLineKind.PURCHASE.value,
+            Order.id == OrderLine.order_id, Order.payment_status.in_(AWAITING_PAYMENT))), else_=False)
+        self.period_margin = period_margin_sql(dialect)
+        self.status_code = case(
+            (and_(Subscription.status == S.ACTIVE.value, self.has_scheduled), literal("change_scheduled", String)),
+            else_=Subscription.status,
+        )
+
+    def sorted_by(self, statement: Select, sort: str, reseller_id: int) -> tuple[Select, list]:
+        """``statement`` with what sorting by ``sort`` needs joined, and the sort keys. Seats and
+        margins are sums per subscription: sorting by them joins one grouped pass over the
+        reseller's subscriptions rather than running a sub-query for each of thousands of rows."""
+        if sort in ("seats", "margin"):
+            ids = select(Subscription.id).where(*customer_subscription_criteria(reseller_id))
+            if sort == "seats":
+                sums = (select(SubscriptionResource.subscription_id.label("subscription_id"),
+                               func.sum(SubscriptionResource.quantity).label("total"))
+                        .join(Resource, Resource.id == SubscriptionResource.resource_id)
+                        .where(Resource.measures_seats.is_(True), SubscriptionResource.subscription_id.in_(ids))
+                        .group_by(SubscriptionResource.subscription_id).subquery("seat_sums"))
+                key = func.coalesce(sums.c.total, 0)
+            else:
+                sums = resource_margins(self.dialect, ids)
+                key = (plan_margin_sql(self.dialect) + func.coalesce(sums.c.margin, 0)) * 1.0 / PlanTerm.billing_frequency_months
+            return statement.outerjoin(sums, sums.c.subscription_id == Subscription.id), [key]
+        return statement, {
+            "customer": [func.lower(self.customer)],
+            "plan": [Plan.name, PlanTerm.name],
+            "status": [self.status_code],
+            "period": [Subscription.current_period_end],
+        }[sort]
+
+
+def _like(text: str) -> str:
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _filtered(statement: Select, reseller_id: int, filters: OverviewFilters, columns: _Columns) -> Select:
+    statement = (statement.join(Organisation, Organisation.id == Subscription.owner_id)
+                 .join(Plan, Plan.id == Subscription.plan_id).join(PlanTerm, PlanTerm.id == Subscription.plan_term_id)
+                 .where(Organisation.parent_id == reseller_id, Subscription.status != S.EXPIRED.value))
+    if filters.status == "active":
+        statement = statement.where(Subscription.status == S.ACTIVE.value, ~columns.has_scheduled)
+    elif filters.status == "change_scheduled":
+        statement = statement.where(Subscription.status == S.ACTIVE.value, columns.has_scheduled)
+    elif filters.status:
+        statement = statement.where(Subscription.status == filters.status)
+    if filters.plan_id:
+        statement = statement.where(Subscription.plan_id == filters.plan_id)
+    if filters.customer_id:
+        statement = statement.where(Subscription.owner_id == filters.customer_id)
+    if filters.search:
+        pattern = _like(filters.search)
+        end_user = exists().where(User.organisation_id == Subscription.owner_id,
+                                  func.lower(User.email).like(pattern, escape="\\"))
+        statement = statement.where(or_(func.lower(Organisation.name).like(pattern, escape="\\"),
+                                        func.lower(Plan.name).like(pattern, escape="\\"),
+                                        and_(Plan.kind == PlanKind.SINGLE_USER.value, end_user)))
+    return statement
+
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+def overview_statement(reseller_id: int, filters: OverviewFilters) -> Select:
+    """Every row of the table for these filters, in the table's order (no page applied)."""
+    columns = _Columns(_dialect())
+    statement = select(
+        Subscription.id, Subscription.owner_id, Subscription.status, Subscription.current_period_start,
+        Subscription.current_period_end, Subscription.currency, Subscription.cancel_at_period_end,
+        columns.customer.label("customer"), Plan.kind.label("plan_kind"), Plan.name.label("plan"),
+        PlanTerm.name.label("term"), PlanTerm.billing_frequency_months.label("billing_months"),
+        columns.seats.label("seats"), columns.scheduled_at.label("scheduled_at"),
+        columns.awaiting_payment.label("awaiting_payment"), columns.period_margin.label("period_margin"),
+    )
+    statement = _filtered(statement, reseller_id, filters, columns)
+    if not filters.sort:
+        return statement.order_by(Subscription.id.desc())
+    statement, keys = columns.sorted_by(statement, filters.sort, reseller_id)
+    ordered = [(key.desc() if filters.descending else key.asc()).nulls_last() for key in keys]
+    return statement.order_by(*ordered, Subscription.id.desc() if filters.descending else Subscription.id)
+
+
+def _row(values, now: datetime) -> OverviewRow:
+    status = display_status_of(values.status, values.scheduled_at, bool(values.awaiting_payment), values.current_period_end)
+    period_end = values.current_period_end
+    return OverviewRow(
+        subscription_id=values.id, customer_id=values.owner_id, customer=values.customer,
+        single_user=values.plan_kind == PlanKind.SINGLE_USER.value, plan=values.plan, billing_cycle=values.term,
+        status=status, seats=int(values.seats or 0), period_start=values.current_period_start, period_end=period_end,
+        currency=values.currency,
+        monthly_margin=monthly(None if values.period_margin is None else int(values.period_margin), values.billing_months),
+        can_change=values.status == S.ACTIVE.value,
+        can_cancel=(values.status == S.ACTIVE.value and period_end is not None and not values.cancel_at_period_end),
+        can_resume=(bool(values.cancel_at_period_end) and values.status in (S.CANCELED.value, S.SUSPENDED.value)
+                    and period_end is not None and now < period_end),
+    )
+
+
+def overview_page(reseller_id: int, filters: OverviewFilters, now: datetime) -> OverviewPage:
+    """One page of the table (two queries: the count, the rows). A page past the last shows
+    the last."""
+    columns = _Columns(_dialect())
+    total = db.session.scalar(_filtered(select(func.count(Subscription.id)), reseller_id, filters, columns)) or 0
+    page = min(filters.page, max(1, ceil(total / PER_PAGE)))
+    statement = overview_statement(reseller_id, filters).limit(PER_PAGE).offset((page - 1) * PER_PAGE)
+    rows = [_row(values, now) for values in db.session.execute(statement)]
+    return OverviewPage(rows, total, page)
+
+
+def stream_overview_rows(engine: Engine, statement: Select, now: datetime, batch: int = 1000) -> Iterator[OverviewRow]:
+    """The rows of ``statement`` (``overview_statement``: the filtered table, every page) read in
+    batches of ``batch`` through a server-side cursor on a connection of its own: memory stays
+    flat whatever the number of rows, and nothing depends on the request's context or session,
+    so a response can stream it after the view has returned. Nothing is read until iterated; the
+    connection is given back when the iteration ends or is abandoned."""
+    with engine.connect() as connection:
+        result = connection.execution_options(stream_results=True, yield_per=batch).execute(statement)
+        for values in result:
+            yield _row(values, now)
+
+
+def overview_cards(reseller_id: int) -> SubscriptionCounts:
+    """The summary cards: the reseller's customers' live subscriptions (two queries)."""
+    return subscription_counts(*customer_subscription_criteria(reseller_id))
+
+
+def plans_in_overview(reseller_id: int) -> list[tuple[int, str]]:
+    """The plans of the reseller's customers' live subscriptions, for the plan filter."""
+    in_use = select(Subscription.plan_id).where(*customer_subscription_criteria(reseller_id))
+    return [tuple(row) for row in db.session.execute(
+        select(Plan.id, Plan.name).where(Plan.id.in_(in_use)).order_by(Plan.name, Plan.id))]
+
+
+def revenue_chart(reseller_id: int, now: datetime) -> list[RevenueSeries]:
+    """The last twelve months of recurring revenue, cost and margin of the reseller's customers'
+    subscriptions (expired ones included: they were billed), one series per currency."""
+    ids = select(Subscription.id).where(Subscription.owner_id.in_(customers_of(reseller_id)))
+    return cached_series(reseller_id, now, lambda: revenue_by_month(ids, now))
+
+
+def customer_name(reseller_id: int, customer_id: int) -> str | None:
+    """The name of one of the reseller's customers, None when it is not one of them."""
+    return db.session.scalar(select(Organisation.name).where(Organisation.id == customer_id,
+                                                             Organisation.parent_id == reseller_id))
+
+
+@dataclass(frozen=True)
+class HomePage:
+    cards: SubscriptionCounts
+    rows: OverviewPage
+    filters: OverviewFilters
+    plans: list[tuple[int, str]]
+    customer: str | None  # the customer filtered on
+    chart: list[RevenueSeries]
+
+
+class NotYourCustomer(LookupError):
+    """The customer filter names an organisation that is not one of the reseller's customers."""
+
+
+def filtered_customer(reseller_id: int, filters: OverviewFilters) -> str | None:
+    """The name of the customer the filters name (None: no customer filter); raises
+    ``NotYourCustomer`` when it is not one of the reseller's (one query, only when set)."""
+    if not filters.customer_id:
+        return None
+    name = customer_name(reseller_id, filters.customer_id)
+    if name is None:
+        raise NotYourCustomer(filters.customer_id)
+    return name
+
+
+def home_page(reseller_id: int, filters: OverviewFilters, now: datetime) -> HomePage:
+    """Everything the home page shows, in at most eight queries whatever the page, sort or
+    filter. Raises ``NotYourCustomer`` for another reseller's customer."""
+    customer = filtered_customer(reseller_id, filters)
+    return HomePage(cards=overview_cards(reseller_id), rows=overview_page(reseller_id, filters, now), filters=filters,
+                    plans=plans_in_overview(reseller_id), customer=customer, chart=revenue_chart(reseller_id, now))
