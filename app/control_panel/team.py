@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from email_validator import EmailNotValidError, validate_email
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -54,13 +55,19 @@ def _log(organisation: Organisation, actor: User, action: str, summary: str, sub
 
 def send_invitations(organisation: Organisation, emails: list[str], role: str, actor: User, now: datetime) -> list[User]:
     """Invites each address into ``organisation`` with ``role`` (``members.invite_member``),
-    queues each invitation e-mail and logs it; all or nothing: the first refusal (an address of
-    another organisation, one invited already, more than ``MAX_INVITATIONS``) is raised and the
-    caller rolls back. Not committed."""
+    queues each invitation e-mail and logs it; all or nothing: the first refusal (an invalid
+    address, one of another organisation, one invited already, more than ``MAX_INVITATIONS``)
+    is raised and the caller rolls back. Not committed."""
     if not emails:
         raise members.MemberRefused("Enter at least one e-mail address.")
     if len(emails) > MAX_INVITATIONS:
         raise TooManyAddresses(f"Invite at most {MAX_INVITATIONS} addresses at once.")
+    for email in emails:
+        try:  # the address's syntax; reserved test domains are fine, as on the users page's form
+            validate_email(email, check_deliverability=False, test_environment=True)
+        except EmailNotValidError:
+            raise members.MemberRefused(f"{email[:254]} is not a valid e-mail address: enter addresses such as "
+                                        "name@example.com.") from None
     invited = []
     for email in emails:
         invitation = members.invite_member(organisation, email, role, now)
