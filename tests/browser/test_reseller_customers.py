@@ -34,13 +34,14 @@ def test_a_reseller_finds_creates_and_opens_a_customer(world, live_server, page,
     db.session.commit()
 
     _sign_in(page, live_server, "admin@reseller.test")
-    page.get_by_role("link", name="Customers").click()
+    page.goto(live_server + "/reseller/")
+    page.locator("[data-panel-nav]").get_by_role("link", name="Customers").click()
     page.wait_for_url(live_server + "/reseller/customers")
     row = page.locator(f'[data-customer="{world.customer.id}"]')
     assert row.locator("[data-subscriptions]").inner_text() == "2" and row.locator("[data-seats]").inner_text() == "11"
     screenshot("reseller-customers")
     page.get_by_label("Search by name, contact e-mail or domain").fill("customer-a.exa")
-    page.get_by_role("button", name="Search").click()
+    page.get_by_role("button", name="Search customers").click()
     page.wait_for_url(live_server + "/reseller/customers?q=customer-a.exa")
     assert page.locator("[data-customer]").count() == 1
 
@@ -58,7 +59,7 @@ def test_a_reseller_finds_creates_and_opens_a_customer(world, live_server, page,
     page.wait_for_url(f"{live_server}/reseller/customers/*")
     assert page.locator("[data-customer-name]").inner_text() == "Northwind Traders"
 
-    page.get_by_role("link", name="Users").last.click()
+    page.locator("[data-tabs]").get_by_role("link", name="Users").click()
     page.get_by_label("E-mail addresses").fill("nora@northwind.example, it@northwind.example")
     page.get_by_role("button", name="Invite", exact=True).click()
     assert page.locator('[data-user="it@northwind.example"] [data-status="invited"]').count() == 1
