@@ -3,6 +3,7 @@
 Screenshots: reseller-customers, reseller-customer-new-error, reseller-customer-users,
 reseller-customer-page."""
 import pytest
+from playwright.sync_api import expect
 
 from app.core.clock import current_now
 from app.extensions import db
@@ -43,7 +44,7 @@ def test_a_reseller_finds_creates_and_opens_a_customer(world, live_server, page,
     page.get_by_label("Search by name, contact e-mail or domain").fill("customer-a.exa")
     page.get_by_role("button", name="Search customers").click()
     page.wait_for_url(live_server + "/reseller/customers?q=customer-a.exa")
-    assert page.locator("[data-customer]").count() == 1
+    expect(page.locator("[data-customer]")).to_have_count(1)
 
     page.get_by_role("link", name="New customer").click()
     page.get_by_label("Company name").fill("Northwind Traders")
@@ -58,14 +59,16 @@ def test_a_reseller_finds_creates_and_opens_a_customer(world, live_server, page,
     page.get_by_role("button", name="Create the customer").click()
     page.wait_for_url(f"{live_server}/reseller/customers/*")
     assert page.locator("[data-customer-name]").inner_text() == "Northwind Traders"
+    assert "The invitation is on its way to nora@northwind.example" in page.locator(".alert-success").inner_text()
 
     page.locator("[data-tabs]").get_by_role("link", name="Users").click()
-    page.get_by_label("E-mail addresses").fill("nora@northwind.example, it@northwind.example")
+    expect(page.locator('[data-user="nora@northwind.example"] [data-status="invited"]')).to_have_count(1)  # the contact
+    page.get_by_label("E-mail addresses").fill("it@northwind.example, cfo@northwind.example")
     page.get_by_role("button", name="Invite", exact=True).click()
-    assert page.locator('[data-user="it@northwind.example"] [data-status="invited"]').count() == 1
+    expect(page.locator('[data-user="it@northwind.example"] [data-status="invited"]')).to_have_count(1)
     screenshot("reseller-customer-users")
 
     page.goto(f"{live_server}/reseller/customers/{world.customer.id}")
-    assert page.locator("[data-subscription]").count() == 2
+    expect(page.locator("[data-subscription]")).to_have_count(2)
     assert page.locator('[data-count="seats"]').inner_text() == "11"
     screenshot("reseller-customer-page")

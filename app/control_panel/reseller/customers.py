@@ -5,10 +5,14 @@ the reseller's scope (another reseller's customer is 404); the rules are in
 ``app.accounts.customers`` and ``app.control_panel.team``."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.accounts.customers import CustomerRefused, NewCustomer, create_customer
+from app.accounts.customers import NewCustomer, create_customer
+from app.accounts.members import MemberRefused, members_page
+from app.accounts.models import Organisation, Role, User
 from app.billing.queries import invoices_page
 from app.catalog.reference import all_marketplaces
 from app.control_panel.forms import ActionForm
@@ -16,11 +20,11 @@ from app.control_panel.reseller import bp
 from app.control_panel.reseller.customer_pages import TABS, ListState, customer_of, customers_page, totals_of
 from app.control_panel.reseller.forms import InviteAdministratorsForm, NewCustomerForm
 from app.control_panel.subscription_pages import overview_page
-from app.control_panel.team import page_number
+from app.control_panel.team import page_number, send_invitations
 from app.core.clock import current_now
+from app.core.errors import Refusal
 from app.extensions import db
 from app.orders.queries import customer_orders_page
-from app.accounts.members import members_page
 from app.plans.models import Subscription
 
 ORDER_ENDPOINT = "reseller.new_customer_order"  # built by the ordering pages; linked once it exists
@@ -48,15 +52,27 @@ def new_customer():
         return render_template("control_panel/reseller/customers/new.html", form=form), 400 if form.is_submitted() else 200
     details = NewCustomer(**{name: form[name].data for name in NewCustomer.__dataclass_fields__})
     try:
-        customer = create_customer(current_user.organisation, details, actor=current_user._get_current_object(),
-                                   now=current_now())
+        customer = create_customer_account(current_user.organisation, details, invite_contact=form.invite_contact.data,
+                                           actor=current_user._get_current_object(), now=current_now())
         db.session.commit()
-    except CustomerRefused as refused:
+    except Refusal as refused:
         db.session.rollback()
-        (form[refused.field].errors.append(refused.message) if refused.field in form else flash(refused.message, "danger"))
+        field = getattr(refused, "field", None) or ("contact_email" if isinstance(refused, MemberRefused) else None)
+        (form[field].errors.append(refused.message) if field in form else flash(refused.message, "danger"))
         return render_template("control_panel/reseller/customers/new.html", form=form), refused.status
-    flash(f"{customer.name} is your customer now. Invite its administrators from its Users tab.", "success")
+    invited = f" The invitation is on its way to {customer.contact_email}." if form.invite_contact.data else ""
+    flash(f"{customer.name} is your customer now.{invited}", "success")
     return redirect(url_for(".customer", customer_id=customer.id))
+
+
+def create_customer_account(reseller: Organisation, details: NewCustomer, *, invite_contact: bool, actor: User,
+                            now: datetime) -> Organisation:
+    """``create_customer`` and, when asked, its contact invited as its administrator, in the same
+    transaction (a refused invitation leaves no customer either). Not committed."""
+    customer = create_customer(reseller, details, actor=actor, now=now)
+    if invite_contact:
+        send_invitations(customer, [customer.contact_email], Role.ADMIN.value, actor, now)
+    return customer
 
 
 def _customer_page(customer_id: int, tab: str, **content):

@@ -2,7 +2,7 @@
 fields, e-mail and domain syntax, duplicates) is checked by ``app.accounts.customers`` and
 ``app.accounts.members``, whose refusals name the field to mark."""
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, EmailField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
 
@@ -25,6 +25,7 @@ class NewCustomerForm(FlaskForm):
                                  validators=[InputRequired(message="Choose a marketplace.")])
     billing_contact_name = StringField("Billing contact name", filters=[_strip], validators=[Length(max=200)])
     billing_contact_email = EmailField("Billing contact e-mail", filters=[_strip], validators=[Length(max=254)])
+    invite_contact = BooleanField("Invite the contact as the customer's administrator", default=True)
     submit = SubmitField("Create the customer")
 
 

@@ -104,6 +104,27 @@ def test_an_admin_creates_a_customer_account_with_clean_values(client, auth, wor
     assert "Northwind Traders" in page and "northwind.example" in page and "is your customer now" in page
 
 
+def test_the_contact_is_invited_as_administrator_when_asked_in_the_same_transaction(client, auth, world):
+    from app.accounts.models import User
+    from app.mail.models import OutboxMessage
+
+    auth.login("admin@reseller.test")
+    created = _post_new(client, world, invite_contact="y")
+
+    customer = _customers_of(world.reseller)[-1]
+    nora = db.session.scalar(select(User).where(User.email == "nora@northwind.example"))
+    assert created.status_code == 302 and (nora.organisation_id, nora.role, nora.is_enabled) == (customer.id, "admin", False)
+    assert db.session.scalar(select(OutboxMessage.subject).where(OutboxMessage.recipient == nora.email)) == \
+        "You are invited to Northwind Traders"
+
+    factories.make_user(world.second_customer, "boss@customer-b.example")
+    db.session.commit()
+    taken = _post_new(client, world, name="Other Co", domain="other.example", contact_email="boss@customer-b.example",
+                      invite_contact="y")
+    assert taken.status_code == 409 and "already has an account with another organisation" in text_of(taken)
+    assert [c.name for c in _customers_of(world.reseller)].count("Other Co") == 0
+
+
 def test_bad_values_are_refused_with_a_message_and_nothing_is_created(client, auth, world):
     auth.login("admin@reseller.test")
     before = len(_customers_of(world.reseller))
