@@ -25,6 +25,8 @@ ACTIONS: dict[str, str] = {
     "subscription.resumed": "Subscription resumed",
     "subscription.decrease_withdrawn": "Scheduled decrease withdrawn",
     "invitation.sent": "Invitation sent",
+    "invitation.revoked": "Invitation revoked",
+    "customer.created": "Customer account created",
     "support.started": "Support session started",
     "support.ended": "Support session ended",
     "invoice.paid": "Invoice marked paid",

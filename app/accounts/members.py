@@ -87,6 +87,16 @@ def members_of(organisation: Organisation, now: datetime) -> list[MemberRow]:
     return [MemberRow(user, member_status(user, now)) for user in users]
 
 
+def members_page(organisation: Organisation, now: datetime, page: int, per_page: int = 25):
+    """One page (``db.paginate``) of the organisation's users as ``members_of`` orders them; its
+    ``items`` are ``MemberRow``s. Two queries: the count and the rows."""
+    pagination = db.paginate(
+        select(User).where(User.organisation_id == organisation.id, User.removed_at.is_(None))
+        .order_by(User.role, User.email), page=page, per_page=per_page, error_out=False)
+    pagination.items = [MemberRow(user, member_status(user, now)) for user in pagination.items]
+    return pagination
+
+
 def member_of(organisation: Organisation, user_id: int) -> User | None:
     """A user of ``organisation`` that is not removed; None otherwise (another tenant's id)."""
     return db.session.scalar(select(User).where(User.id == user_id, User.organisation_id == organisation.id,

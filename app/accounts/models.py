@@ -38,6 +38,14 @@ class Organisation(db.Model):
     # The reseller's own white-label storefront (seed 003): switched on by provisioning a
     # "Reseller Storefront" subscription, never by hand.
     storefront_enabled: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # A reseller's customer account (app.accounts.customers): who to talk to, the customer's
+    # internet domain (lower case, unique among the reseller's customers) and who receives
+    # the invoices. Empty for organisations that signed up by themselves.
+    contact_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    contact_email: Mapped[str] = mapped_column(String(254), default="", server_default="")
+    domain: Mapped[str] = mapped_column(String(253), default="", server_default="")
+    billing_contact_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    billing_contact_email: Mapped[str] = mapped_column(String(254), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(default=current_now, server_default=func.now())
 
     parent: Mapped[Organisation | None] = relationship(remote_side=[id], back_populates="children")

@@ -2,7 +2,7 @@
 in a fixed number of queries. Scoped by ``TenantScope`` to the buyer (staff see every order)."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.accounts.access import TenantScope
@@ -22,6 +22,17 @@ def orders_page(organisation, page: int, per_page: int = 20):
     statement = _buyer_scope(organisation).filter(
         select(Order).options(selectinload(Order.lines), joinedload(Order.placed_by), joinedload(Order.buyer)),
         Order.buyer_id,
+    ).order_by(Order.created_at.desc(), Order.id.desc())
+    return db.paginate(statement, page=page, per_page=per_page, error_out=False)
+
+
+def customer_orders_page(reseller, customer, page: int, per_page: int = 20):
+    """The orders about one of ``reseller``'s customers, newest first: those the customer placed
+    itself and those the reseller placed for it (a line's beneficiary). The caller has checked
+    that ``customer`` is the reseller's (its ``TenantScope``)."""
+    for_customer = select(OrderLine.order_id).where(OrderLine.beneficiary_id == customer.id)
+    statement = select(Order).options(selectinload(Order.lines), joinedload(Order.placed_by), joinedload(Order.buyer)).where(
+        or_(Order.buyer_id == customer.id, and_(Order.buyer_id == reseller.id, Order.id.in_(for_customer))),
     ).order_by(Order.created_at.desc(), Order.id.desc())
     return db.paginate(statement, page=page, per_page=per_page, error_out=False)
 

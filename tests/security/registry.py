@@ -226,6 +226,26 @@ def _user_of_customer(world) -> TenantCase:
     return customer_owned(world, user_id=invitation.user.id)
 
 
+def _user_of_reseller(world) -> TenantCase:
+    """A user of world.reseller invited and not yet active (the reseller panel's users page)."""
+    from app.accounts.members import invite_member
+    from app.core.clock import current_now
+    from tests.factories import unique
+
+    invitation = invite_member(world.reseller, f"{unique('invited')}@reseller.test", "member", current_now())
+    return reseller_owned(world, user_id=invitation.user.id)
+
+
+def _customer_invitation_from_reseller(world) -> TenantCase:
+    """An administrator of world.customer invited by its reseller, from the customer's page."""
+    from app.accounts.members import invite_member
+    from app.core.clock import current_now
+    from tests.factories import unique
+
+    invitation = invite_member(world.customer, f"{unique('invited')}@customer-a.test", "admin", current_now())
+    return reseller_owned(world, customer_id=world.customer.id, user_id=invitation.user.id)
+
+
 # The subscription pages each panel shows (app/control_panel/subscription_views.py).
 SUBSCRIPTION_VIEWS = ("subscription", "change_subscription", "cancel_subscription", "resume_subscription",
                       "withdraw_decrease", "subscription_provisioning")
@@ -270,6 +290,14 @@ TENANT_CASES: dict[str, Callable] = {
     "back_office.answer_for_buyer_view": lambda world: staff_only(world, request_id=_fulfillment_request(world).id),
     # Support access: only the customer's own reseller may open its panel.
     "reseller.start_support_session": lambda world: reseller_owned(world, customer_id=world.customer.id),
+    # The reseller's customer pages and the invitations it sends for its customer.
+    **{f"reseller.{view}": (lambda world: reseller_owned(world, customer_id=world.customer.id))
+       for view in ("customer", "customer_orders", "customer_users", "customer_invoices", "invite_customer_admins")},
+    "reseller.resend_customer_invitation": _customer_invitation_from_reseller,
+    "reseller.revoke_customer_invitation": _customer_invitation_from_reseller,
+    # The reseller's own users (the same pages as the customer panel's).
+    **{f"reseller.{view}": _user_of_reseller for view in ("resend_invitation", "revoke_invitation", "change_role",
+                                                          "remove_user")},
 }
 
 

@@ -11,7 +11,7 @@ from flask_login import current_user
 from app.accounts.access import TenantScope, acting_organisation
 from app.accounts.members import member_status
 from app.control_panel.customer import bp
-from app.control_panel.customer.member_forms import AssignSeatForm
+from app.control_panel.member_forms import AssignSeatForm
 from app.control_panel.forms import ActionForm
 from app.core.clock import current_now
 from app.core.errors import Refusal

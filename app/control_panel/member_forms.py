@@ -1,4 +1,4 @@
-"""Forms of the customer panel's seat and users pages."""
+"""Forms of the seat and users pages of the panels."""
 from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, SubmitField
 from wtforms.validators import DataRequired, Length, Regexp
