@@ -45,6 +45,7 @@ class Recipient:
     read: Callable[[Mapping, object], tuple[Beneficiary, list[Problem]]]
     fields: tuple[str, ...]
     template: str
+    options: Callable[[Mapping], dict] | None = None  # what ``template`` shows besides the values
 
 
 SELF = Recipient(lambda values, plan: (Beneficiary.self_(), []), (), "")
@@ -74,6 +75,9 @@ class OrderingFlow:
     def carried(self, values: Mapping) -> dict:
         """The recipient's inputs, to carry from the plan's page through the summary."""
         return {name: values.get(name, "") for name in self.recipient.fields if values.get(name)}
+
+    def recipient_options(self, values: Mapping) -> dict:
+        return self.recipient.options(values) if self.recipient.options else {}
 
     def methods(self, currency: str):
         methods = methods_for(self.buyer, currency)

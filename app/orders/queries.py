@@ -83,3 +83,11 @@ def one_time_units_bought(subscription_id: int) -> dict[str, int]:
         for code, quantity in (line.quantities or {}).items():
             bought[code] = bought.get(code, 0) + max(0, int(quantity) - int(before.get(code, 0)))
     return bought
+
+
+def order_bought_by(number: str, buyer) -> Order | None:
+    """The order with this number whose buyer is ``buyer``, with everything its page shows; the
+    caller has scoped ``buyer`` already (a reseller's panel: one of its customers)."""
+    if not number or len(number) > 30:
+        return None
+    return db.session.scalar(_order_page(number).where(Order.buyer_id == buyer.id))

@@ -19,3 +19,4 @@ add_subscription_pages(bp)
 
 from app.control_panel.reseller import routes  # noqa: E402,F401
 from app.control_panel.reseller import support  # noqa: E402,F401
+from app.control_panel.reseller import buying  # noqa: E402,F401
