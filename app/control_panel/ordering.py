@@ -146,6 +146,8 @@ def order(flow: OrderingFlow, plan_id: int):
     if form.is_submitted() and (placed := find_order(flow.buyer.id, form.idempotency_key.data or "")):
         return redirect(flow.url("placed", number=placed.number), code=303)
     values = request.form if request.method == "POST" else request.args
+    if request.method == "GET" and term_id(values) is None:  # no period chosen yet: choose it first
+        return redirect(flow.url("plan", plan_id=plan_id))
     line, problems = _line(flow, plan_id, values)
     if problems:
         return _configure_again(flow, plan_id, values, problems)
