@@ -282,3 +282,18 @@ def test_a_reseller_without_billing_information_is_told_first(client, auth, pane
     summary = client.get(f"/reseller/marketplace/plans/{panel_shop.reseller_plan.id}/order",
                          query_string={"term": panel_shop.reseller_monthly.id})
     assert "Before your first order, tell us who to invoice." in _text(summary) and "Add billing information" in _text(summary)
+
+
+def test_the_checkout_gate_lets_a_resellers_administrators_order_for_its_own_customers_only(panel_shop):
+    from app.orders.gates import NotAllowedToOrder, check_gates
+
+    users, lines = panel_shop.users, [object()]
+    check_gates(panel_shop.customer, users.reseller, panel_shop.us, lines)  # its own customer: allowed
+    for user, buyer in [(users.other_reseller, panel_shop.customer), (users.reseller_member, panel_shop.customer),
+                        (users.reseller, panel_shop.foreign_customer), (users.customer, panel_shop.second_customer)]:
+        with pytest.raises(NotAllowedToOrder):
+            check_gates(buyer, user, panel_shop.us, lines)
+    panel_shop.reseller.reselling_enabled = False  # no longer a reseller: no longer orders for them
+    db.session.flush()
+    with pytest.raises(NotAllowedToOrder):
+        check_gates(panel_shop.customer, users.reseller, panel_shop.us, lines)
