@@ -22,7 +22,7 @@ from app.cart.input import read_parameters, read_quantities
 from app.catalog.offers import plan_offer, plan_offers_page
 from app.core.clock import current_now
 from app.core.errors import QuoteChanged
-from app.orders.checkout import CheckoutRequest, place_order, prepare
+from app.orders.checkout import CheckoutRequest, customer_subtotals, place_order, prepare
 from app.orders.forms import CheckoutForm
 from app.orders.gates import BillingInformationMissing, check_gates
 from app.orders.lines import Beneficiary, LineRequest, load_plan_terms
@@ -68,6 +68,7 @@ class OrderingFlow:
     recipient: Recipient = SELF
     on_behalf: bool = False
     crumbs: tuple = ()  # (label, url) before the flow's own pages
+    show_customer_price: bool = False  # a reseller paying for a customer: its customer's price beside its cost
 
     def url(self, page: str, **values) -> str:
         return url_for(self.endpoints[page], **self.url_values, **values)
@@ -137,6 +138,7 @@ def _summary(flow: OrderingFlow, form, preview, line, values, refusal=None, stat
     return render_template(SUMMARY, flow=flow, form=form, preview=preview, line=line, methods=methods,
                            refusal=refusal or blocked, blocked=blocked, carried=flow.carried(values),
                            billing_missing=isinstance(blocked, BillingInformationMissing),
+                           customer_subtotals=customer_subtotals(preview) if flow.show_customer_price else None,
                            accepted=set(request.form.getlist("terms"))), status
 
 

@@ -67,7 +67,8 @@ def _subscription_flow() -> ordering.OrderingFlow:
         intro="A subscription for a customer, paid by you at your cost: choose the plan, then its billing cycle and recipient.",
         endpoints={"plans": "reseller.new_subscription", "plan": "reseller.new_subscription_plan",
                    "order": "reseller.new_subscription_order", "placed": "orders.detail"},
-        recipient=for_reseller(reseller), crumbs=(("Subscriptions", url_for("reseller.subscriptions")),))
+        recipient=for_reseller(reseller), show_customer_price=True,
+        crumbs=(("Subscriptions", url_for("reseller.subscriptions")),))
 
 
 @bp.get("/marketplace")

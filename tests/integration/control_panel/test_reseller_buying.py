@@ -122,6 +122,8 @@ def test_an_organisation_subscription_creates_the_customer_and_invites_its_admin
     page = parse_checkout(summary)
     # $8.00 + 2 extra seats x $2.00 = $12.00, tax $1.20
     assert (minor_units_shown(page.total("subtotal")), minor_units_shown(page.total("total"))) == (1200, 1320)
+    # beside it, what Newco will pay at the reseller's customer prices ($12.00 + 2 seats at the MSRP, $3.00)
+    assert "at your cost; your customer's price $18.00, margin $6.00" in _text(summary)
     response = _place(client, url, page, data)
     order = db.session.scalar(select(Order))
     assert response.status_code == 303 and (order.buyer_id, order.total) == (panel_shop.reseller.id, 1320)
