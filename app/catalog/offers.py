@@ -11,7 +11,7 @@ from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.accounts.models import Organisation, OrganisationKind
-from app.catalog.models import Audience, Category, Plan, PlanResource, PlanTerm, PlanTermPrice, PriceList, Product
+from app.catalog.models import Audience, Category, Plan, PlanResource, PlanTerm, PlanTermPrice, PriceList, Product, Resource
 from app.catalog.pricing import PriceBook, viewer_for
 from app.catalog.queries import AddOn, PlanOffer, minimum_order
 from app.extensions import db
@@ -42,7 +42,7 @@ def _customer_plans(audience: str = Audience.CUSTOMER.value):
             joinedload(Plan.product).joinedload(Product.category),
             joinedload(Plan.product).selectinload(Product.parameters),
             selectinload(Plan.terms),
-            selectinload(Plan.resources).joinedload(PlanResource.resource),
+            selectinload(Plan.resources).joinedload(PlanResource.resource).joinedload(Resource.category),
         )
     )
 
