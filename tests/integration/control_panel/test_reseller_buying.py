@@ -299,3 +299,29 @@ def test_the_checkout_gate_lets_a_resellers_administrators_order_for_its_own_cus
     db.session.flush()
     with pytest.raises(NotAllowedToOrder):
         check_gates(panel_shop.customer, users.reseller, panel_shop.us, lines)
+
+
+def test_the_plan_list_is_searched_and_paged_in_the_url_in_a_fixed_number_of_queries(client, auth, panel_shop, count_queries):
+    auth.login("admin@reseller.test")
+    url = f"/reseller/customers/{panel_shop.customer.id}/orders/new"
+    client.get(url)
+    with count_queries() as few:
+        client.get(url)
+    for number in range(14):
+        plan = f.make_plan(panel_shop.product, distributor=panel_shop.distributor, marketplace=panel_shop.us, code=f"bulk-{number:02d}")
+        f.add_plan_resource(plan, panel_shop.seats, distributor=panel_shop.distributor, marketplace=panel_shop.us, included=1, maximum=50)
+    f.make_plan(f.make_product(panel_shop.category, name="Unpriced"), distributor=panel_shop.distributor,
+                marketplace=f.make_marketplace("UK", "GBP", country="GB", locale="en_GB"), code="sold-elsewhere")
+    db.session.commit()
+    client.get(url)
+    with count_queries() as many:
+        first = client.get(url)
+    # 16 plans for customers sold here (the one sold only elsewhere is not listed): 12 on the first page
+    assert many.count == few.count
+    assert first.get_data(as_text=True).count("data-plan=") == 12 and "sold-elsewhere" not in _text(first)
+    assert f'href="{url}?page=2"' in first.get_data(as_text=True)
+    second = client.get(url, query_string={"page": 2})
+    assert second.get_data(as_text=True).count("data-plan=") == 4
+    searched = client.get(url, query_string={"q": "BULK-1"})
+    assert searched.get_data(as_text=True).count("data-plan=") == 4  # bulk-10 to bulk-13
+    assert client.get(url, query_string={"page": "x"}).status_code == 200
