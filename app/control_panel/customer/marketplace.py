@@ -6,6 +6,7 @@ provisioning status. The pages after the list are the panels' ordering component
 from __future__ import annotations
 
 from flask import render_template
+from flask_login import current_user
 
 from app.accounts.access import acting_organisation
 from app.catalog.context import current_marketplace
@@ -22,10 +23,13 @@ def _marketplace():
 
 
 def _flow() -> ordering.OrderingFlow:
+    buyer = acting_organisation()
     return ordering.OrderingFlow(
-        buyer=acting_organisation(), marketplace=_marketplace(), audience=Audience.CUSTOMER.value, title="Marketplace",
+        buyer=buyer, marketplace=_marketplace(), audience=Audience.CUSTOMER.value, title="Marketplace",
         endpoints={"plans": "customer.marketplace", "plan": "customer.marketplace_plan",
-                   "order": "customer.marketplace_order", "placed": "customer.order"})
+                   "order": "customer.marketplace_order", "placed": "customer.order"},
+        # its reseller in a support session orders on its behalf: on account, never its card
+        on_behalf=buyer.id != current_user.organisation_id)
 
 
 @bp.get("/marketplace")

@@ -325,3 +325,20 @@ def test_the_plan_list_is_searched_and_paged_in_the_url_in_a_fixed_number_of_que
     searched = client.get(url, query_string={"q": "BULK-1"})
     assert searched.get_data(as_text=True).count("data-plan=") == 4  # bulk-10 to bulk-13
     assert client.get(url, query_string={"page": "x"}).status_code == 200
+
+
+def test_in_support_mode_the_reseller_orders_in_its_customers_marketplace_on_account(client, auth, panel_shop):
+    from app.accounts.activity import ActivityEntry
+
+    auth.login("admin@reseller.test")
+    assert client.post(f"/reseller/customers/{panel_shop.customer.id}/support").status_code == 302
+    url = f"/customer/marketplace/plans/{panel_shop.customer_plan.id}/order"
+    data = {"term": panel_shop.monthly.id}
+    summary = client.get(url, query_string=data)
+    assert 'data-method="on_account"' in _text(summary) and 'data-method="card"' not in _text(summary)
+    response = _place(client, url, parse_checkout(summary), data)
+    order = db.session.scalar(select(Order))
+    assert response.headers["Location"] == f"/customer/orders/{order.number}"
+    assert (order.buyer_id, order.placed_by_id, order.total) == (panel_shop.customer.id, panel_shop.users.reseller.id, 1320)
+    entry = db.session.scalar(select(ActivityEntry).where(ActivityEntry.action == "order.placed"))
+    assert entry.organisation_id == panel_shop.customer.id and entry.on_behalf_id == panel_shop.reseller.id
