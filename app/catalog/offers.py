@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.catalog.models import Audience, Category, Plan, PlanResource, Product
+from app.accounts.models import Organisation, OrganisationKind
+from app.catalog.models import Audience, Category, Plan, PlanResource, PlanTerm, PlanTermPrice, PriceList, Product, Resource
 from app.catalog.pricing import PriceBook, viewer_for
 from app.catalog.queries import AddOn, PlanOffer, minimum_order
 from app.extensions import db
@@ -31,17 +32,17 @@ class CategoryOffers:
     offers: list[MarketplaceOffer] = field(default_factory=list)
 
 
-def _customer_plans():
+def _customer_plans(audience: str = Audience.CUSTOMER.value):
     return (
         select(Plan)
         .join(Product, Product.id == Plan.product_id)
-        .where(Plan.audience == Audience.CUSTOMER.value, Plan.published.is_(True), Product.published.is_(True),
+        .where(Plan.audience == audience, Plan.published.is_(True), Product.published.is_(True),
                Product.renewal_upgrade_only.is_(False))
         .options(
             joinedload(Plan.product).joinedload(Product.category),
             joinedload(Plan.product).selectinload(Product.parameters),
             selectinload(Plan.terms),
-            selectinload(Plan.resources).joinedload(PlanResource.resource),
+            selectinload(Plan.resources).joinedload(PlanResource.resource).joinedload(Resource.category),
         )
     )
 
@@ -81,8 +82,49 @@ def customer_offer(plan_id: int, organisation, marketplace, term_id: int | None 
     """One plan for customers as ``customer_offers`` shows it, priced for ``term_id`` when it
     is one of its priced terms; None when it is not offered (unpublished, not for customers,
     or not priced in ``marketplace``)."""
-    plan = db.session.scalars(_customer_plans().where(Plan.id == plan_id)).unique().one_or_none()
+    return plan_offer(plan_id, organisation, marketplace, Audience.CUSTOMER.value, term_id)
+
+
+def plan_offer(plan_id: int, organisation, marketplace, audience: str, term_id: int | None = None) -> MarketplaceOffer | None:
+    """One plan of ``audience`` at ``organisation``'s prices, priced for ``term_id`` when it is
+    one of its priced terms; None when it is not offered (unpublished, of another audience,
+    "renewal and upgrade only", or not priced in ``marketplace``)."""
+    plan = db.session.scalars(_customer_plans(audience).where(Plan.id == plan_id)).unique().one_or_none()
     if plan is None:
         return None
     book = PriceBook(viewer_for(organisation), marketplace).load(term.id for term in plan.terms)
     return _offer(plan, book, term_id)
+
+
+SEARCH_MAX = 100
+
+
+def _sold_in(marketplace):
+    """Plans with at least one term on the distributor's price list of ``marketplace``."""
+    return exists(
+        select(PlanTermPrice.id)
+        .join(PlanTerm, PlanTerm.id == PlanTermPrice.plan_term_id)
+        .join(PriceList, PriceList.id == PlanTermPrice.price_list_id)
+        .join(Organisation, Organisation.id == PriceList.seller_id)
+        .where(PlanTerm.plan_id == Plan.id, PriceList.marketplace_id == marketplace.id,
+               Organisation.kind == OrganisationKind.DISTRIBUTOR.value)
+    )
+
+
+def plan_offers_page(organisation, marketplace, audience: str, search: str = "", page: int = 1, per_page: int = 12):
+    """A page of the published plans of ``audience`` sold in ``marketplace`` whose plan,
+    product or vendor name contains ``search`` (case-insensitive), in product then plan order,
+    each priced at ``organisation``'s prices for its first priced term: a ``db.paginate`` result
+    whose ``offers`` hold the priced offers of its ``items``. Four queries whatever the
+    catalog's size (count, rows, their collections, prices)."""
+    statement = _customer_plans(audience).where(_sold_in(marketplace))
+    words = search.strip()[:SEARCH_MAX]
+    if words:
+        pattern = "%" + words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        statement = statement.where(or_(Plan.name.ilike(pattern, escape="\\"), Product.name.ilike(pattern, escape="\\"),
+                                        Product.vendor.ilike(pattern, escape="\\")))
+    result = db.paginate(statement.order_by(Product.name, Plan.position, Plan.id), page=page, per_page=per_page,
+                         error_out=False, count=True)
+    book = PriceBook(viewer_for(organisation), marketplace).load(term.id for plan in result.items for term in plan.terms)
+    result.offers = [offer for offer in (_offer(plan, book) for plan in result.items) if offer is not None]
+    return result

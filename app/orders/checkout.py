@@ -23,7 +23,7 @@ from app.accounts.access import visible_organisation_ids
 from app.accounts.activity import record_activity
 from app.accounts.models import Organisation, OrganisationKind
 from app.billing.models import PaymentMethodName
-from app.catalog.pricing import PriceBook, viewer_for
+from app.catalog.pricing import PriceBasis, PriceBook, Viewer, viewer_for
 from app.core.errors import QuoteChanged
 from app.extensions import db
 from app.orders.gates import check_gates
@@ -250,3 +250,16 @@ def _pending_subscription(line: LineRequest, term, owner: Organisation, request:
     db.session.add(subscription)
     return subscription
 
+
+
+def customer_subtotals(preview: Preview) -> list[int | None]:
+    """Beside what a reseller pays: each line it buys for a customer (existing or new) at the
+    reseller's own customer prices, before tax, what that customer is charged for the same
+    (``None`` for the reseller's own lines, or when the buyer is no reseller). Reads prices
+    only; one query."""
+    buyer = preview.buyer
+    if buyer is None or not buyer.acts_as_reseller:
+        return [None] * len(preview.lines)
+    book = PriceBook(Viewer(PriceBasis.RESELLER_PRICE, reseller_id=buyer.id), preview.marketplace).load(preview.plan_terms)
+    return [None if line.beneficiary.kind is BeneficiaryKind.SELF
+            else price_purchase(line, preview.plan_terms[line.plan_term_id], book).subtotal for line in preview.lines]

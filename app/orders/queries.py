@@ -118,3 +118,9 @@ def staff_orders_listing(status: str | None, search: str):
         statement = statement.where(Order.number.ilike(pattern, escape="\\")
                                     | Order.buyer.has(Organisation.name.ilike(pattern, escape="\\")))
     return statement.order_by(Order.created_at.desc(), Order.id.desc())
+def order_bought_by(number: str, buyer) -> Order | None:
+    """The order with this number whose buyer is ``buyer``, with everything its page shows; the
+    caller has scoped ``buyer`` already (a reseller's panel: one of its customers)."""
+    if not number or len(number) > 30:
+        return None
+    return db.session.scalar(_order_page(number).where(Order.buyer_id == buyer.id))

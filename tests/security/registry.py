@@ -244,6 +244,17 @@ def _customer_invitation_from_reseller(world) -> TenantCase:
 
     invitation = invite_member(world.customer, f"{unique('invited')}@customer-a.test", "admin", current_now())
     return reseller_owned(world, customer_id=world.customer.id, user_id=invitation.user.id)
+def _customer_of_reseller_with_plan(world) -> TenantCase:
+    """world.customer seen from its reseller's panel, with a plan for customers to order."""
+    return reseller_owned(world, customer_id=world.customer.id, plan_id=world.customer_plan.id)
+
+
+def _order_of_customer_for_its_reseller(world) -> TenantCase:
+    """An order of world.customer in its reseller's panel: another reseller gets 404."""
+    from tests.factories import make_order
+
+    number = make_order(world.customer, placed_by=world.users.customer).number
+    return reseller_owned(world, customer_id=world.customer.id, number=number)
 
 
 # The subscription pages each panel shows (app/control_panel/subscription_views.py).
@@ -288,6 +299,11 @@ TENANT_CASES: dict[str, Callable] = {
     "back_office.retry": lambda world: staff_only(world, request_id=_fulfillment_request(world).id),
     "back_office.complete": lambda world: staff_only(world, request_id=_fulfillment_request(world).id),
     "back_office.answer_for_buyer_view": lambda world: staff_only(world, request_id=_fulfillment_request(world).id),
+    # Ordering for one of the reseller's customers (app/control_panel/reseller/buying.py).
+    **{f"reseller.{view}": _customer_of_reseller_with_plan
+       for view in ("new_customer_order", "new_customer_order_plan", "new_customer_order_place")},
+    "reseller.customer_order": _order_of_customer_for_its_reseller,
+    "reseller.customer_order_progress": _order_of_customer_for_its_reseller,
     # Support access: only the customer's own reseller may open its panel.
     "reseller.start_support_session": lambda world: reseller_owned(world, customer_id=world.customer.id),
     # The reseller's customer pages and the invitations it sends for its customer.
@@ -354,6 +370,10 @@ NOT_TENANT_SCOPED: dict[str, str] = {
     "back_office.requeue_job": "a queue name and an RQ job id on the staff-only queue page; jobs are not tenant data",
     "customer.marketplace_plan": "catalog plan ids: the plans for customers, the same for every buyer (at its own prices)",
     "customer.marketplace_order": "catalog plan ids; the order is its buyer's, written by the checkout service",
+    "reseller.marketplace_plan": "catalog plan ids: the plans for resellers, the same for every reseller (at its own cost)",
+    "reseller.marketplace_order": "catalog plan ids; the order is the signed-in reseller's, written by the checkout service",
+    "reseller.new_subscription_plan": "catalog plan ids: the plans for customers; the recipient is checked by the checkout's validation",
+    "reseller.new_subscription_order": "catalog plan ids; the order is the signed-in reseller's, its recipient checked by the checkout",
 }
 
 

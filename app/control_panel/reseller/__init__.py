@@ -22,3 +22,4 @@ add_team_pages(bp)
 from app.control_panel.reseller import routes  # noqa: E402,F401
 from app.control_panel.reseller import support  # noqa: E402,F401
 from app.control_panel.reseller import customers, customer_users  # noqa: E402,F401
+from app.control_panel.reseller import buying  # noqa: E402,F401
