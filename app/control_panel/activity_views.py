@@ -31,8 +31,8 @@ def activity():
 
 
 def activity_csv():
-    wanted = ActivityFilter.from_args(request.args)
-    return streamed_csv(activity_csv_rows(_own_log(wanted)), f"activity-{current_now():%Y-%m-%d}.csv")
+    statement = _own_log(ActivityFilter.from_args(request.args))
+    return streamed_csv(lambda: activity_csv_rows(statement), f"activity-{current_now():%Y-%m-%d}.csv")
 
 
 def add_activity_pages(bp: Blueprint) -> None:

@@ -1,13 +1,19 @@
-"""Streamed CSV downloads: rows are written as they are read (``stream_with_context``), so an
-export of any size keeps memory flat. Cells that a spreadsheet would run as a formula are
-neutralised (OWASP "CSV injection")."""
+"""Streamed CSV downloads: rows are written as they are read, so an export of any size keeps
+memory flat. Cells that a spreadsheet would run as a formula are neutralised (OWASP "CSV
+injection").
+
+The rows are read in an application context of their own, pushed only while the body is being
+sent: ``stream_with_context`` would instead keep the request's context pushed from the view's
+return until the body is consumed or collected, and a client that never reads the body (a
+health probe, the test client) would leave it on the stack. The rows must therefore be built
+from values, not from objects of the request's session (a statement is fine)."""
 from __future__ import annotations
 
 import csv
 import io
-from typing import Iterable
+from typing import Callable, Iterable
 
-from flask import Response, stream_with_context
+from flask import Response, current_app
 
 FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -18,19 +24,22 @@ def safe_cell(value) -> str:
     return "'" + text if text.startswith(FORMULA_LEADS) else text
 
 
-def streamed_csv(rows: Iterable[Iterable], filename: str) -> Response:
-    """A download of ``rows`` (the first is the header) as UTF-8 CSV named ``filename``,
-    written row by row as the iterable yields them."""
+def streamed_csv(rows: Callable[[], Iterable[Iterable]], filename: str) -> Response:
+    """A download named ``filename`` of the rows ``rows()`` yields (the first is the header) as
+    UTF-8 CSV, written row by row; ``rows`` is called when the body is sent, in an application
+    context of its own."""
+    app = current_app._get_current_object()
 
     def generate():
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        yield "\ufeff"  # byte-order mark: spreadsheets then read the file as UTF-8
-        for row in rows:
-            writer.writerow([safe_cell(cell) for cell in row])
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate(0)
+        with app.app_context():
+            buffer = io.StringIO()
+            writer = csv.writer(buffer)
+            yield "\ufeff"  # byte-order mark: spreadsheets then read the file as UTF-8
+            for row in rows():
+                writer.writerow([safe_cell(cell) for cell in row])
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate(0)
 
-    return Response(stream_with_context(generate()), mimetype="text/csv", headers={
+    return Response(generate(), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "private, no-store"})
