@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, url_for
 
 from app.accounts.access import acting_organisation
+from app.billing.countries import country_name
 from app.billing.forms import BillingInfoForm
 from app.billing.queries import invoices_page
 from app.billing.services import credit_position, save_billing_info
@@ -27,8 +28,10 @@ def _locale(organisation) -> str:
 @bp.get("/billing")
 def billing():
     organisation = acting_organisation()
-    return render_template("control_panel/reseller/billing/index.html", organisation=organisation,
-                           info=organisation.billing_info, account=payment_account(organisation),
+    info = organisation.billing_info
+    return render_template("control_panel/reseller/billing/index.html", organisation=organisation, info=info,
+                           country=country_name(info.country, _locale(organisation)) if info else "",
+                           account=payment_account(organisation),
                            credit=credit_position(organisation),
                            invoices=invoices_page(organisation, 1, per_page=LATEST_INVOICES))
 

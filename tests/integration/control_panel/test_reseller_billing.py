@@ -84,7 +84,7 @@ def test_an_administrator_saves_the_billing_information_and_the_page_shows_it(cl
     assert (info.legal_name, info.city, info.country, info.tax_id, info.billing_email) == (
         "Reseller One Ltd", "Boston", "US", "US-12 345", "billing@example.com")
     text = _plain(client.get("/reseller/billing"))
-    assert "Reseller One Ltd 1 Harbour Road 02110 Boston, US Tax ID US-12 345" in text
+    assert "Reseller One Ltd 1 Harbour Road 02110 Boston, United States Tax ID US-12 345" in text
     # and a later edit changes the same row
     assert client.post("/reseller/billing/information", data={**FORM, "city": "Cambridge"}).status_code == 303
     assert _billing_info(world.reseller.id).city == "Cambridge"
