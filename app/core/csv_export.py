@@ -31,10 +31,12 @@ def streamed_csv(rows: Callable[[], Iterable[Iterable]], filename: str) -> Respo
     app = current_app._get_current_object()
 
     def generate():
+        # The byte-order mark (spreadsheets then read the file as UTF-8) comes first, before any
+        # context is pushed: WSGI servers and the test client read a first chunk at once.
+        yield "\ufeff"
         with app.app_context():
             buffer = io.StringIO()
             writer = csv.writer(buffer)
-            yield "\ufeff"  # byte-order mark: spreadsheets then read the file as UTF-8
             for row in rows():
                 writer.writerow([safe_cell(cell) for cell in row])
                 yield buffer.getvalue()
