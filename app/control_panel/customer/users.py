@@ -53,7 +53,7 @@ def invite_user():
         return _list(form, 400)
     now, organisation = current_now(), acting_organisation()
     try:
-        invitation = members.invite_member(organisation, form.email.data, form.role.data, now)
+        invitation = members.invite_member(organisation, form.email.data, form.role.data, now, actor=current_user._get_current_object())
         member_invited(invitation, organisation, current_user, now)
         db.session.commit()
     except Refusal as refused:
@@ -70,7 +70,7 @@ def resend_invitation(user_id: int):
     if not ActionForm().validate_on_submit():
         return _back()
     try:
-        invitation = members.resend_invitation(acting_organisation(), user.id, now)
+        invitation = members.resend_invitation(acting_organisation(), user.id, now, actor=current_user._get_current_object())
         member_invited(invitation, acting_organisation(), current_user, now)
         db.session.commit()
     except Refusal as refused:
@@ -85,7 +85,7 @@ def revoke_invitation(user_id: int):
     if not ActionForm().validate_on_submit():
         return _back()
     try:
-        members.revoke_invitation(acting_organisation(), user.id, current_now())
+        members.revoke_invitation(acting_organisation(), user.id, current_now(), actor=current_user._get_current_object())
         db.session.commit()
     except Refusal as refused:
         return _refused(refused)

@@ -96,3 +96,22 @@ def test_an_order_for_customers_is_recorded_in_the_buyers_log_and_in_each_custom
         (newco.id, "order.placed", world.users.reseller.id, world.reseller.id, order.id)]
     assert entries[1].summary == f"Order {order.number} placed by Reseller One for you: {order.lines[0].description}"
     assert entries[2].summary == f"Order {order.number} placed by Reseller One for you: {order.lines[1].description}"
+
+
+def test_managing_users_is_recorded_in_the_organisations_log(world):
+    from app.accounts import members
+
+    admin = world.users.reseller
+    invited = members.invite_member(world.reseller, "New.Admin@Reseller.test", "admin", NOW, actor=admin).user
+    members.resend_invitation(world.reseller, invited.id, NOW, actor=admin)
+    members.revoke_invitation(world.reseller, invited.id, NOW, actor=admin)
+    members.change_role(world.reseller, world.users.reseller_member.id, "admin", admin)
+    members.change_role(world.reseller, world.users.reseller_member.id, "admin", admin)  # no change: nothing recorded
+    members.remove_member(world.reseller, world.users.reseller_member.id, admin, NOW)
+    db.session.commit()
+    assert [(e.organisation_id, e.action, e.actor_user_id, e.summary) for e in _entries()] == [
+        (world.reseller.id, "invitation.sent", admin.id, "Invitation as admin sent to new.admin@reseller.test"),
+        (world.reseller.id, "invitation.sent", admin.id, "Invitation resent to new.admin@reseller.test"),
+        (world.reseller.id, "invitation.revoked", admin.id, "Invitation of new.admin@reseller.test revoked"),
+        (world.reseller.id, "user.role_changed", admin.id, "Role of member@reseller.test changed from member to admin"),
+        (world.reseller.id, "user.removed", admin.id, "member@reseller.test removed")]
