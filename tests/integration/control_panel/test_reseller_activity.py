@@ -146,3 +146,12 @@ def test_the_page_makes_the_same_few_queries_whatever_the_logs_size(client, auth
     with count_queries() as large:
         client.get("/reseller/activity?q=change")
     assert large.count == small.count and large.count <= 8
+
+
+def test_the_customer_panel_shares_the_page_and_its_export_with_its_own_log_only(client, auth, world):
+    _log(world)
+    auth.login("admin@customer-a.test")
+    page = client.get("/customer/activity?q=own")
+    assert _actions(page) == ["order.placed"] and "Customer A's own order" in _plain(page)
+    rows = list(csv.reader(io.StringIO(client.get("/customer/activity.csv").get_data(as_text=True).lstrip("\ufeff"))))
+    assert [row[4] for row in rows[1:]] == ["Customer A's own order"]

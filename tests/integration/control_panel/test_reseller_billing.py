@@ -142,3 +142,20 @@ def test_a_member_reads_invoices_but_cannot_pay(client, auth, world):
     auth.login("member@reseller.test")
     assert client.get(f"/reseller/invoices/{number}").status_code == 200
     assert client.post(f"/reseller/invoices/{number}/pay", data={"seen_attempts": 0}).status_code == 403
+
+
+def test_the_billing_page_makes_the_same_few_queries_whatever_the_number_of_invoices(client, auth, world, count_queries):
+    world.reseller.credit_limit = 100_000
+    f.make_billing_info(world.reseller)
+    f.make_invoice(world.reseller, (1000,))
+    db.session.commit()
+    auth.login("admin@reseller.test")
+    client.get("/reseller/billing")
+    with count_queries() as few:
+        client.get("/reseller/billing")
+    for amount in range(40):
+        f.make_invoice(world.reseller, (100 + amount,))
+    db.session.commit()
+    with count_queries() as many:
+        client.get("/reseller/billing")
+    assert many.count == few.count and many.count <= 10
