@@ -18,6 +18,7 @@ from typing import Callable
 
 from sqlalchemy import func, select
 
+from app.accounts.activity import record_activity
 from app.accounts.invitations import INVITATION_MAX_AGE, invitation_token, invite
 from app.accounts.models import Organisation, Role, User
 from app.accounts.services import normalise_email
@@ -138,11 +139,13 @@ def _scramble(user: User) -> None:
     user.set_password(secrets.token_urlsafe(32))
 
 
-def invite_member(organisation: Organisation, email: str, role: str | Role, now: datetime) -> Invitation:
+def invite_member(organisation: Organisation, email: str, role: str | Role, now: datetime, *,
+                  actor: User | None = None) -> Invitation:
     """Invites ``email`` into ``organisation`` with ``role``: a disabled user with an invitation
     token (``app.accounts.invitations``), or the user again when it had been removed. Refuses
     an address of another organisation's account, of a user already here, or one invited
-    already (resend that invitation instead)."""
+    already (resend that invitation instead). Recorded in the organisation's activity log as
+    done by ``actor``."""
     role, email = _role(role), normalise_email(email)
     if not email or "@" not in email or len(email) > 254:
         raise MemberRefused("Enter a valid e-mail address.")
@@ -159,6 +162,8 @@ def invite_member(organisation: Organisation, email: str, role: str | Role, now:
     user, token = invite(organisation, email, role)
     user.invited_at = now
     db.session.flush()
+    record_activity(organisation.id, "invitation.sent", f"Invitation as {role.value} sent to {email}", actor=actor,
+                    subject=user, now=now)
     return Invitation(user, token)
 
 
@@ -173,24 +178,27 @@ def invite_for_seat(organisation: Organisation, email: str, now: datetime) -> In
     return invite_member(organisation, email, Role.MEMBER, now)
 
 
-def resend_invitation(organisation: Organisation, user_id: int, now: datetime) -> Invitation:
+def resend_invitation(organisation: Organisation, user_id: int, now: datetime, *, actor: User | None = None) -> Invitation:
     """A fresh invitation token for a user who has not accepted yet; the previous link stops
-    working and the expiry starts again."""
+    working and the expiry starts again. Recorded as done by ``actor``."""
     user = _require_member(organisation, user_id)
     if user.is_enabled:
         raise NotPending(f"{user.email} has accepted the invitation already.")
     _scramble(user)
     user.invited_at = now
     db.session.flush()
+    record_activity(organisation.id, "invitation.sent", f"Invitation resent to {user.email}", actor=actor, subject=user, now=now)
     return Invitation(user, invitation_token(user))
 
 
-def revoke_invitation(organisation: Organisation, user_id: int, now: datetime) -> User:
-    """Withdraws a pending invitation: its link stops working and the user leaves the list."""
+def revoke_invitation(organisation: Organisation, user_id: int, now: datetime, *, actor: User | None = None) -> User:
+    """Withdraws a pending invitation: its link stops working and the user leaves the list.
+    Recorded as done by ``actor``."""
     user = _require_member(organisation, user_id)
     if user.is_enabled:
         raise NotPending(f"{user.email} has accepted the invitation already: remove the user instead.")
     _remove(user, now)
+    record_activity(organisation.id, "invitation.revoked", f"Invitation of {user.email} revoked", actor=actor, subject=user, now=now)
     return user
 
 
@@ -203,8 +211,11 @@ def change_role(organisation: Organisation, user_id: int, role: str | Role, acti
         raise NotYourself("You cannot change your own role: ask another administrator.")
     if role is Role.MEMBER:
         _require_another_admin(organisation, user)
-    user.role = role.value
+    before, user.role = user.role, role.value
     db.session.flush()
+    if before != user.role:
+        record_activity(organisation.id, "user.role_changed", f"Role of {user.email} changed from {before} to {user.role}",
+                        actor=acting, subject=user)
     return user
 
 
@@ -217,6 +228,7 @@ def remove_member(organisation: Organisation, user_id: int, acting: User, now: d
         raise NotYourself("You cannot remove yourself: ask another administrator.")
     _require_another_admin(organisation, user)
     _remove(user, now)
+    record_activity(organisation.id, "user.removed", f"{user.email} removed", actor=acting, subject=user, now=now)
     return user
 
 

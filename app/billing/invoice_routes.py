@@ -34,7 +34,11 @@ def invoice(number: str):
 @bp.get("/invoices/<number>.pdf")
 @login_required
 def invoice_pdf(number: str):
-    found = invoice_for(number, current_user.organisation)
+    return invoice_pdf_response(invoice_for(number, current_user.organisation))
+
+
+def invoice_pdf_response(found) -> Response:
+    """The PDF of an invoice the caller found (and so may see), as a download."""
     config = current_app.config
     body = render_invoice_pdf(found, invoice_locale(found), seller_details(found), font_setting=config["INVOICE_PDF_FONT"],
                               compress=config["INVOICE_PDF_COMPRESS"])

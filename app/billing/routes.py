@@ -2,15 +2,12 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.accounts.access import admin_required
-from app.accounts.models import BillingInfo
 from app.accounts.services import is_safe_next
 from app.billing import bp
 from app.billing.forms import BillingInfoForm
-from app.billing.services import remaining_credit
+from app.billing.services import credit_position, save_billing_info
 from app.catalog.context import current_marketplace
 from app.extensions import db
-
-FIELDS = ("legal_name", "address_line1", "address_line2", "city", "postal_code", "country", "tax_id", "billing_email")
 
 
 @bp.route("/account/billing", methods=["GET", "POST"])
@@ -21,15 +18,10 @@ def edit_billing_info():
     marketplace = current_marketplace()
     form = BillingInfoForm(obj=info, next=request.args.get("next", ""), locale=marketplace.locale if marketplace else "en")
     if form.validate_on_submit():
-        if info is None:
-            info = BillingInfo(organisation_id=organisation.id)
-            db.session.add(info)
-        for name in FIELDS:
-            setattr(info, name, (getattr(form, name).data or "").strip())
-        info.tax_id = info.tax_id.upper()
+        save_billing_info(organisation, form.data)
         db.session.commit()
         flash("Billing information saved.", "success")
         target = form.next.data
         return redirect(target if is_safe_next(target) else url_for("billing.edit_billing_info"))
-    return render_template("billing/billing_info.html", form=form, credit=remaining_credit(organisation),
+    return render_template("billing/billing_info.html", form=form, credit=credit_position(organisation),
                            organisation=organisation), 400 if form.is_submitted() else 200

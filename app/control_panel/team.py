@@ -47,8 +47,9 @@ def split_addresses(text: str | None) -> list[str]:
 
 
 def _log(organisation: Organisation, actor: User, action: str, summary: str, subject, now: datetime) -> None:
-    record_activity(organisation.id, action, summary, actor=actor, subject=subject, now=now)
-    if actor.organisation_id != organisation.id:  # a reseller acting for its customer keeps its own trace
+    """The organisation's own entry is written by the members service; a reseller acting for its
+    customer keeps a trace in its own log too."""
+    if actor.organisation_id != organisation.id:
         record_activity(actor.organisation_id, action, f"{summary} ({organisation.name})", actor=actor, subject=subject,
                         now=now)
 
@@ -70,7 +71,7 @@ def send_invitations(organisation: Organisation, emails: list[str], role: str, a
                                         "name@example.com.") from None
     invited = []
     for email in emails:
-        invitation = members.invite_member(organisation, email, role, now)
+        invitation = members.invite_member(organisation, email, role, now, actor=actor)
         member_invited(invitation, organisation, actor, now)
         what = "an administrator" if invitation.user.is_admin else "a member"
         _log(organisation, actor, "invitation.sent", f"{invitation.user.email} invited as {what}", invitation.user, now)
@@ -80,7 +81,7 @@ def send_invitations(organisation: Organisation, emails: list[str], role: str, a
 
 def resend(organisation: Organisation, user_id: int, actor: User, now: datetime) -> User:
     """A new invitation link for a user who has not accepted yet, mailed and logged. Not committed."""
-    invitation = members.resend_invitation(organisation, user_id, now)
+    invitation = members.resend_invitation(organisation, user_id, now, actor=actor)
     member_invited(invitation, organisation, actor, now)
     _log(organisation, actor, "invitation.sent", f"Invitation sent again to {invitation.user.email}", invitation.user, now)
     return invitation.user
@@ -88,7 +89,7 @@ def resend(organisation: Organisation, user_id: int, actor: User, now: datetime)
 
 def revoke(organisation: Organisation, user_id: int, actor: User, now: datetime) -> User:
     """Withdraws a pending invitation and logs it. Not committed."""
-    user = members.revoke_invitation(organisation, user_id, now)
+    user = members.revoke_invitation(organisation, user_id, now, actor=actor)
     _log(organisation, actor, "invitation.revoked", f"Invitation of {user.email} revoked", user, now)
     return user
 

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from app.accounts.models import Organisation
 from app.core.demo_data import DEMO_LOGINS, DEMO_PASSWORD, seed_demo
+from app.core.demo_history import seed_history
 from app.extensions import db
 from app.queue import redis_connection
 from app.worker import QUEUE_NAMES, run_scheduler, run_worker
@@ -38,6 +39,9 @@ def seed_demo_command(if_empty: bool) -> None:
         click.echo("Demo data: the database already has organisations; left as it is.")
         return
     created = seed_demo()
+    if created:
+        click.echo("Demo data: a year of reseller one's business (orders, renewals, invoices)…")
+        seed_history()
     click.echo("Demo data loaded." if created else "Demo data already present; nothing changed.")
     click.echo(f"Demo password for every demo user: {DEMO_PASSWORD}")
 

@@ -256,10 +256,16 @@ def seed_demo() -> bool:
         )
         organisations[key] = organisation
         db.session.add(organisation)
+    password_hash = None
     for email, name, organisation_key, role in USERS:
         user = User(email=email, name=name, organisation=organisations[organisation_key], role=role.value,
                     email_verified_at=current_now())
-        user.set_password(DEMO_PASSWORD)
+        if password_hash is None:
+            user.set_password(DEMO_PASSWORD)
+            password_hash = user.password_hash
+        # Every demo user has the same password: hashed once (scrypt takes about a second on
+        # this machine), the salted hash is valid for each of them.
+        user.password_hash = password_hash
         db.session.add(user)
     for organisation_key, fields in BILLING.items():
         db.session.add(BillingInfo(organisation=organisations[organisation_key], **fields))

@@ -175,8 +175,7 @@ def place_order(request: CheckoutRequest, now: datetime, preview: Preview | None
         checked_preview, acceptance, method = checked
         method.authorise(buyer, checked_preview.quote)
         order = _write_order(request, checked_preview, acceptance, now)
-        record_activity(buyer.id, "order.placed", f"Order {order.number} placed: {'; '.join(line.description for line in order.lines)}",
-                        actor=request.placed_by, subject=order, now=now)
+        _record_order(order, buyer, request.placed_by, now)
         if method.collect(order, now):
             release_settled_order(order, now)
         if request.cart is not None:
@@ -186,6 +185,21 @@ def place_order(request: CheckoutRequest, now: datetime, preview: Preview | None
     return place_idempotently(request.buyer.id, request.idempotency_key, check=check, place=place,
                               found=lambda order: order,
                               conflict_message="This checkout form was already used. Reload the page and try again.")
+
+
+def _record_order(order: Order, buyer: Organisation, placed_by, now: datetime) -> None:
+    """The order in its buyer's activity log and, for each customer it was bought for, in that
+    customer's log too (on behalf of the buyer: not mirrored back, the buyer has its own)."""
+    record_activity(buyer.id, "order.placed", f"Order {order.number} placed: {'; '.join(line.description for line in order.lines)}",
+                    actor=placed_by, subject=order, now=now)
+    beneficiaries: dict[int, list[str]] = {}
+    for line in order.lines:
+        if line.beneficiary is not None and line.beneficiary.id != buyer.id:
+            beneficiaries.setdefault(line.beneficiary.id, []).append(line.description)
+    for organisation_id, descriptions in beneficiaries.items():
+        record_activity(organisation_id, "order.placed",
+                        f"Order {order.number} placed by {buyer.name} for you: {'; '.join(descriptions)}",
+                        actor=placed_by, subject=order, now=now, mirror=False)
 
 
 def _acceptance(terms: list[TermsToAccept], accepted: frozenset[str], now: datetime) -> list[dict]:

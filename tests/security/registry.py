@@ -277,6 +277,9 @@ TENANT_CASES: dict[str, Callable] = {
        for view in ("invoice", "invoice_pdf", "pay_invoice", "authenticate_invoice", "invoice_authenticated")},
     "orders.pay": _card_order_awaiting_payment,
     "orders.pay_submit": _card_order_awaiting_payment,
+    # The reseller panel's invoice pages (the panels' shared invoice views): its own invoices.
+    **{f"reseller.{view}": _invoice_of_reseller
+       for view in ("invoice", "invoice_pdf", "pay_invoice", "authenticate_invoice", "invoice_authenticated")},
     "billing.invoice": _invoice_of_customer,
     "billing.invoice_pdf": _invoice_of_reseller,
     "payments.authenticate": _card_payment_of_customer,

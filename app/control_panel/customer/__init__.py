@@ -4,6 +4,8 @@ staff get 404: they work in the back office."""
 from flask import Blueprint
 
 from app.accounts.access import is_buyer, panel_guard
+from app.control_panel.activity_views import add_activity_pages
+from app.control_panel.invoice_views import add_invoice_pages
 from app.control_panel.subscription_views import ADMIN_VIEWS, add_subscription_pages
 
 bp = Blueprint("customer", __name__, url_prefix="/customer")
@@ -16,8 +18,10 @@ def _layout() -> dict:
 
 
 add_subscription_pages(bp)
+add_invoice_pages(bp)
+add_activity_pages(bp)
 
 from app.control_panel.customer import routes  # noqa: E402,F401
 from app.control_panel.customer import marketplace, orders_invoices  # noqa: E402,F401
 from app.control_panel.customer import seats, users  # noqa: E402,F401
-from app.control_panel.customer import activity, support  # noqa: E402,F401
+from app.control_panel.customer import support  # noqa: E402,F401

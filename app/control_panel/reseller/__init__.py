@@ -3,11 +3,13 @@ for reselling; its members may look (GET) but not act. Anyone else: 404."""
 from flask import Blueprint
 
 from app.accounts.access import is_reseller, panel_guard
+from app.control_panel.activity_views import add_activity_pages
+from app.control_panel.invoice_views import add_invoice_pages
 from app.control_panel.subscription_views import ADMIN_VIEWS, add_subscription_pages
 from app.control_panel.team import add_team_pages
 
 bp = Blueprint("reseller", __name__, url_prefix="/reseller")
-guard = panel_guard(is_reseller, admin_endpoints=(*ADMIN_VIEWS, "new_customer"))
+guard = panel_guard(is_reseller, admin_endpoints=(*ADMIN_VIEWS, "new_customer", "edit_billing_information"))
 bp.before_request(guard)
 
 
@@ -18,8 +20,11 @@ def _layout() -> dict:
 
 add_subscription_pages(bp)
 add_team_pages(bp)
+add_invoice_pages(bp)
+add_activity_pages(bp)
 
 from app.control_panel.reseller import routes  # noqa: E402,F401
 from app.control_panel.reseller import support  # noqa: E402,F401
 from app.control_panel.reseller import customers, customer_users  # noqa: E402,F401
 from app.control_panel.reseller import buying  # noqa: E402,F401
+from app.control_panel.reseller import billing  # noqa: E402,F401

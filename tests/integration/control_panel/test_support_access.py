@@ -45,9 +45,12 @@ def test_the_reseller_lists_its_customers_and_opens_one_panel_with_the_banner(cl
     overview = text_of(client.get("/customer/subscriptions"))
     assert f'data-subscription="{mine.id}"' in overview and f'data-subscription="{sibling.id}"' not in overview
     assert client.get(f"/customer/subscriptions/{sibling.id}").status_code == 404  # the panel is Customer A's only
-    [entry] = _entries()
+    [entry] = _entries(world.customer.id)
     assert (entry.organisation_id, entry.action, entry.actor_user_id, entry.on_behalf_id, entry.created_at) == (
         world.customer.id, "support.started", world.users.reseller.id, world.reseller.id, FEB_11)
+    [own] = _entries(world.reseller.id)  # and in the reseller's own log
+    assert (own.action, own.actor_user_id, own.on_behalf_id, own.summary) == (
+        "support.started", world.users.reseller.id, None, "Support session opened in Customer A's panel by Reseller One")
     assert BANNER not in text_of(client.get("/reseller/"))  # its own panel stays its own
 
 
@@ -81,9 +84,13 @@ def test_what_the_reseller_does_in_support_mode_is_recorded_on_behalf_and_the_cu
     ended = client.post("/customer/support/end")
 
     assert ended.status_code == 302 and ended.headers["Location"] == "/reseller/"
-    entries = _entries()
+    entries = [e for e in _entries() if e.organisation_id == world.customer.id]
     assert [e.action for e in entries] == ["support.started", "subscription.changed", "subscription.canceled",
                                            "subscription.resumed", "support.ended"]
+    # the reseller's own log has the same five, by the same user, not on behalf
+    mirrored = [e for e in _entries() if e.organisation_id == world.reseller.id]
+    assert [(e.action, e.actor_user_id, e.on_behalf_id) for e in mirrored] == [
+        (e.action, world.users.reseller.id, None) for e in entries]
     assert {(e.organisation_id, e.actor_user_id, e.on_behalf_id) for e in entries} == {
         (world.customer.id, world.users.reseller.id, world.reseller.id)}
     assert entries[1].summary == "Resource limits of for-customers changed (now): Seats 8 -> 10"
@@ -136,11 +143,12 @@ def test_the_support_session_expires_after_an_hour(client, auth, world, subscrib
     assert late.status_code == 302 and late.headers["Location"] == "/reseller/customers"
     db.session.expire_all()
     assert db.session.get(Subscription, subscription.id).status == "active"  # nothing done for the customer
-    assert [(e.action, e.summary, e.created_at) for e in _entries()] == [
-        ("support.started", "Support session opened in Customer A's panel by Reseller One", FEB_11),
-        ("support.ended", "Support session in Customer A's panel expired", FEB_11 + timedelta(hours=1))]
+    expected = [("support.started", "Support session opened in Customer A's panel by Reseller One", FEB_11),
+                ("support.ended", "Support session in Customer A's panel expired", FEB_11 + timedelta(hours=1))]
+    assert [(e.action, e.summary, e.created_at) for e in _entries(world.customer.id)] == expected
+    assert [(e.action, e.summary, e.created_at) for e in _entries(world.reseller.id)] == expected
     assert BANNER not in text_of(client.get("/customer/"))
-    assert db.session.scalar(select(func.count(ActivityEntry.id))) == 2
+    assert db.session.scalar(select(func.count(ActivityEntry.id))) == 4
 
 
 def test_a_grant_left_in_the_browser_by_a_reseller_who_signed_out_means_nothing_to_the_next_user(client, auth, world):
@@ -151,4 +159,4 @@ def test_a_grant_left_in_the_browser_by_a_reseller_who_signed_out_means_nothing_
     auth.login("admin@customer-b.test")
     page = text_of(client.get("/customer/"))
     assert "data-support-banner" not in page and "support session has ended" not in page and "Customer A" not in page
-    assert [e.action for e in _entries()] == ["support.started"]
+    assert [e.action for e in _entries(world.customer.id)] == ["support.started"]
