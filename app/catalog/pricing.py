@@ -14,13 +14,15 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Iterable
 
-from sqlalchemy import Integer, cast, null, select, union_all
+from sqlalchemy import Integer, cast, func, null, select, union_all
 
 from app.accounts.models import Organisation, OrganisationKind
 from app.catalog.cache import cached
 from app.catalog.models import PlanTermPrice, PriceList, ResourcePrice
+from app.core.clock import current_now
 from app.extensions import db
 from app.money import Money, apply_basis_points
 
@@ -105,10 +107,14 @@ class PriceBook:
     ``with_resources=False`` skips resource prices (such terms load them later on demand). Rows
     are read as plain tuples, not ORM objects: a catalog page prices hundreds of items. Look-ups
     afterwards touch no database.
+
+    Prices are dated (``effective_from``): the book reads those in effect at ``at``, by default
+    the app clock's now when the book is made (a renewal prices its new term at its start).
     """
 
-    def __init__(self, viewer: Viewer, marketplace) -> None:
+    def __init__(self, viewer: Viewer, marketplace, at: datetime | None = None) -> None:
         self.viewer = viewer
+        self.moment = at if at is not None else current_now()
         self.marketplace = marketplace
         self.currency = marketplace.currency
         self._terms: dict[int, TierPrices] = {}
@@ -143,7 +149,8 @@ class PriceBook:
 
     def _rows(self, wanted_terms: set[int], wanted_resources: set[int]) -> list:
         """Plan term prices (``resource_id`` None) and resource prices of these plan terms on
-        the viewer's lists, in one statement."""
+        the viewer's lists, each the row in effect at the book's moment (the latest
+        ``effective_from`` not after it), in one statement."""
         distributor_list, reseller_list = self._price_lists()
         list_ids = [distributor_list] + ([reseller_list] if reseller_list else [])
         parts = []
@@ -152,12 +159,16 @@ class PriceBook:
             (ResourcePrice, wanted_resources, ResourcePrice.resource_id),
         ):
             if plan_term_ids:
+                item = (model.price_list_id, model.plan_term_id) + ((model.resource_id,) if model is ResourcePrice else ())
+                newest_first = func.row_number().over(partition_by=item, order_by=model.effective_from.desc())
                 parts.append(
                     select(model.price_list_id, model.plan_term_id, resource_id.label("resource_id"), model.cost,
-                           model.msrp, model.amount, model.markup_bp)
+                           model.msrp, model.amount, model.markup_bp, newest_first.label("newest_first"))
                     .where(model.price_list_id.in_(list_ids), model.plan_term_id.in_(plan_term_ids))
+                    .where(model.effective_from <= self.moment)
                 )
-        return db.session.execute(union_all(*parts) if len(parts) > 1 else parts[0]).all()
+        dated = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery()
+        return db.session.execute(select(dated).where(dated.c.newest_first == 1)).all()
 
     def load(self, plan_term_ids: Iterable[int], with_resources: bool = True) -> "PriceBook":
         plan_term_ids = set(plan_term_ids)
