@@ -27,6 +27,9 @@ ACTIONS: dict[str, str] = {
     "invitation.sent": "Invitation sent",
     "support.started": "Support session started",
     "support.ended": "Support session ended",
+    "price.changed": "Customer price changed",
+    "price.scheduled": "Customer price scheduled",
+    "price.withdrawn": "Scheduled price withdrawn",
 }
 
 

@@ -208,6 +208,22 @@ def _user_of_customer(world) -> TenantCase:
     return customer_owned(world, user_id=invitation.user.id)
 
 
+def _scheduled_price_of_reseller(world) -> TenantCase:
+    """A customer price world.reseller scheduled for next month (it may withdraw it; no one else)."""
+    from datetime import timedelta
+
+    from app.catalog.models import PlanTermPrice
+    from app.core.clock import current_now
+    from app.extensions import db
+    from tests.factories import price_list
+
+    row = PlanTermPrice(price_list=price_list(world.reseller, world.us), plan_term=world.customer_plan.terms[0],
+                        effective_from=current_now() + timedelta(days=30), amount=1234)
+    db.session.add(row)
+    db.session.flush()
+    return reseller_owned(world, kind="plan", row_id=row.id)
+
+
 # The subscription pages each panel shows (app/control_panel/subscription_views.py).
 SUBSCRIPTION_VIEWS = ("subscription", "change_subscription", "cancel_subscription", "resume_subscription",
                       "withdraw_decrease", "subscription_provisioning")
@@ -243,6 +259,8 @@ TENANT_CASES: dict[str, Callable] = {
     "back_office.complete": lambda world: staff_only(world, request_id=_fulfillment_request(world).id),
     # Support access: only the customer's own reseller may open its panel.
     "reseller.start_support_session": lambda world: reseller_owned(world, customer_id=world.customer.id),
+    # A reseller's scheduled customer price: only its own reseller withdraws it.
+    "reseller.withdraw_price": _scheduled_price_of_reseller,
 }
 
 

@@ -17,5 +17,6 @@ def _layout() -> dict:
 
 add_subscription_pages(bp)
 
+from app.control_panel.reseller import prices  # noqa: E402,F401
 from app.control_panel.reseller import routes  # noqa: E402,F401
 from app.control_panel.reseller import support  # noqa: E402,F401
