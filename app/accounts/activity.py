@@ -30,6 +30,8 @@ ACTIONS: dict[str, str] = {
     "price.changed": "Customer price changed",
     "price.scheduled": "Customer price scheduled",
     "price.withdrawn": "Scheduled price withdrawn",
+    "price_list.scheduled": "Price-list version scheduled",
+    "price_list.withdrawn": "Price-list version withdrawn",
 }
 
 

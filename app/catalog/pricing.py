@@ -98,6 +98,24 @@ def price_for(viewer: Viewer, tiers: TierPrices) -> Money:
     return Money(tiers.msrp, tiers.currency)
 
 
+def rows_in_effect(model, list_ids, at: datetime, plan_term_ids=None):
+    """A select of ``model``'s rows (``PlanTermPrice`` or ``ResourcePrice``) on these lists, with
+    their ``newest_first`` rank per list and item among the rows dated up to ``at``: rank 1 is
+    the row in effect then. Columns: price_list_id, plan_term_id, resource_id (NULL for plan
+    terms), cost, msrp, amount, markup_bp, newest_first."""
+    resource_id = model.resource_id if model is ResourcePrice else cast(null(), Integer)
+    item = (model.price_list_id, model.plan_term_id) + ((model.resource_id,) if model is ResourcePrice else ())
+    newest_first = func.row_number().over(partition_by=item, order_by=model.effective_from.desc())
+    statement = (
+        select(model.price_list_id, model.plan_term_id, resource_id.label("resource_id"), model.cost, model.msrp,
+               model.amount, model.markup_bp, newest_first.label("newest_first"))
+        .where(model.price_list_id.in_(list_ids), model.effective_from <= at)
+    )
+    if plan_term_ids is not None:
+        statement = statement.where(model.plan_term_id.in_(plan_term_ids))
+    return statement
+
+
 class PriceBook:
     """Prices for one viewer in one marketplace.
 
@@ -154,19 +172,9 @@ class PriceBook:
         distributor_list, reseller_list = self._price_lists()
         list_ids = [distributor_list] + ([reseller_list] if reseller_list else [])
         parts = []
-        for model, plan_term_ids, resource_id in (
-            (PlanTermPrice, wanted_terms, cast(null(), Integer)),
-            (ResourcePrice, wanted_resources, ResourcePrice.resource_id),
-        ):
+        for model, plan_term_ids in ((PlanTermPrice, wanted_terms), (ResourcePrice, wanted_resources)):
             if plan_term_ids:
-                item = (model.price_list_id, model.plan_term_id) + ((model.resource_id,) if model is ResourcePrice else ())
-                newest_first = func.row_number().over(partition_by=item, order_by=model.effective_from.desc())
-                parts.append(
-                    select(model.price_list_id, model.plan_term_id, resource_id.label("resource_id"), model.cost,
-                           model.msrp, model.amount, model.markup_bp, newest_first.label("newest_first"))
-                    .where(model.price_list_id.in_(list_ids), model.plan_term_id.in_(plan_term_ids))
-                    .where(model.effective_from <= self.moment)
-                )
+                parts.append(rows_in_effect(model, list_ids, self.moment, plan_term_ids))
         dated = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery()
         return db.session.execute(select(dated).where(dated.c.newest_first == 1)).all()
 
