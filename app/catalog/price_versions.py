@@ -430,3 +430,33 @@ def changes_csv(version_id: int) -> tuple[str, bytes] | None:
                          _major(old[1], digits), _major(new[0], digits), _major(new[1], digits)))
     name = f"prices-{version.price_list.marketplace.code.lower()}-{version.effective_from:%Y-%m-%d}.csv"
     return name, buffer.getvalue().encode("utf-8")
+
+
+# --- reads for the back office ----------------------------------------------------------------
+
+def versions_of(price_list_ids: list[int]) -> dict[int, list[tuple[PriceListVersion, int]]]:
+    """Each list's versions, newest first, with their number of rows: two queries."""
+    versions = db.session.scalars(select(PriceListVersion).where(PriceListVersion.price_list_id.in_(price_list_ids))
+                                  .order_by(PriceListVersion.number.desc())).all()
+    counts = dict(db.session.execute(
+        select(PriceListVersionRow.version_id, func.count(PriceListVersionRow.id))
+        .where(PriceListVersionRow.version_id.in_([v.id for v in versions])).group_by(PriceListVersionRow.version_id)).all())
+    found: dict[int, list] = {list_id: [] for list_id in price_list_ids}
+    for version in versions:
+        found[version.price_list_id].append((version, counts.get(version.id, 0)))
+    return found
+
+
+def distributor_list(list_id: int) -> PriceList:
+    found = next((price_list for price_list in distributor_lists() if price_list.id == list_id), None)
+    if found is None:
+        raise VersionRefused("No such price list.", kind=RefusalKind.NOT_FOUND)
+    return found
+
+
+def parse_moment(text: str) -> datetime:
+    """A ``YYYY-MM-DDTHH:MM`` (UTC) from a form."""
+    try:
+        return datetime.strptime((text or "").strip()[:16], "%Y-%m-%dT%H:%M")
+    except ValueError:
+        raise VersionRefused("Enter the date and time (UTC) the version takes effect.", kind=RefusalKind.INVALID) from None

@@ -224,6 +224,21 @@ def _scheduled_price_of_reseller(world) -> TenantCase:
     return reseller_owned(world, kind="plan", row_id=row.id)
 
 
+def _distributor_list(world) -> int:
+    from tests.factories import price_list
+
+    return price_list(world.distributor, world.us).id
+
+
+def _price_list_version(world) -> int:
+    """A draft version of the distributor's US price list (staff only)."""
+    from app.catalog.price_versions import create_draft
+    from app.core.clock import current_now
+    from tests.factories import price_list
+
+    return create_draft(price_list(world.distributor, world.us), name="Next", actor=world.users.staff, now=current_now()).id
+
+
 # The subscription pages each panel shows (app/control_panel/subscription_views.py).
 SUBSCRIPTION_VIEWS = ("subscription", "change_subscription", "cancel_subscription", "resume_subscription",
                       "withdraw_decrease", "subscription_provisioning")
@@ -259,6 +274,11 @@ TENANT_CASES: dict[str, Callable] = {
     "back_office.complete": lambda world: staff_only(world, request_id=_fulfillment_request(world).id),
     # Support access: only the customer's own reseller may open its panel.
     "reseller.start_support_session": lambda world: reseller_owned(world, customer_id=world.customer.id),
+    # The distributor's price lists and their versions: staff only.
+    "back_office.new_price_list_version": lambda world: staff_only(world, list_id=_distributor_list(world)),
+    **{f"back_office.{view}": lambda world: staff_only(world, version_id=_price_list_version(world))
+       for view in ("price_list_version", "schedule_price_list_version", "withdraw_price_list_version",
+                    "import_price_list_version", "export_price_list_version")},
     # A reseller's scheduled customer price: only its own reseller withdraws it.
     "reseller.withdraw_price": _scheduled_price_of_reseller,
 }
