@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Response, flash, redirect, render_template, request, stream_with_context, url_for
+from flask import Flask, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.back_office import bp
@@ -120,5 +120,13 @@ def import_price_list_version(version_id: int):
 def export_price_list_version(version_id: int):
     version = db.get_or_404(PriceListVersion, version_id)
     name = f"price-list-{version.price_list.marketplace.code.lower()}-v{version.number}.csv"
-    return Response(stream_with_context(export_rows(version)), mimetype="text/csv",
+    return Response(_streamed(current_app._get_current_object(), version.id), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def _streamed(app: Flask, version_id: int):
+    """The CSV, read while it is sent, in an app context of its own entered at the first chunk
+    (``stream_with_context`` would start the generator in the view and leave a request context
+    pushed if the body were never read)."""
+    with app.app_context():
+        yield from export_rows(db.session.get(PriceListVersion, version_id))
