@@ -9,6 +9,8 @@ from app.catalog.models import (  # noqa: F401
     PlanTerm,
     PlanTermPrice,
     PriceList,
+    PriceListVersion,
+    PriceListVersionRow,
     Product,
     Resource,
     ResourceCategory,

@@ -40,6 +40,10 @@ ACTIONS: dict[str, str] = {
     "support.ended": "Support session ended",
     "invoice.paid": "Invoice marked paid",
     "invoice.voided": "Invoice voided",
+    "price.scheduled": "Customer price scheduled",
+    "price.withdrawn": "Scheduled price withdrawn",
+    "price_list.scheduled": "Price-list version scheduled",
+    "price_list.withdrawn": "Price-list version withdrawn",
 }
 
 

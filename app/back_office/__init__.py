@@ -18,4 +18,4 @@ def _layout() -> dict:
 
 add_subscription_pages(bp)
 
-from app.back_office import catalog, catalog_plans, home, invoices, orders, outbox, provisioning, queues  # noqa: E402,F401
+from app.back_office import catalog, catalog_plans, home, invoices, orders, outbox, price_lists, provisioning, queues  # noqa: E402,F401

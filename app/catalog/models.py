@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint, func
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.clock import current_now
@@ -238,19 +238,32 @@ class PriceList(db.Model):
     seller = relationship("Organisation")
 
 
+# The ``effective_from`` of a price that has always applied (rows from before prices were dated).
+ALWAYS = datetime(1970, 1, 1)
+ALWAYS_SQL = "'1970-01-01 00:00:00.000000'"  # the same moment as SQLite stores it (and PostgreSQL reads)
+
+
 class _PriceColumns:
-    """Distributor lists fill ``cost`` and ``msrp``; reseller lists fill ``amount`` or ``markup_bp``."""
+    """Distributor lists fill ``cost`` and ``msrp``; reseller lists fill ``amount`` or ``markup_bp``.
+
+    A row applies from ``effective_from`` until the next row of the same list and item: the
+    price in effect at a moment is the row with the latest ``effective_from`` not after it
+    (``app.catalog.pricing``). A distributor row without ``cost``/``msrp`` takes the item off
+    the list from its date (a price-list version that removed it)."""
 
     cost: Mapped[int | None] = mapped_column()  # reseller cost, minor units
     msrp: Mapped[int | None] = mapped_column()  # manufacturer's suggested retail price
     amount: Mapped[int | None] = mapped_column()  # a reseller's absolute customer price
     markup_bp: Mapped[int | None] = mapped_column()  # or a markup over cost, basis points
+    effective_from: Mapped[datetime] = mapped_column(default=ALWAYS, server_default=text(ALWAYS_SQL))
+    # The distributor's price-list version that wrote the row (None: written directly).
+    version_id: Mapped[int | None] = mapped_column(ForeignKey("price_list_version.id"), index=True)
 
 
 class PlanTermPrice(_PriceColumns, db.Model):
     """The price of a plan term (covering its included resources) per billing period."""
 
-    __table_args__ = (UniqueConstraint("price_list_id", "plan_term_id"),)
+    __table_args__ = (UniqueConstraint("price_list_id", "plan_term_id", "effective_from", name="uq_plan_term_price_dated"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     price_list_id: Mapped[int] = mapped_column(ForeignKey("price_list.id"), index=True)
@@ -263,7 +276,7 @@ class PlanTermPrice(_PriceColumns, db.Model):
 class ResourcePrice(_PriceColumns, db.Model):
     """The price of one unit of a resource above what a plan term includes."""
 
-    __table_args__ = (UniqueConstraint("price_list_id", "plan_term_id", "resource_id"),)
+    __table_args__ = (UniqueConstraint("price_list_id", "plan_term_id", "resource_id", "effective_from", name="uq_resource_price_dated"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     price_list_id: Mapped[int] = mapped_column(ForeignKey("price_list.id"), index=True)
@@ -273,3 +286,50 @@ class ResourcePrice(_PriceColumns, db.Model):
     price_list: Mapped[PriceList] = relationship()
     plan_term: Mapped[PlanTerm] = relationship()
     resource: Mapped[Resource] = relationship()
+
+
+class PriceListVersionState(str, enum.Enum):
+    DRAFT = "draft"  # being edited; prices nothing
+    SCHEDULED = "scheduled"  # its rows are written, dated ``effective_from``; may be withdrawn before
+    ACTIVE = "active"  # in effect
+    EXPIRED = "expired"  # replaced by a later version
+
+
+class PriceListVersion(db.Model):
+    """A version of the distributor's price list of one marketplace (reseller cost and MSRP per
+    plan term and resource). Its rows are a draft until scheduled; scheduling writes them onto
+    the list dated ``effective_from`` (``app.catalog.price_versions``)."""
+
+    __table_args__ = (UniqueConstraint("price_list_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    price_list_id: Mapped[int] = mapped_column(ForeignKey("price_list.id"), index=True)
+    number: Mapped[int] = mapped_column()  # 1, 2, ... per list
+    name: Mapped[str] = mapped_column(String(200), default="")
+    state: Mapped[str] = mapped_column(String(20), default=PriceListVersionState.DRAFT.value, index=True)
+    effective_from: Mapped[datetime | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=current_now)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    scheduled_at: Mapped[datetime | None] = mapped_column()
+    scheduled_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    price_list: Mapped[PriceList] = relationship()
+    rows: Mapped[list[PriceListVersionRow]] = relationship(back_populates="version", cascade="all, delete-orphan")
+
+
+class PriceListVersionRow(db.Model):
+    """One price of a version: a plan term's (``resource_id`` None) or a resource's on a plan term."""
+
+    __table_args__ = (
+        UniqueConstraint("version_id", "plan_term_id", "resource_id"),
+        CheckConstraint("cost >= 0 AND msrp >= 0", name="not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("price_list_version.id"), index=True)
+    plan_term_id: Mapped[int] = mapped_column(ForeignKey("plan_term.id"), index=True)
+    resource_id: Mapped[int | None] = mapped_column(ForeignKey("resource.id"), index=True)
+    cost: Mapped[int] = mapped_column()
+    msrp: Mapped[int] = mapped_column()
+
+    version: Mapped[PriceListVersion] = relationship(back_populates="rows")

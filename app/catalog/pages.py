@@ -2,7 +2,8 @@
 who sees the same prices (``app.catalog.cache``).
 
 A content's cache key lists everything it depends on besides the catalog: the marketplace, the
-price basis (and the reseller whose prices a customer sees), and the page's own arguments. The
+price basis (and the reseller whose prices a customer sees), the price epoch (which dated prices
+are in effect), and the page's own arguments. The
 layout around it (user menu, cart, region picker, flashes) is rendered per request. Forms in a
 content get the viewer's CSRF token put in when served.
 """
@@ -16,6 +17,7 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from app.catalog.cache import cached
+from app.catalog.price_schedule import price_epoch
 from app.catalog.pricing import Viewer
 from app.catalog.queries import catalog_page, product_offers, published_product, term_codes
 from app.catalog.reference import CategoryInfo, MarketplaceInfo, category_tree
@@ -27,8 +29,9 @@ MAX_QUERY_LENGTH = 100
 
 
 def _prices(marketplace: MarketplaceInfo, viewer: Viewer) -> tuple:
-    # The script root too: links in a content are relative to where the app is mounted.
-    return (request.script_root, marketplace.id, viewer.basis.value, viewer.reseller_id)
+    # The script root too: links in a content are relative to where the app is mounted. The
+    # price epoch changes the key when a dated price comes into effect (app.catalog.price_schedule).
+    return (request.script_root, marketplace.id, viewer.basis.value, viewer.reseller_id, price_epoch())
 
 
 def _render_shared(template: str, **context) -> dict:

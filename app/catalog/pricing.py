@@ -14,13 +14,15 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Iterable
 
-from sqlalchemy import Integer, cast, null, select, union_all
+from sqlalchemy import Integer, cast, func, null, select, union_all
 
 from app.accounts.models import Organisation, OrganisationKind
 from app.catalog.cache import cached
 from app.catalog.models import PlanTermPrice, PriceList, ResourcePrice
+from app.core.clock import current_now
 from app.extensions import db
 from app.money import Money, apply_basis_points
 
@@ -96,6 +98,24 @@ def price_for(viewer: Viewer, tiers: TierPrices) -> Money:
     return Money(tiers.msrp, tiers.currency)
 
 
+def rows_in_effect(model, list_ids, at: datetime, plan_term_ids=None):
+    """A select of ``model``'s rows (``PlanTermPrice`` or ``ResourcePrice``) on these lists, with
+    their ``newest_first`` rank per list and item among the rows dated up to ``at``: rank 1 is
+    the row in effect then. Columns: price_list_id, plan_term_id, resource_id (NULL for plan
+    terms), cost, msrp, amount, markup_bp, newest_first."""
+    resource_id = model.resource_id if model is ResourcePrice else cast(null(), Integer)
+    item = (model.price_list_id, model.plan_term_id) + ((model.resource_id,) if model is ResourcePrice else ())
+    newest_first = func.row_number().over(partition_by=item, order_by=model.effective_from.desc())
+    statement = (
+        select(model.price_list_id, model.plan_term_id, resource_id.label("resource_id"), model.cost, model.msrp,
+               model.amount, model.markup_bp, newest_first.label("newest_first"))
+        .where(model.price_list_id.in_(list_ids), model.effective_from <= at)
+    )
+    if plan_term_ids is not None:
+        statement = statement.where(model.plan_term_id.in_(plan_term_ids))
+    return statement
+
+
 class PriceBook:
     """Prices for one viewer in one marketplace.
 
@@ -105,10 +125,14 @@ class PriceBook:
     ``with_resources=False`` skips resource prices (such terms load them later on demand). Rows
     are read as plain tuples, not ORM objects: a catalog page prices hundreds of items. Look-ups
     afterwards touch no database.
+
+    Prices are dated (``effective_from``): the book reads those in effect at ``at``, by default
+    the app clock's now when the book is made (a renewal prices its new term at its start).
     """
 
-    def __init__(self, viewer: Viewer, marketplace) -> None:
+    def __init__(self, viewer: Viewer, marketplace, at: datetime | None = None) -> None:
         self.viewer = viewer
+        self.moment = at if at is not None else current_now()
         self.marketplace = marketplace
         self.currency = marketplace.currency
         self._terms: dict[int, TierPrices] = {}
@@ -143,21 +167,16 @@ class PriceBook:
 
     def _rows(self, wanted_terms: set[int], wanted_resources: set[int]) -> list:
         """Plan term prices (``resource_id`` None) and resource prices of these plan terms on
-        the viewer's lists, in one statement."""
+        the viewer's lists, each the row in effect at the book's moment (the latest
+        ``effective_from`` not after it), in one statement."""
         distributor_list, reseller_list = self._price_lists()
         list_ids = [distributor_list] + ([reseller_list] if reseller_list else [])
         parts = []
-        for model, plan_term_ids, resource_id in (
-            (PlanTermPrice, wanted_terms, cast(null(), Integer)),
-            (ResourcePrice, wanted_resources, ResourcePrice.resource_id),
-        ):
+        for model, plan_term_ids in ((PlanTermPrice, wanted_terms), (ResourcePrice, wanted_resources)):
             if plan_term_ids:
-                parts.append(
-                    select(model.price_list_id, model.plan_term_id, resource_id.label("resource_id"), model.cost,
-                           model.msrp, model.amount, model.markup_bp)
-                    .where(model.price_list_id.in_(list_ids), model.plan_term_id.in_(plan_term_ids))
-                )
-        return db.session.execute(union_all(*parts) if len(parts) > 1 else parts[0]).all()
+                parts.append(rows_in_effect(model, list_ids, self.moment, plan_term_ids))
+        dated = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery()
+        return db.session.execute(select(dated).where(dated.c.newest_first == 1)).all()
 
     def load(self, plan_term_ids: Iterable[int], with_resources: bool = True) -> "PriceBook":
         plan_term_ids = set(plan_term_ids)

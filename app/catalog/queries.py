@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from app.catalog.models import (
     Audience,
@@ -24,6 +24,7 @@ from app.catalog.models import (
 )
 from app.catalog.pricing import PriceBasis, PriceBook, PriceNotSet, Viewer
 from app.accounts.models import Organisation, OrganisationKind
+from app.core.clock import current_now
 from app.extensions import db
 from app.money import Money, round_half_up
 
@@ -50,12 +51,22 @@ def _sold_in(marketplace: Marketplace):
         .where(Organisation.kind == OrganisationKind.DISTRIBUTOR.value)
         .scalar_subquery()
     )
+    now = current_now()
+    later = aliased(PlanTermPrice)
+    superseded = (
+        select(later.id)
+        .where(later.price_list_id == PlanTermPrice.price_list_id, later.plan_term_id == PlanTermPrice.plan_term_id)
+        .where(later.effective_from > PlanTermPrice.effective_from, later.effective_from <= now)
+        .exists()
+    )
     priced_plan = (
         select(Plan.id)
         .join(PlanTerm, PlanTerm.plan_id == Plan.id)
         .join(PlanTermPrice, PlanTermPrice.plan_term_id == PlanTerm.id)
         .where(Plan.product_id == Product.id, Plan.published.is_(True))
         .where(PlanTermPrice.price_list_id == distributor_list)
+        # the price in effect now (dated rows: app.catalog.pricing), not one taken off the list
+        .where(PlanTermPrice.effective_from <= now, PlanTermPrice.cost.is_not(None), ~superseded)
     )
     return priced_plan.exists()
 

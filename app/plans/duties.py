@@ -1,5 +1,6 @@
-"""The scheduler's lifecycle duties, as of a given ``now``: period ends (renewals, expiries),
-invoices of recorded billing periods, and due card charges (dunning).
+"""The scheduler's lifecycle duties, as of a given ``now``: price-list versions whose date came
+(their state), period ends (renewals, expiries), invoices of recorded billing periods, and due
+card charges (dunning).
 
 Each subscription is handled in its own transaction and every step is idempotent: the
 subscription's row lock and its state decide (a second run finds the period closed, the billing
@@ -14,6 +15,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from app.catalog.price_versions import activate_due_versions
 from app.extensions import db
 from app.plans.collection import collect_due_charge
 from app.plans.invoicing import invoice_billing_period
@@ -43,6 +45,7 @@ class DutyReport:
 def run_duties(now: datetime) -> DutyReport:
     """Every lifecycle duty as of ``now``, in order: period ends, expiries, invoices, charges."""
     report = DutyReport()
+    activate_due_versions(now)  # states only: dated prices apply at their date by themselves
     close_due_periods(now, report)
     expire_cancelled(now, report)
     invoice_due_periods(now, report)

@@ -58,7 +58,7 @@ def activate(subscription_id: int, now: datetime, term_prices: TermPrices | None
     else:
         subscription.current_period_end = anniversary(now, term.billing_frequency_months)
         subscription.term_end = anniversary(now, term.period_months)
-    subscription.locked_prices = (term_prices or load_term_prices(subscription)).to_json()
+    subscription.locked_prices = (term_prices or load_term_prices(subscription, at=now)).to_json()
     for row in subscription.resources:
         db.session.add(QuantityRecord(subscription_id=subscription.id, resource_id=row.resource_id,
                                       quantity=row.quantity, recorded_at=now))
@@ -150,7 +150,7 @@ def close_period(subscription_id: int, now: datetime, new_term_prices: TermPrice
     if is_postpaid(subscription):
         peaks = {row.resource_id: peak_quantity(subscription, row.resource_id, closing) for row in subscription.resources}
     if subscription.status == S.ACTIVE.value and new_term_prices is None and needs_new_term_prices(subscription):
-        new_term_prices = load_term_prices(subscription)
+        new_term_prices = load_term_prices(subscription, at=end)  # the new term's prices from its start
     plan = plan_renewal(subscription, now, scheduled_change=scheduled, peaks=peaks, new_term_prices=new_term_prices)
     if plan.action is RenewalAction.WAIT:
         return PeriodClosed(plan, None, None, {})

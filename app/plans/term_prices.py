@@ -6,6 +6,7 @@ them from the price book. They are stored on ``Subscription.locked_prices`` as J
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Mapping
 
 from app.catalog.pricing import PriceBook, PriceNotSet, TierPrices, viewer_for
@@ -52,10 +53,10 @@ def locked_prices_of(subscription) -> TermPrices | None:
     return TermPrices.from_json(subscription.locked_prices) if subscription.locked_prices else None
 
 
-def load_term_prices(subscription) -> TermPrices:
-    """Today's prices of the subscription's plan term and resources, as its owner's seller
-    sets them (reads the price book: the database)."""
-    book = PriceBook(viewer_for(subscription.owner), subscription.marketplace)
+def load_term_prices(subscription, at: datetime | None = None) -> TermPrices:
+    """The prices of the subscription's plan term and resources in effect at ``at`` (default:
+    now), as its owner's seller sets them (reads the price book: the database)."""
+    book = PriceBook(viewer_for(subscription.owner), subscription.marketplace, at=at)
     term_id = subscription.plan_term_id
     resources = {
         plan_resource.resource_id: book.resource_tiers(term_id, plan_resource.resource_id)

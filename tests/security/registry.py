@@ -255,6 +255,35 @@ def _order_of_customer_for_its_reseller(world) -> TenantCase:
 
     number = make_order(world.customer, placed_by=world.users.customer).number
     return reseller_owned(world, customer_id=world.customer.id, number=number)
+def _scheduled_price_of_reseller(world) -> TenantCase:
+    """A customer price world.reseller scheduled for next month (it may withdraw it; no one else)."""
+    from datetime import timedelta
+
+    from app.catalog.models import PlanTermPrice
+    from app.core.clock import current_now
+    from app.extensions import db
+    from tests.factories import price_list
+
+    row = PlanTermPrice(price_list=price_list(world.reseller, world.us), plan_term=world.customer_plan.terms[0],
+                        effective_from=current_now() + timedelta(days=30), amount=1234)
+    db.session.add(row)
+    db.session.flush()
+    return reseller_owned(world, kind="plan", row_id=row.id)
+
+
+def _distributor_list(world) -> int:
+    from tests.factories import price_list
+
+    return price_list(world.distributor, world.us).id
+
+
+def _price_list_version(world) -> int:
+    """A draft version of the distributor's US price list (staff only)."""
+    from app.catalog.price_versions import create_draft
+    from app.core.clock import current_now
+    from tests.factories import price_list
+
+    return create_draft(price_list(world.distributor, world.us), name="Next", actor=world.users.staff, now=current_now()).id
 
 
 # The subscription pages each panel shows (app/control_panel/subscription_views.py).
@@ -317,6 +346,13 @@ TENANT_CASES: dict[str, Callable] = {
     # The reseller's own users (the same pages as the customer panel's).
     **{f"reseller.{view}": _user_of_reseller for view in ("resend_invitation", "revoke_invitation", "change_role",
                                                           "remove_user")},
+    # The distributor's price lists and their versions: staff only.
+    "back_office.new_price_list_version": lambda world: staff_only(world, list_id=_distributor_list(world)),
+    **{f"back_office.{view}": lambda world: staff_only(world, version_id=_price_list_version(world))
+       for view in ("price_list_version", "schedule_price_list_version", "withdraw_price_list_version",
+                    "import_price_list_version", "export_price_list_version")},
+    # A reseller's scheduled customer price: only its own reseller withdraws it.
+    "reseller.withdraw_price": _scheduled_price_of_reseller,
 }
 
 

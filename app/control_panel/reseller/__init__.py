@@ -23,6 +23,7 @@ add_team_pages(bp)
 add_invoice_pages(bp)
 add_activity_pages(bp)
 
+from app.control_panel.reseller import prices  # noqa: E402,F401
 from app.control_panel.reseller import routes  # noqa: E402,F401
 from app.control_panel.reseller import support  # noqa: E402,F401
 from app.control_panel.reseller import customers, customer_users  # noqa: E402,F401

@@ -1,0 +1,462 @@
+"""Versions of the distributor's price lists (issue 13): reseller cost and MSRP per plan term and
+resource, per marketplace.
+
+States and the one function per transition (an illegal one raises ``VersionRefused``)::
+
+    draft --schedule--> scheduled --(its date passes: activate_due_versions)--> active --> expired
+      ^                     |                                                  (when the next one
+      +-----withdraw--------+                                                   becomes active)
+
+A draft's rows live in ``PriceListVersionRow`` and price nothing. Scheduling writes them onto the
+list, dated ``effective_from`` and tagged with the version (with a row without cost/MSRP for each
+item the version leaves out, which takes it off the list), so that the price book
+(``app.catalog.pricing``) switches to them at that moment exactly, whatever the state column
+says; ``activate_due_versions`` (a scheduler duty) only brings the states up to date. Withdrawing
+deletes those rows again. Running subscriptions keep their locked prices until renewal
+(``app.plans.term_prices``). On scheduling, every reseller selling in the marketplace gets an
+e-mail with a CSV of its old and new costs (``app.mail``; the CSV is rendered when sent).
+"""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import delete, func, or_, select, union_all
+from sqlalchemy.orm import joinedload
+
+from app.accounts.activity import record_activity
+from app.accounts.models import Organisation, OrganisationKind, Role, User
+from app.catalog.models import (
+    Marketplace,
+    Plan,
+    PlanResource,
+    PlanTerm,
+    PlanTermPrice,
+    PriceList,
+    PriceListVersion,
+    PriceListVersionRow,
+    PriceListVersionState as State,
+    Resource,
+    ResourcePrice,
+)
+from app.catalog.pricing import rows_in_effect
+from app.core.errors import Refusal, RefusalKind
+from app.core.locks import locked_one
+from app.extensions import db
+from app.money import minor_digits
+
+ALLOWED = {
+    State.DRAFT: {State.SCHEDULED},
+    State.SCHEDULED: {State.DRAFT, State.ACTIVE},
+    State.ACTIVE: {State.EXPIRED},
+    State.EXPIRED: set(),
+}
+CSV_COLUMNS = ("plan_term_id", "resource_id", "product", "plan", "term", "resource", "cost", "msrp")
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+Item = tuple[int, int | None]  # (plan term id, resource id or None)
+
+
+class VersionRefused(Refusal):
+    kind = RefusalKind.CONFLICT
+
+
+def _move(version: PriceListVersion, target: State) -> None:
+    current = State(version.state)
+    if target not in ALLOWED[current]:
+        raise VersionRefused(f"A {current.value} version cannot become {target.value}.")
+    version.state = target.value
+
+
+def lock_version(version_id: int) -> PriceListVersion:
+    version = db.session.get(PriceListVersion, version_id)
+    if version is None:
+        raise VersionRefused("No such price-list version.", kind=RefusalKind.NOT_FOUND)
+    return locked_one(select(PriceListVersion).where(PriceListVersion.id == version_id))
+
+
+def distributor_lists() -> list[PriceList]:
+    """The distributor's price lists, one per marketplace, with their marketplace."""
+    return list(db.session.scalars(
+        select(PriceList).join(Organisation, Organisation.id == PriceList.seller_id)
+        .where(Organisation.kind == OrganisationKind.DISTRIBUTOR.value)
+        .options(joinedload(PriceList.marketplace)).join(Marketplace, Marketplace.id == PriceList.marketplace_id)
+        .order_by(Marketplace.position, Marketplace.code)))
+
+
+def prices_at(price_list_id: int, at: datetime) -> dict[Item, tuple[int, int]]:
+    """Every item's (cost, MSRP) on the list in effect at ``at`` (items taken off left out), in
+    one statement."""
+    parts = [rows_in_effect(model, [price_list_id], at) for model in (PlanTermPrice, ResourcePrice)]
+    dated = union_all(*parts).subquery()
+    rows = db.session.execute(select(dated).where(dated.c.newest_first == 1)).all()
+    return {(row.plan_term_id, row.resource_id): (row.cost, row.msrp) for row in rows
+            if row.cost is not None and row.msrp is not None}
+
+
+def create_draft(price_list: PriceList, *, name: str, actor: User, now: datetime) -> PriceListVersion:
+    """A new draft of the list holding its prices in effect now (numbered after the last)."""
+    locked_one(select(PriceList).where(PriceList.id == price_list.id))
+    number = (db.session.scalar(select(func.max(PriceListVersion.number))
+                                .where(PriceListVersion.price_list_id == price_list.id)) or 0) + 1
+    version = PriceListVersion(price_list_id=price_list.id, number=number, name=(name or "").strip()[:200],
+                               state=State.DRAFT.value, created_at=now, created_by_id=actor.id)
+    db.session.add(version)
+    db.session.flush()
+    db.session.add_all(PriceListVersionRow(version_id=version.id, plan_term_id=term_id, resource_id=resource_id,
+                                           cost=cost, msrp=msrp)
+                       for (term_id, resource_id), (cost, msrp) in sorted(prices_at(price_list.id, now).items(),
+                                                                          key=lambda pair: (pair[0][0], pair[0][1] or 0)))
+    db.session.flush()
+    return version
+
+
+def version_prices(version: PriceListVersion) -> dict[Item, tuple[int, int]]:
+    rows = db.session.execute(select(PriceListVersionRow.plan_term_id, PriceListVersionRow.resource_id,
+                                     PriceListVersionRow.cost, PriceListVersionRow.msrp)
+                              .where(PriceListVersionRow.version_id == version.id)).all()
+    return {(row.plan_term_id, row.resource_id): (row.cost, row.msrp) for row in rows}
+
+
+def compared_at(version: PriceListVersion, now: datetime) -> datetime:
+    """The moment whose prices a version is compared with: just before it takes effect when it
+    is dated, else now."""
+    if version.effective_from is not None and version.state != State.DRAFT.value:
+        return version.effective_from - timedelta(microseconds=1)
+    return now
+
+
+# --- schedule, withdraw, activate ---------------------------------------------------------
+
+def schedule(version_id: int, effective_from: datetime, *, actor: User, now: datetime) -> PriceListVersion:
+    """draft -> scheduled: the version's rows are written onto its list dated ``effective_from``
+    (a future moment no other version of the list uses), items it leaves out are taken off from
+    then, and each reseller selling in the marketplace is e-mailed its old and new prices (CSV).
+    Not committed."""
+    version = lock_version(version_id)
+    if effective_from <= now:
+        raise VersionRefused("A version is scheduled for a moment in the future.", kind=RefusalKind.INVALID)
+    if not version.rows:
+        raise VersionRefused("This version has no prices: import some first.", kind=RefusalKind.INVALID)
+    taken = db.session.scalar(select(PriceListVersion.id).where(
+        PriceListVersion.price_list_id == version.price_list_id, PriceListVersion.effective_from == effective_from,
+        PriceListVersion.state.in_([State.SCHEDULED.value, State.ACTIVE.value, State.EXPIRED.value])))
+    if taken is not None:
+        raise VersionRefused("Another version of this list takes effect at that very moment.")
+    _move(version, State.SCHEDULED)
+    new = version_prices(version)
+    old = prices_at(version.price_list_id, effective_from - timedelta(microseconds=1))
+    for (term_id, resource_id), (cost, msrp) in [*new.items(), *((item, (None, None)) for item in old if item not in new)]:
+        values = dict(price_list_id=version.price_list_id, plan_term_id=term_id, effective_from=effective_from,
+                      cost=cost, msrp=msrp, version_id=version.id)
+        db.session.add(PlanTermPrice(**values) if resource_id is None else ResourcePrice(resource_id=resource_id, **values))
+    version.effective_from, version.scheduled_at, version.scheduled_by_id = effective_from, now, actor.id
+    db.session.flush()
+    _tell_resellers(version, now)
+    record_activity(actor.organisation_id, "price_list.scheduled",
+                    f"Scheduled version {version.number} of the {version.price_list.marketplace.name} price list "
+                    f"from {effective_from:%d %b %Y %H:%M} UTC", actor=actor, subject=version, now=now)
+    return version
+
+
+def withdraw(version_id: int, *, actor: User, now: datetime) -> PriceListVersion:
+    """scheduled -> draft, before its date: its rows leave the list again. Not committed."""
+    version = lock_version(version_id)
+    if version.state == State.SCHEDULED.value and version.effective_from <= now:
+        raise VersionRefused("This version has already taken effect.")
+    _move(version, State.DRAFT)
+    for model in (PlanTermPrice, ResourcePrice):
+        db.session.execute(delete(model).where(model.version_id == version.id))
+    when = version.effective_from
+    version.effective_from = version.scheduled_at = version.scheduled_by_id = None
+    record_activity(actor.organisation_id, "price_list.withdrawn",
+                    f"Withdrew version {version.number} of the {version.price_list.marketplace.name} price list "
+                    f"scheduled for {when:%d %b %Y %H:%M} UTC", actor=actor, subject=version, now=now)
+    return version
+
+
+def activate(version: PriceListVersion) -> None:
+    """scheduled -> active (its date has passed); the list's previous active version expires."""
+    for previous in db.session.scalars(select(PriceListVersion).where(
+            PriceListVersion.price_list_id == version.price_list_id, PriceListVersion.state == State.ACTIVE.value,
+            PriceListVersion.effective_from < version.effective_from)):
+        expire(previous)
+    _move(version, State.ACTIVE)
+
+
+def expire(version: PriceListVersion) -> None:
+    """active -> expired: a later version took its place."""
+    _move(version, State.EXPIRED)
+
+
+def activate_due_versions(now: datetime) -> int:
+    """Brings states up to date (the prices switched at the date by themselves): every scheduled
+    version whose date has passed becomes active, earliest first. Commits; idempotent."""
+    due = db.session.scalars(select(PriceListVersion.id).where(
+        PriceListVersion.state == State.SCHEDULED.value, PriceListVersion.effective_from <= now)
+        .order_by(PriceListVersion.effective_from)).all()
+    for version_id in due:
+        version = lock_version(version_id)
+        if version.state == State.SCHEDULED.value:
+            activate(version)
+        db.session.commit()
+    return len(due)
+
+
+def displayed_state(version: PriceListVersion, now: datetime) -> str:
+    """The state as of ``now``, ahead of the duty: a scheduled version past its date is active."""
+    if version.state == State.SCHEDULED.value and version.effective_from <= now:
+        return State.ACTIVE.value
+    return version.state
+
+
+# --- the diff ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class DiffLine:
+    plan_term_id: int
+    resource_id: int | None
+    change: str  # "changed", "added", "removed", "same"
+    old: tuple[int, int] | None
+    new: tuple[int, int] | None
+    label: str = ""
+
+
+def diff(version: PriceListVersion, now: datetime) -> list[DiffLine]:
+    """The version against the prices in effect before it (now, for a draft), item by item, in
+    catalog order, labelled: a fixed number of queries."""
+    new = version_prices(version)
+    old = prices_at(version.price_list_id, compared_at(version, now))
+    labels = item_labels(set(new) | set(old))
+    lines = []
+    for item in sorted(set(new) | set(old), key=lambda key: (labels.get(key, ""), key[0], key[1] or 0)):
+        before, after = old.get(item), new.get(item)
+        change = "added" if before is None else "removed" if after is None else "same" if before == after else "changed"
+        lines.append(DiffLine(item[0], item[1], change, before, after, labels.get(item, f"Plan term {item[0]}")))
+    return lines
+
+
+def item_labels(items: set[Item]) -> dict[Item, str]:
+    term_ids = {term_id for term_id, _ in items}
+    resource_ids = {resource_id for _, resource_id in items if resource_id is not None}
+    terms = {term.id: term for term in db.session.scalars(
+        select(PlanTerm).where(PlanTerm.id.in_(term_ids)).options(joinedload(PlanTerm.plan).joinedload(Plan.product)))}
+    resources = {r.id: r for r in db.session.scalars(select(Resource).where(Resource.id.in_(resource_ids)))}
+    labels = {}
+    for term_id, resource_id in items:
+        term = terms.get(term_id)
+        if term is None:
+            continue
+        label = f"{term.plan.product.name} \u2014 {term.plan.name} ({term.name})"
+        labels[(term_id, resource_id)] = label if resource_id is None else f"{label}: {resources[resource_id].name}"
+    return labels
+
+
+# --- CSV -----------------------------------------------------------------------------------
+
+def _major(amount: int | None, digits: int) -> str:
+    return "" if amount is None else f"{Decimal(amount).scaleb(-digits):.{digits}f}"
+
+
+def export_rows(version: PriceListVersion):
+    """The version's rows as CSV lines (header first), produced as they are read."""
+    digits = minor_digits(version.price_list.marketplace.currency)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+
+    def flushed() -> str:
+        value = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return value
+
+    writer.writerow(CSV_COLUMNS)
+    yield flushed()
+    statement = (
+        select(PriceListVersionRow, PlanTerm, Plan, Resource)
+        .join(PlanTerm, PlanTerm.id == PriceListVersionRow.plan_term_id).join(Plan, Plan.id == PlanTerm.plan_id)
+        .outerjoin(Resource, Resource.id == PriceListVersionRow.resource_id)
+        .where(PriceListVersionRow.version_id == version.id)
+        .options(joinedload(Plan.product))
+        .order_by(PriceListVersionRow.plan_term_id, PriceListVersionRow.resource_id.is_not(None), PriceListVersionRow.resource_id)
+    )
+    for row, term, plan, resource in db.session.execute(statement.execution_options(yield_per=500)):
+        writer.writerow((row.plan_term_id, row.resource_id or "", plan.product.name, plan.name, term.name,
+                         resource.name if resource else "", _major(row.cost, digits), _major(row.msrp, digits)))
+        yield flushed()
+
+
+def _parse_money(text: str, digits: int, what: str) -> int:
+    text = (text or "").strip()
+    try:
+        value = Decimal(text)
+    except ArithmeticError:
+        raise ValueError(f"{what} \u201c{text[:20]}\u201d is not an amount") from None
+    if not value.is_finite() or not text:
+        raise ValueError(f"{what} \u201c{text[:20]}\u201d is not an amount")
+    minor = value.scaleb(digits)
+    if minor != minor.to_integral_value():
+        raise ValueError(f"{what} {text} has more than {digits} decimals")
+    if minor < 0:
+        raise ValueError(f"{what} {text} is negative")
+    if minor > 10**11:
+        raise ValueError(f"{what} {text} is too large")
+    return int(minor)
+
+
+def import_csv(version_id: int, data: bytes, *, actor: User, now: datetime) -> int:
+    """Replaces a draft's rows by the CSV's (columns as exported; ``product``, ``plan``, ``term``
+    and ``resource`` are for people and ignored). Every row is checked first: the plan term
+    exists, the resource is one of its plan's, no item twice, cost and MSRP are amounts of the
+    currency, not negative. One bad row refuses the whole file, naming the row (as numbered in a
+    spreadsheet, the header being row 1) and the reason; nothing is imported. Not committed."""
+    version = lock_version(version_id)
+    if version.state != State.DRAFT.value:
+        raise VersionRefused("Only a draft can be imported into.")
+    if len(data) > MAX_IMPORT_BYTES:
+        raise VersionRefused("The file is larger than 5 MB.", kind=RefusalKind.INVALID)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise VersionRefused("The file is not UTF-8 text (save it as CSV UTF-8).", kind=RefusalKind.INVALID) from None
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [name for name in ("plan_term_id", "resource_id", "cost", "msrp") if name not in (reader.fieldnames or [])]
+    if missing:
+        raise VersionRefused(f"Row 1: the header lacks the column(s) {', '.join(missing)}.", kind=RefusalKind.INVALID)
+    records = list(reader)
+    term_ids = {int(r["plan_term_id"]) for r in records if (r.get("plan_term_id") or "").strip().isdigit()}
+    plan_of_term = dict(db.session.execute(select(PlanTerm.id, PlanTerm.plan_id).where(PlanTerm.id.in_(term_ids))).all())
+    resources_of_plan: dict[int, set[int]] = {}
+    for plan_id, resource_id in db.session.execute(select(PlanResource.plan_id, PlanResource.resource_id)
+                                                   .where(PlanResource.plan_id.in_(set(plan_of_term.values())))):
+        resources_of_plan.setdefault(plan_id, set()).add(resource_id)
+    digits = minor_digits(version.price_list.marketplace.currency)
+    parsed: dict[Item, tuple[int, int]] = {}
+    for number, record in enumerate(records, start=2):
+        try:
+            item, prices = _checked(record, plan_of_term, resources_of_plan, digits)
+            if item in parsed:
+                raise ValueError("this plan term and resource appear on an earlier row too")
+        except ValueError as reason:
+            raise VersionRefused(f"Row {number}: {reason}. Nothing was imported.", kind=RefusalKind.INVALID) from None
+        parsed[item] = prices
+    if not parsed:
+        raise VersionRefused("The file has no price rows. Nothing was imported.", kind=RefusalKind.INVALID)
+    db.session.execute(delete(PriceListVersionRow).where(PriceListVersionRow.version_id == version.id))
+    db.session.add_all(PriceListVersionRow(version_id=version.id, plan_term_id=term_id, resource_id=resource_id,
+                                           cost=cost, msrp=msrp) for (term_id, resource_id), (cost, msrp) in parsed.items())
+    db.session.flush()
+    db.session.expire(version, ["rows"])
+    return len(parsed)
+
+
+def _checked(record: dict, plan_of_term: dict, resources_of_plan: dict, digits: int) -> tuple[Item, tuple[int, int]]:
+    if None in record or any(value is None for value in record.values()):
+        raise ValueError("it does not have the header's number of columns")
+    term_text, resource_text = (record["plan_term_id"] or "").strip(), (record["resource_id"] or "").strip()
+    if not term_text.isdigit() or int(term_text) not in plan_of_term:
+        raise ValueError(f"plan term \u201c{term_text[:20]}\u201d does not exist")
+    term_id = int(term_text)
+    resource_id = None
+    if resource_text:
+        if not resource_text.isdigit() or int(resource_text) not in resources_of_plan.get(plan_of_term[term_id], set()):
+            raise ValueError(f"resource \u201c{resource_text[:20]}\u201d is not a resource of plan term {term_id}'s plan")
+        resource_id = int(resource_text)
+    cost = _parse_money(record["cost"], digits, "cost")
+    msrp = _parse_money(record["msrp"], digits, "MSRP")
+    return (term_id, resource_id), (cost, msrp)
+
+
+# --- the resellers' e-mail -----------------------------------------------------------------
+
+def affected_resellers(marketplace_id: int) -> list[Organisation]:
+    """Organisations with reselling enabled that sell in the marketplace: theirs, their
+    customers', or a price list of theirs there."""
+    customers_here = select(Organisation.parent_id).where(Organisation.marketplace_id == marketplace_id)
+    lists_here = select(PriceList.seller_id).where(PriceList.marketplace_id == marketplace_id)
+    return list(db.session.scalars(
+        select(Organisation).where(Organisation.kind == OrganisationKind.RESELLER.value,
+                                   Organisation.reselling_enabled.is_(True))
+        .where(or_(Organisation.marketplace_id == marketplace_id, Organisation.id.in_(customers_here),
+                   Organisation.id.in_(lists_here)))
+        .order_by(Organisation.id)))
+
+
+def _admin_emails(organisation_ids: list[int]) -> dict[int, str]:
+    rows = db.session.execute(select(User.organisation_id, User.email)
+                              .where(User.organisation_id.in_(organisation_ids), User.role == Role.ADMIN.value)
+                              .order_by(User.organisation_id, User.id)).all()
+    first: dict[int, str] = {}
+    for organisation_id, email in rows:
+        first.setdefault(organisation_id, email)
+    return first
+
+
+def _tell_resellers(version: PriceListVersion, now: datetime) -> None:
+    from app.mail.outbox import queue_mail  # mail sits beside the areas; imported when used
+
+    marketplace = version.price_list.marketplace
+    resellers = affected_resellers(marketplace.id)
+    emails = _admin_emails([reseller.id for reseller in resellers])
+    changes = [line for line in diff(version, now) if line.change != "same"]
+    for reseller in resellers:
+        if reseller.id not in emails:
+            continue
+        queue_mail("price_list_scheduled", emails[reseller.id],
+                   f"New prices in {marketplace.name} from {version.effective_from:%d %b %Y %H:%M} UTC",
+                   "price_list_scheduled", event_key=f"version:{version.id}:{version.scheduled_at.isoformat()}", now=now,
+                   context={"version_id": version.id},
+                   attachments=[{"kind": "price_list_csv", "version_id": version.id}],
+                   reseller=reseller, marketplace=marketplace, version=version, changed=len(changes))
+
+
+def changes_csv(version_id: int) -> tuple[str, bytes] | None:
+    """The e-mail's attachment: (file name, CSV) of every item whose cost or MSRP the version
+    changes, adds or removes, old and new; None when the version is no longer scheduled or active."""
+    version = db.session.get(PriceListVersion, version_id)
+    if version is None or version.effective_from is None:
+        return None
+    digits = minor_digits(version.price_list.marketplace.currency)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(("plan_term_id", "resource_id", "item", "change", "old_cost", "old_msrp", "new_cost", "new_msrp"))
+    for line in diff(version, version.effective_from):
+        if line.change == "same":
+            continue
+        old, new = line.old or (None, None), line.new or (None, None)
+        writer.writerow((line.plan_term_id, line.resource_id or "", line.label, line.change, _major(old[0], digits),
+                         _major(old[1], digits), _major(new[0], digits), _major(new[1], digits)))
+    name = f"prices-{version.price_list.marketplace.code.lower()}-{version.effective_from:%Y-%m-%d}.csv"
+    return name, buffer.getvalue().encode("utf-8")
+
+
+# --- reads for the back office ----------------------------------------------------------------
+
+def versions_of(price_list_ids: list[int]) -> dict[int, list[tuple[PriceListVersion, int]]]:
+    """Each list's versions, newest first, with their number of rows: two queries."""
+    versions = db.session.scalars(select(PriceListVersion).where(PriceListVersion.price_list_id.in_(price_list_ids))
+                                  .order_by(PriceListVersion.number.desc())).all()
+    counts = dict(db.session.execute(
+        select(PriceListVersionRow.version_id, func.count(PriceListVersionRow.id))
+        .where(PriceListVersionRow.version_id.in_([v.id for v in versions])).group_by(PriceListVersionRow.version_id)).all())
+    found: dict[int, list] = {list_id: [] for list_id in price_list_ids}
+    for version in versions:
+        found[version.price_list_id].append((version, counts.get(version.id, 0)))
+    return found
+
+
+def distributor_list(list_id: int) -> PriceList:
+    found = next((price_list for price_list in distributor_lists() if price_list.id == list_id), None)
+    if found is None:
+        raise VersionRefused("No such price list.", kind=RefusalKind.NOT_FOUND)
+    return found
+
+
+def parse_moment(text: str) -> datetime:
+    """A ``YYYY-MM-DDTHH:MM`` (UTC) from a form."""
+    try:
+        return datetime.strptime((text or "").strip()[:16], "%Y-%m-%dT%H:%M")
+    except ValueError:
+        raise VersionRefused("Enter the date and time (UTC) the version takes effect.", kind=RefusalKind.INVALID) from None
