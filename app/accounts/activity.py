@@ -27,6 +27,9 @@ ACTIONS: dict[str, str] = {
     "invitation.sent": "Invitation sent",
     "support.started": "Support session started",
     "support.ended": "Support session ended",
+    "reselling.enabled": "Reselling enabled",
+    "reselling.disabled": "Reselling disabled",
+    "account_terms.changed": "Credit limit or payment terms changed",
 }
 
 

@@ -18,4 +18,4 @@ def _layout() -> dict:
 
 add_subscription_pages(bp)
 
-from app.back_office import home, invoices, outbox, provisioning  # noqa: E402,F401
+from app.back_office import home, invoices, organisations, outbox, provisioning  # noqa: E402,F401
