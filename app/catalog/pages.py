@@ -11,7 +11,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-from flask import render_template, request
+from flask import g, render_template, request
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
@@ -28,7 +28,8 @@ MAX_QUERY_LENGTH = 100
 
 def _prices(marketplace: MarketplaceInfo, viewer: Viewer) -> tuple:
     # The script root too: links in a content are relative to where the app is mounted.
-    return (request.script_root, marketplace.id, viewer.basis.value, viewer.reseller_id)
+    # A reseller's white-label storefront (g.shop_slug) links to its own pages.
+    return (request.script_root, marketplace.id, viewer.basis.value, viewer.reseller_id, g.get("shop_slug"))
 
 
 def _render_shared(template: str, **context) -> dict:

@@ -4,6 +4,7 @@ from flask import Blueprint
 
 from app.accounts.access import is_reseller, panel_guard
 from app.control_panel.subscription_views import ADMIN_VIEWS, add_subscription_pages
+from app.orders.report_views import add_report_pages
 
 bp = Blueprint("reseller", __name__, url_prefix="/reseller")
 guard = panel_guard(is_reseller, admin_endpoints=ADMIN_VIEWS)
@@ -16,6 +17,7 @@ def _layout() -> dict:
 
 
 add_subscription_pages(bp)
+add_report_pages(bp, own_sales_only=True)
 
 from app.control_panel.reseller import routes  # noqa: E402,F401
-from app.control_panel.reseller import support  # noqa: E402,F401
+from app.control_panel.reseller import storefront, support  # noqa: E402,F401
