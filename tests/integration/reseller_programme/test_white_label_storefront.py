@@ -18,7 +18,7 @@ def shop(world):
     """world.reseller's open Standard storefront; its customers pay 9.50 a month for the customer plan (cost 8.00, MSRP 10.00)."""
     set_reseller_price(world.reseller, world.us, term_of(world.customer_plan), amount=950)
     storefront = make_storefront(world.reseller, slug="reseller-one", display_name="Reseller One Cloud",
-                                 contact_email="hello@reseller.test", primary_colour="#0b5ed7", accent_colour="#3d1a78")
+                                 contact_email="hello@reseller-one.example", primary_colour="#0b5ed7", accent_colour="#3d1a78")
     db.session.commit()
     return storefront
 
@@ -28,7 +28,7 @@ def test_the_storefront_shows_the_customer_plans_at_the_resellers_prices(client,
     product = client.get(f"/s/reseller-one/products/{world.product.slug}").get_data(as_text=True)
     main = client.get(f"/products/{world.product.slug}").get_data(as_text=True)
 
-    assert "Reseller One Cloud" in home and "hello@reseller.test" in home
+    assert "Reseller One Cloud" in home and "hello@reseller-one.example" in home
     assert f'href="/s/reseller-one/products/{world.product.slug}"' in home
     assert "$9.50" in product and "$10.00" not in product
     assert "for-resellers" not in product  # a reseller's customers buy customer plans only
@@ -118,7 +118,7 @@ def test_a_free_storefront_is_never_served_on_a_domain(client, shop):
 
 
 def _settings(client, **changes):
-    data = {"display_name": "Reseller One Cloud", "tagline": "", "contact_email": "hello@reseller.test", "contact_phone": "+1 555 0100",
+    data = {"display_name": "Reseller One Cloud", "tagline": "", "contact_email": "hello@reseller-one.example", "contact_phone": "+1 555 0100",
             "primary_colour": "#0b5ed7", "accent_colour": "#3d1a78", "custom_domain": "", **changes}
     return client.post("/reseller/storefront", data=data, content_type="multipart/form-data")
 
