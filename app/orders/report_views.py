@@ -25,12 +25,13 @@ def add_report_pages(bp, *, own_sales_only: bool) -> None:
 
     def report_page():
         selected, available = reports.filter_from(request.args, reseller_id())
-        group = request.args.get("group") if request.args.get("group") in reports.GROUPS else ("reseller" if not own_sales_only else "product")
+        groups = [choice for choice in reports.GROUPS if not (own_sales_only and choice == "reseller")]
+        group = request.args.get("group") if request.args.get("group") in groups else groups[-1 if own_sales_only else 1]
         rows, total, pages = reports.report_page(selected, group, _page())
         return render_template("orders/reports.html", selected=selected, currencies=available, group=group, rows=rows,
                                total_groups=total, pages=pages, page=_page(), totals=reports.totals(selected),
                                chart=reports.bar_chart(reports.monthly(selected)), own_sales_only=own_sales_only,
-                               groups=[g for g in reports.GROUPS if not (own_sales_only and g == "reseller")],
+                               groups=groups,
                                from_text=request.args.get("from", "")[:7], to_text=request.args.get("to", "")[:7],
                                amount=lambda minor: Money(int(minor), selected.currency))
 
