@@ -128,3 +128,18 @@ def test_the_organisation_page_lists_its_users(client, auth, world):
     page = client.get(f"/staff/organisations/{world.reseller.id}").get_data(as_text=True)
 
     assert page.count("data-user=") == 3 and "second@reseller.test" in page and "Customers (2)" in page
+
+
+def test_on_account_invoices_fall_due_after_the_organisations_payment_terms(app, world):
+    from datetime import datetime, timedelta
+
+    from app.billing.invoicing import NewInvoiceLine, create_invoice
+    from tests.factories import make_billing_info
+
+    make_billing_info(world.customer)
+    world.customer.payment_terms_days = 45
+    now = datetime(2026, 5, 1, 9)
+
+    invoice = create_invoice(world.customer, "USD", [NewInvoiceLine("Seats", 1000, 1, 1000)], now)
+
+    assert invoice.due_at == now + timedelta(days=45)
