@@ -30,6 +30,7 @@ ACTIONS: dict[str, str] = {
     "reselling.enabled": "Reselling enabled",
     "reselling.disabled": "Reselling disabled",
     "account_terms.changed": "Credit limit or payment terms changed",
+    "storefront.assigned": "Storefront plan assigned by the distributor",
 }
 
 

@@ -3,6 +3,8 @@ switch reselling and set the credit limit and payment terms. Rules live in
 ``app.accounts.reselling`` and ``app.accounts.directory``."""
 from __future__ import annotations
 
+import secrets
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -10,9 +12,11 @@ from app.accounts import directory
 from app.accounts.models import Organisation
 from app.accounts.reselling import OrganisationSettingRefused, set_account_terms, set_reselling
 from app.back_office import bp
-from app.back_office.forms import AccountTermsForm, ResellingForm
+from app.back_office.forms import AccountTermsForm, AssignStorefrontForm, ResellingForm
 from app.core.clock import current_now
+from app.core.errors import Refusal
 from app.extensions import db
+from app.orders.staff_assignment import assign_storefront_plan, assignable_terms
 
 
 def _page() -> int:
@@ -54,7 +58,9 @@ def _organisation_page(organisation: Organisation, terms_form: AccountTermsForm 
     return render_template("back_office/organisation.html", organisation=organisation, terms_form=terms_form,
                            reselling_form=ResellingForm(), users=directory.users_page(organisation, _page()),
                            path=directory.ancestors(organisation),
-                           children=directory.tree_level(organisation, 1, per_page=10)), status
+                           children=directory.tree_level(organisation, 1, per_page=10),
+                           storefront_terms=assignable_terms(organisation) if organisation.acts_as_reseller else [],
+                           assign_form=AssignStorefrontForm(), assign_key=secrets.token_hex(16)), status
 
 
 def _amount_text(organisation: Organisation) -> str:
@@ -99,4 +105,22 @@ def organisation_account_terms(organisation_id: int):
         return _organisation_page(db.session.get(Organisation, organisation_id), form, 422)
     db.session.commit()
     flash(f"Credit limit and payment terms of {organisation.name} are saved.", "success")
+    return redirect(url_for("back_office.organisation", organisation_id=organisation.id))
+
+
+@bp.post("/organisations/<int:organisation_id>/storefront-plan")
+def organisation_storefront_plan(organisation_id: int):
+    """Assigns a Reseller Storefront plan: the reseller's order through the one checkout."""
+    organisation = db.get_or_404(Organisation, organisation_id)
+    form = AssignStorefrontForm()
+    if not form.validate_on_submit():
+        flash("The form expired or was incomplete: reload the page and try again.", "danger")
+        return redirect(url_for("back_office.organisation", organisation_id=organisation.id))
+    try:
+        order = assign_storefront_plan(organisation.id, int(form.plan_term_id.data), form.fingerprint.data,
+                                       form.idempotency_key.data, staff_user=current_user, now=current_now())
+        flash(f"Order {order.number} placed for {organisation.name}: the storefront opens once it is provisioned.", "success")
+    except Refusal as refusal:
+        db.session.rollback()
+        flash(str(refusal), "danger")
     return redirect(url_for("back_office.organisation", organisation_id=organisation.id))

@@ -250,7 +250,8 @@ TENANT_CASES: dict[str, Callable] = {
     "back_office.complete": lambda world: staff_only(world, request_id=_fulfillment_request(world).id),
     # Organisations in the back office: staff only, whichever organisation it is.
     **{f"back_office.{view}": lambda world: staff_only(world, organisation_id=world.customer.id)
-       for view in ("organisation", "organisation_children", "organisation_reselling", "organisation_account_terms")},
+       for view in ("organisation", "organisation_children", "organisation_reselling", "organisation_account_terms",
+                    "organisation_storefront_plan")},
     # Support access: only the customer's own reseller may open its panel.
     "reseller.start_support_session": lambda world: reseller_owned(world, customer_id=world.customer.id),
 }

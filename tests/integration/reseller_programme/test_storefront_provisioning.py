@@ -107,3 +107,40 @@ def test_only_an_organisation_with_reselling_enabled_can_buy_the_storefront(clie
         auth.logout()
 
     assert db.session.scalar(select(Order.id)) is None
+
+
+def test_staff_assign_the_free_plan_through_the_checkout(client, auth, world, storefront_plans):
+    import re
+
+    from app.accounts.activity import ActivityEntry
+
+    _, free, _ = storefront_plans
+    auth.login("staff@dist.test")
+    page = client.get(f"/staff/organisations/{world.reseller.id}").get_data(as_text=True)
+    form = re.search(rf'data-assign-term="{free.terms[0].id}">(.*?)</form>', page, re.S).group(1)
+    values = dict(re.findall(r'name="(plan_term_id|idempotency_key|fingerprint)" value="([^"]+)"', form))
+
+    first = client.post(f"/staff/organisations/{world.reseller.id}/storefront-plan", data=values)
+    again = client.post(f"/staff/organisations/{world.reseller.id}/storefront-plan", data=values)  # a double click
+
+    assert first.status_code == again.status_code == 302
+    [order] = db.session.scalars(select(Order).where(Order.buyer_id == world.reseller.id)).all()
+    assert (order.placed_by_id, order.total, order.payment_status) == (None, 0, "invoiced")
+    assert [line.subscription.plan_id for line in order.lines] == [free.id]
+    assert db.session.scalar(select(ActivityEntry.actor_user_id).where(ActivityEntry.action == "storefront.assigned")) == world.users.staff.id
+
+
+def test_staff_cannot_assign_a_storefront_to_an_organisation_without_reselling(client, auth, world, storefront_plans):
+    world.reseller.reselling_enabled = False
+    db.session.commit()
+    auth.login("staff@dist.test")
+
+    page = client.get(f"/staff/organisations/{world.reseller.id}").get_data(as_text=True)
+
+    assert "data-assign-term" not in page
+    _, free, _ = storefront_plans
+    response = client.post(f"/staff/organisations/{world.reseller.id}/storefront-plan",
+                           data={"plan_term_id": str(free.terms[0].id), "fingerprint": "0" * 64, "idempotency_key": "a" * 32},
+                           follow_redirects=True)
+    assert "not enabled for reselling" in response.get_data(as_text=True)
+    assert db.session.scalar(select(Order.id)) is None
