@@ -122,6 +122,12 @@ def contrast_with_white(colour: str) -> float:
     return 1.05 / (luminance + 0.05)
 
 
+def served_colour(value: str | None, default: str) -> str:
+    """A stored colour as it goes into the stylesheet: ``#rrggbb`` or the default, never
+    anything else (a row edited by hand cannot inject CSS)."""
+    return value if isinstance(value, str) and _COLOUR.match(value) else default
+
+
 def clean_colour(text: str | None, field: str, label: str) -> str:
     colour = (text or "").strip().lower()
     if not _COLOUR.match(colour):

@@ -5,7 +5,7 @@ from flask_login import current_user, login_user
 
 from app.accounts.services import ThrottlePolicy, Throttled, throttle
 from app.accounts.signup import SignUp, SignUpRefused, sign_up as create_account
-from app.accounts.storefronts import open_storefront, storefront_for_host, storefront_logo
+from app.accounts.storefronts import open_storefront, served_colour, storefront_for_host, storefront_logo
 from app.catalog.context import current_marketplace
 from app.catalog.pages import browse_content, product_content
 from app.catalog.pricing import PriceBasis, Viewer
@@ -85,7 +85,8 @@ def theme(shop: str):
     """The storefront's colours as CSS variables (validated #rrggbb when saved; a stylesheet,
     since the CSP allows no inline style)."""
     storefront = _storefront(shop)
-    response = make_response(render_template("white_label/theme.css", storefront=storefront))
+    response = make_response(render_template("white_label/theme.css", primary=served_colour(storefront.primary_colour, "#0d6efd"),
+                                             accent=served_colour(storefront.accent_colour, "#212529")))
     response.headers["Content-Type"] = "text/css; charset=utf-8"
     response.headers["Cache-Control"] = "public, max-age=60"
     return response

@@ -185,3 +185,12 @@ def test_members_may_look_at_the_settings_but_not_change_them(client, auth, worl
 
     assert client.get("/reseller/storefront").status_code == 200
     assert _settings(client, display_name="Changed").status_code == 403
+
+
+def test_a_colour_edited_by_hand_never_reaches_the_stylesheet(client, shop):
+    db.session.get(Storefront, shop.id).primary_colour = "red;}"
+    db.session.commit()
+
+    css = client.get("/s/reseller-one/theme.css").get_data(as_text=True)
+
+    assert "red;}" not in css and "--wl-primary: #0d6efd;" in css
