@@ -42,6 +42,7 @@ def create_app(config: object | None = None) -> Flask:
     from app.payments import bp as payments_bp
     from app.plans import bp as plans_bp
     from app.provisioning import bp as provisioning_bp
+    from app.white_label import bp as white_label_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(accounts_bp)
@@ -58,6 +59,7 @@ def create_app(config: object | None = None) -> Flask:
     app.register_blueprint(reseller_bp)
     app.register_blueprint(customer_bp)
     app.register_blueprint(back_office_bp)
+    app.register_blueprint(white_label_bp)
     web.init_app(app)
     cli.init_app(app)
     return app

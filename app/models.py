@@ -1,5 +1,5 @@
 """Imports every area's models so that SQLAlchemy and Alembic see the whole schema."""
-from app.accounts.models import BillingInfo, LoginAttempt, Organisation, User  # noqa: F401
+from app.accounts.models import BillingInfo, LoginAttempt, Organisation, Storefront, User  # noqa: F401
 from app.catalog.models import (  # noqa: F401
     Category,
     Marketplace,

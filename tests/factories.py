@@ -232,3 +232,31 @@ def make_invoice(organisation: Organisation, amounts=(1000,), *, status="open", 
                              payment_method=payment_method, **extra)
     db.session.flush()
     return invoice
+
+
+# --- The reseller programme (seed 003) ---------------------------------------------------------
+
+def make_storefront_product(distributor: Organisation, marketplace: Marketplace, *, standard_cost=8000, standard_msrp=9900):
+    """The "Reseller Storefront" product (connector ``reseller_storefront``) with its Free and
+    Standard reseller plans, monthly, as the demo seed has it (feature tables included)."""
+    from app.core.demo_data import STOREFRONT_FEATURES
+
+    product = make_product(name="Reseller Storefront", slug=unique("reseller-storefront"), connector="reseller_storefront")
+    free = make_plan(product, distributor=distributor, marketplace=marketplace, audience="reseller", cost=0, msrp=0, code="free")
+    standard = make_plan(product, distributor=distributor, marketplace=marketplace, audience="reseller", cost=standard_cost,
+                         msrp=standard_msrp, code="standard")
+    free.features = [list(row) for row in STOREFRONT_FEATURES["free"]]
+    standard.features = [list(row) for row in STOREFRONT_FEATURES["standard"]]
+    db.session.flush()
+    return product, free, standard
+
+
+def make_storefront(reseller: Organisation, *, edition="standard", slug=None, enabled=True, **branding):
+    """An open white-label storefront of ``reseller`` (as provisioning leaves it)."""
+    from app.accounts.models import Storefront
+
+    storefront = Storefront(organisation_id=reseller.id, slug=slug or unique("shop"), edition=edition, **branding)
+    db.session.get(Organisation, reseller.id).storefront_enabled = enabled
+    db.session.add(storefront)
+    db.session.flush()
+    return storefront

@@ -44,6 +44,10 @@ ACTIONS: dict[str, str] = {
     "price.withdrawn": "Scheduled price withdrawn",
     "price_list.scheduled": "Price-list version scheduled",
     "price_list.withdrawn": "Price-list version withdrawn",
+    "reselling.enabled": "Reselling enabled",
+    "reselling.disabled": "Reselling disabled",
+    "account_terms.changed": "Credit limit or payment terms changed",
+    "storefront.assigned": "Storefront plan assigned by the distributor",
 }
 
 

@@ -5,7 +5,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, false, func
+from sqlalchemy import ForeignKey, LargeBinary, String, false, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -35,6 +35,11 @@ class Organisation(db.Model):
     marketplace_id: Mapped[int | None] = mapped_column(ForeignKey("marketplace.id"))
     # On-account buying: a limit in minor units of the marketplace currency; None = card only.
     credit_limit: Mapped[int | None] = mapped_column()
+    # Days after issue an on-account invoice falls due ("net 30"); set by staff.
+    payment_terms_days: Mapped[int] = mapped_column(default=30, server_default="30")
+    # Who switched reselling on or off last, and when (app.accounts.reselling).
+    reselling_changed_at: Mapped[datetime | None] = mapped_column()
+    reselling_changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", use_alter=True))
     # The reseller's own white-label storefront (seed 003): switched on by provisioning a
     # "Reseller Storefront" subscription, never by hand.
     storefront_enabled: Mapped[bool] = mapped_column(default=False, server_default=false())
@@ -50,9 +55,10 @@ class Organisation(db.Model):
 
     parent: Mapped[Organisation | None] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list[Organisation]] = relationship(back_populates="parent")
-    users: Mapped[list[User]] = relationship(back_populates="organisation")
+    users: Mapped[list[User]] = relationship(back_populates="organisation", foreign_keys="User.organisation_id")
     billing_info: Mapped[BillingInfo | None] = relationship(back_populates="organisation", uselist=False)
     marketplace = relationship("Marketplace")
+    reselling_changed_by: Mapped[User | None] = relationship(foreign_keys=[reselling_changed_by_id])
 
     @property
     def is_distributor(self) -> bool:
@@ -89,7 +95,7 @@ class User(UserMixin, db.Model):
     last_signed_in_at: Mapped[datetime | None] = mapped_column()
     removed_at: Mapped[datetime | None] = mapped_column()
 
-    organisation: Mapped[Organisation] = relationship(back_populates="users")
+    organisation: Mapped[Organisation] = relationship(back_populates="users", foreign_keys=[organisation_id])
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses disabled users
@@ -140,3 +146,41 @@ class LoginAttempt(db.Model):
     email: Mapped[str] = mapped_column(String(254), index=True)
     client_address: Mapped[str] = mapped_column(String(64), index=True)
     attempted_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class StorefrontEdition(str, enum.Enum):
+    FREE = "free"  # the reseller's storefront; customers join by invitation only
+    STANDARD = "standard"  # plus self sign-up and a custom domain
+
+
+class Storefront(db.Model):
+    """A reseller's white-label storefront (seed 003): created when a Reseller Storefront
+    subscription is provisioned; its branding is set by the reseller (``app.accounts.storefronts``).
+    Whether it is open is ``Organisation.storefront_enabled``. The logo is kept here, in the
+    database, so every web process serves it."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), unique=True)
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    edition: Mapped[str] = mapped_column(String(20), default=StorefrontEdition.FREE.value)
+    display_name: Mapped[str] = mapped_column(String(120), default="")
+    tagline: Mapped[str] = mapped_column(String(200), default="")
+    contact_email: Mapped[str] = mapped_column(String(254), default="")
+    contact_phone: Mapped[str] = mapped_column(String(40), default="")
+    primary_colour: Mapped[str] = mapped_column(String(7), default="#0d6efd")
+    accent_colour: Mapped[str] = mapped_column(String(7), default="#212529")
+    # Lower case, no port; Standard only. Unique: one host serves one storefront.
+    custom_domain: Mapped[str | None] = mapped_column(String(253), unique=True)
+    logo: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    logo_content_type: Mapped[str] = mapped_column(String(20), default="")
+    updated_at: Mapped[datetime] = mapped_column(default=current_now, server_default=func.now())
+
+    organisation: Mapped[Organisation] = relationship()
+
+    @property
+    def is_standard(self) -> bool:
+        return self.edition == StorefrontEdition.STANDARD.value
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.organisation.name

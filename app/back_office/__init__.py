@@ -5,6 +5,7 @@ from flask import Blueprint
 
 from app.accounts.access import is_staff, panel_guard
 from app.control_panel.subscription_views import ADMIN_VIEWS, add_subscription_pages
+from app.orders.report_views import add_report_pages
 
 bp = Blueprint("back_office", __name__, url_prefix="/staff")
 # Any staff user may retry provisioning or read the outbox; changing a subscription needs an admin.
@@ -17,5 +18,7 @@ def _layout() -> dict:
 
 
 add_subscription_pages(bp)
+add_report_pages(bp, own_sales_only=False)
 
-from app.back_office import catalog, catalog_plans, home, invoices, orders, outbox, price_lists, provisioning, queues  # noqa: E402,F401
+from app.back_office import (catalog, catalog_plans, home, invoices, orders, organisations, outbox, price_lists,  # noqa: E402,F401
+                             provisioning, queues)

@@ -22,7 +22,14 @@ from app.core.numbering import next_number
 from app.extensions import db
 from app.money import apply_basis_points
 
-PAYMENT_TERMS = timedelta(days=30)  # net 30 for on-account invoices
+PAYMENT_TERMS = timedelta(days=30)  # net 30 for on-account invoices, unless staff set other terms
+
+
+def payment_terms_of(organisation) -> timedelta:
+    """How long after issue the organisation's on-account invoices fall due: its payment terms
+    as distributor staff set them (``Organisation.payment_terms_days``), net 30 by default."""
+    days = getattr(organisation, "payment_terms_days", None)
+    return timedelta(days=days) if days is not None else PAYMENT_TERMS
 
 
 class IllegalInvoiceTransition(Exception):
@@ -80,7 +87,7 @@ def create_invoice(organisation, currency: str, lines: Sequence[NewInvoiceLine],
     Subtotal = the sum of the line amounts; tax = ``tax`` (default: ``tax_rule_for``) on the
     subtotal, rounded half up; total = subtotal + tax, all in minor units of ``currency``. The
     payer's and the seller's details are kept as they are now (``app.billing.seller``). Due
-    ``PAYMENT_TERMS`` after issue on account, at once otherwise; ``status`` paid stamps it paid
+    ``payment_terms_of(organisation)`` after issue on account, at once otherwise; ``status`` paid stamps it paid
     now, and so does a total of zero (a free first month, a free plan): there is nothing to
     wait for. The caller holds whatever lock makes the charge happen once (the order's, the
     subscription's)."""
@@ -92,7 +99,7 @@ def create_invoice(organisation, currency: str, lines: Sequence[NewInvoiceLine],
         order=order, subscription=subscription, currency=currency, subtotal=subtotal, tax=tax_amount, total=subtotal + tax_amount,
         tax_rate_bp=tax.rate_bp, reverse_charge=tax.reverse_charge, payment_method=payment_method, status=status.value,
         bill_to=bill_to(organisation), seller_details=legal_details_of(organisation.parent, current_app.config), issued_at=now,
-        due_at=due_at or (now + PAYMENT_TERMS if payment_method == PaymentMethodName.ON_ACCOUNT.value else now),
+        due_at=due_at or (now + payment_terms_of(organisation) if payment_method == PaymentMethodName.ON_ACCOUNT.value else now),
         paid_at=now if status is InvoiceStatus.PAID else None,
     )
     invoice.lines = [InvoiceLine(position=position, description=line.description[:300], unit_price=line.unit_price,

@@ -137,6 +137,9 @@ class Plan(db.Model):
     decrease_window_days: Mapped[int] = mapped_column(default=0, server_default="0")
     cancel_policy: Mapped[str] = mapped_column(String(20), default="period_end", server_default="period_end")
     cancel_window_days: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The plan's feature table on product pages: [[feature, what this plan offers], ...]
+    # (e.g. the Free and Standard storefront plans: "Custom domain": "No" / "Yes").
+    features: Mapped[list] = mapped_column(JSON, default=list, server_default=text("'[]'"))
 
     product: Mapped[Product] = relationship(back_populates="plans")
     terms: Mapped[list[PlanTerm]] = relationship(back_populates="plan", order_by="PlanTerm.period_months")

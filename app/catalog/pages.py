@@ -12,7 +12,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-from flask import render_template, request
+from flask import g, render_template, request
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
@@ -31,7 +31,8 @@ MAX_QUERY_LENGTH = 100
 def _prices(marketplace: MarketplaceInfo, viewer: Viewer) -> tuple:
     # The script root too: links in a content are relative to where the app is mounted. The
     # price epoch changes the key when a dated price comes into effect (app.catalog.price_schedule).
-    return (request.script_root, marketplace.id, viewer.basis.value, viewer.reseller_id, price_epoch())
+    # A reseller's white-label storefront (g.shop_slug) links to its own pages.
+    return (request.script_root, marketplace.id, viewer.basis.value, viewer.reseller_id, price_epoch(), g.get("shop_slug"))
 
 
 def _render_shared(template: str, **context) -> dict:

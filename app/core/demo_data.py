@@ -81,9 +81,18 @@ ANNUAL = ("annual", "Annual", 12, 12)
 
 
 def plan(code, name, audience, *, kind="organisation", model="prepaid", postponed=False, price,
-         terms=(MONTHLY, ANNUAL), resources=(), description=""):
+         terms=(MONTHLY, ANNUAL), resources=(), description="", features=()):
     return dict(code=code, name=name, audience=audience, kind=kind, model=model, postponed=postponed,
-                price=price, terms=terms, resources=resources, description=description)
+                price=price, terms=terms, resources=resources, description=description, features=[list(f) for f in features])
+
+
+# The Free and Standard storefront plans side by side (seed 003), shown in each plan's feature table.
+STOREFRONT_FEATURES = {
+    "free": (("Your storefront at /s/your-name/", "Yes"), ("Your customer prices", "Yes"), ("Name, logo, colours, contact", "Yes"),
+             ("Customers join", "By your invitation"), ("Your own domain", "No")),
+    "standard": (("Your storefront at /s/your-name/", "Yes"), ("Your customer prices", "Yes"), ("Name, logo, colours, contact", "Yes"),
+                 ("Customers join", "Self sign-up or invitation"), ("Your own domain", "Yes, one included")),
+}
 
 
 def res(code, included, minimum, maximum, price, step=1, changeable=True):
@@ -135,9 +144,10 @@ PRODUCTS = [
          summary="Launch your own white-label storefront and customer portal.",
          description="Your customers browse your catalog at your prices, place orders and manage their subscriptions. The storefront is switched on automatically when the subscription is active.",
          plans=[
-             plan("free", "Storefront Free", "reseller", price=0, terms=(MONTHLY,), description="Your own storefront with the distributor's catalog."),
+             plan("free", "Storefront Free", "reseller", price=0, terms=(MONTHLY,), description="Your own storefront with the distributor's catalog.",
+                  features=STOREFRONT_FEATURES["free"]),
              plan("standard", "Storefront Standard", "reseller", price=9900, description="Custom domain, branding and promotions.",
-                  resources=[res("storefront-domains", 1, 1, 10, 1500)]),
+                  resources=[res("storefront-domains", 1, 1, 10, 1500)], features=STOREFRONT_FEATURES["standard"]),
          ]),
     dict(slug="vaultguard-backup", name="VaultGuard Cloud Backup", vendor="VaultGuard", category="security",
          summary="Back up Microsoft 365, Google Workspace and endpoints to an immutable cloud.",
@@ -310,7 +320,7 @@ def _add_product(spec, categories, resources, marketplaces, distributor_lists, r
     for position, plan_spec in enumerate(spec["plans"]):
         plan = Plan(product=product, code=plan_spec["code"], name=plan_spec["name"], audience=plan_spec["audience"],
                     kind=plan_spec["kind"], payment_model=plan_spec["model"], description=plan_spec["description"],
-                    postponed_billing_allowed=plan_spec["postponed"], position=position)
+                    postponed_billing_allowed=plan_spec["postponed"], position=position, features=plan_spec["features"])
         db.session.add(plan)
         for r_position, (code, included, minimum, maximum, step, changeable, _) in enumerate(plan_spec["resources"]):
             db.session.add(PlanResource(plan=plan, resource=resources[code], included=included, minimum=minimum,

@@ -102,6 +102,21 @@ def subscription_ready(request, subscription, recipient: str, now: datetime) -> 
     return invited
 
 
+def storefront_ready(request, subscription, recipient: str, now: datetime) -> None:
+    """A Reseller Storefront subscription is live: how the reseller finds and brands its
+    storefront (sent once per subscription)."""
+    from app.accounts.storefronts import storefront_of
+
+    storefront = storefront_of(subscription.owner_id)
+    if storefront is None:
+        return
+    queue_mail("storefront_ready", recipient, "Your storefront is live: make it yours", "storefront_ready",
+               event_key=f"subscription:{subscription.id}", now=now,
+               context={"subscription_id": subscription.id, "request_id": request.id}, owner=subscription.owner,
+               plan=subscription.plan, storefront=storefront, settings_url=public_url("reseller.storefront"),
+               storefront_url=public_url("white_label.home", shop=storefront.slug))
+
+
 def _invitation(request, subscription, context: dict, now: datetime) -> User | None:
     line, plan, owner = request.order_line, subscription.plan, subscription.owner
     single_user = plan.kind == "single_user"

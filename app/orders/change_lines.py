@@ -87,6 +87,16 @@ def price_change(subscription, change: ChangeQuote, tax_rate_bp: int, reverse_ch
     return ChangePreview(subscription, change, quote, cost)
 
 
+def change_values(change: ChangeQuote, subscription) -> tuple[int, int]:
+    """The change at the reseller's cost and at the end customer's price, for the reports (a
+    reseller's own subscription: at its cost, no margin)."""
+    cost = max(0, sum(item.subtotal for item in (_item(line, True, change) for line in change.lines) if item is not None))
+    if subscription.owner_id == subscription.payer_id and subscription.owner.acts_as_reseller:
+        return cost, cost
+    resale = max(0, sum(item.subtotal for item in (_item(line, False, change) for line in change.lines) if item is not None))
+    return cost, resale
+
+
 def authorise_change(buyer, method: str, preview) -> None:
     """Refuses (``PaymentFailed``) a change the payer cannot pay: over its credit limit on
     account, or no card on file for a subscription paid by card. Free changes pass."""
@@ -121,6 +131,7 @@ def write_change_order(request, preview, subscription, before: dict, method: str
             parameters={}, subtotal=priced.subtotal,
         )
         line.items = frozen_items(priced)
+        line.cost_subtotal, line.resale_subtotal = change_values(preview.change, subscription)
         return [line]
 
     return write_order(header, quote, lines, now)

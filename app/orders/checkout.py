@@ -29,6 +29,7 @@ from app.extensions import db
 from app.orders.gates import check_gates
 from app.orders.lines import BeneficiaryKind, LineRequest, load_plan_terms
 from app.orders.models import Order, OrderLine, OrderLineKind
+from app.orders.line_values import end_customer_book, purchase_line_values
 from app.orders.payments import payment_method
 from app.orders.placing import CheckoutError, OrderHeader, frozen_items, place_idempotently, write_order
 from app.orders.quote import Quote, build_quote, price_purchase
@@ -218,6 +219,7 @@ def _write_order(request: CheckoutRequest, preview: Preview, acceptance: list[di
 
     def lines():
         new_customers: dict[tuple[str, str], Organisation] = {}
+        books = {}
         for line, priced in zip(preview.lines, quote.lines):
             term = preview.plan_terms[line.plan_term_id]
             beneficiary = _beneficiary(line, request, new_customers)
@@ -229,6 +231,12 @@ def _write_order(request: CheckoutRequest, preview: Preview, acceptance: list[di
                 admin_email=line.beneficiary.admin_email if line.beneficiary.kind is BeneficiaryKind.NEW_CUSTOMER else "",
             )
             order_line.items = frozen_items(priced)
+            for_itself = line.beneficiary.kind is BeneficiaryKind.SELF
+            if for_itself not in books:
+                books[for_itself] = end_customer_book(request.buyer, for_itself, request.marketplace).load(preview.plan_terms)
+            values = purchase_line_values(order_line.items, term, books[for_itself],
+                                          own_use=for_itself and request.buyer.acts_as_reseller)
+            order_line.cost_subtotal, order_line.resale_subtotal = values.cost, values.resale
             yield order_line
 
     return write_order(header, quote, lines, now)

@@ -110,6 +110,11 @@ class OrderLine(db.Model):
     parameters: Mapped[dict] = mapped_column(JSON, default=dict)  # ordering-parameter values
     postponed_billing: Mapped[bool] = mapped_column(default=False)
     subtotal: Mapped[int] = mapped_column(default=0)
+    # For the sales and margin reports (app.orders.reports), frozen at placing like the items:
+    # the line at the distributor's reseller cost, and at the end customer's price (a
+    # reseller's own use: its cost). None on lines placed before they were recorded.
+    cost_subtotal: Mapped[int | None] = mapped_column()
+    resale_subtotal: Mapped[int | None] = mapped_column()
     # For a line that creates a new customer: its administrator, invited by provisioning.
     admin_email: Mapped[str] = mapped_column(String(254), default="", server_default="")
 

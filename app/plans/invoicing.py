@@ -15,7 +15,7 @@ from typing import Sequence
 
 from sqlalchemy import select
 
-from app.billing.invoicing import PAYMENT_TERMS, NewInvoiceLine, create_invoice, tax_rule_for
+from app.billing.invoicing import NewInvoiceLine, create_invoice, payment_terms_of, tax_rule_for
 from app.billing.models import InvoiceKind, PaymentMethodName
 from app.core.locks import locked_one
 from app.extensions import db
@@ -46,11 +46,11 @@ def payment_method_of(subscription: Subscription) -> str:
 def issue_invoice(organisation, currency: str, lines: Sequence[NewInvoiceLine], now: datetime, *, marketplace,
                   payment_method: str, kind: str, order=None, subscription=None):
     """A numbered invoice (a credit note when the lines add up below zero) to ``organisation``,
-    open and due in 30 days, tax at ``marketplace``'s rule (a credit's tax is rounded like a
+    open and due after the payer's payment terms (net 30 by default), tax at ``marketplace``'s rule (a credit's tax is rounded like a
     charge's). The one place lifecycle invoices are made; billing's ``create_invoice`` issues
     it. Not committed."""
     invoice = create_invoice(organisation, currency, lines, now, tax=tax_rule_for(organisation, marketplace),
-                             kind=InvoiceKind(kind), payment_method=payment_method, due_at=now + PAYMENT_TERMS,
+                             kind=InvoiceKind(kind), payment_method=payment_method, due_at=now + payment_terms_of(organisation),
                              order=order, subscription=subscription)
     db.session.flush()
     return invoice

@@ -116,6 +116,8 @@ def complete(request: FulfillmentRequest, vendor_reference: str, now: datetime) 
     subscription.vendor_reference = request.vendor_reference
     activate(subscription.id, now)  # the one rule for a first period, locked prices, quantities
     invited = notices.subscription_ready(request, subscription, buyer_contact(request, subscription), now)
+    if subscription.plan.product.connector == "reseller_storefront":
+        notices.storefront_ready(request, subscription, buyer_contact(request, subscription), now)
     if invited is not None:
         record_activated_user(subscription, invited, now)  # a single-user subscription's one seat
 

@@ -34,6 +34,13 @@ PUBLIC_ENDPOINTS: dict[str, str] = {
     "cart.edit_line": "anonymous visitors complete their cart lines",
     "cart.update_quantities": "anonymous visitors change their cart lines",
     "cart.remove": "anonymous visitors remove their cart lines",
+    # A reseller's white-label storefront (seed 003): public while it is open, else 404.
+    "white_label.home": "a reseller's white-label storefront home",
+    "white_label.browse": "a reseller's white-label storefront catalog",
+    "white_label.product": "a reseller's white-label storefront product page",
+    "white_label.logo": "the storefront's logo, shown to its visitors",
+    "white_label.theme": "the storefront's colours, a stylesheet its visitors load",
+    "white_label.sign_up": "a visitor opens an account as the reseller's customer; throttled like the main sign-up",
     # Machine-to-machine posts, public but signature-verified.
     "/vendor/callback/<>": "vendor call-back, verified by its signature (issue 4)",
     "payments.stripe_webhook": "Stripe's webhook, verified by Stripe's signature",
@@ -336,6 +343,10 @@ TENANT_CASES: dict[str, Callable] = {
        for view in ("new_customer_order", "new_customer_order_plan", "new_customer_order_place")},
     "reseller.customer_order": _order_of_customer_for_its_reseller,
     "reseller.customer_order_progress": _order_of_customer_for_its_reseller,
+    # Organisations in the back office: staff only, whichever organisation it is.
+    **{f"back_office.{view}": lambda world: staff_only(world, organisation_id=world.customer.id)
+       for view in ("organisation", "organisation_children", "organisation_reselling", "organisation_account_terms",
+                    "organisation_storefront_plan")},
     # Support access: only the customer's own reseller may open its panel.
     "reseller.start_support_session": lambda world: reseller_owned(world, customer_id=world.customer.id),
     # The reseller's customer pages and the invitations it sends for its customer.
@@ -390,8 +401,28 @@ PANELS: dict[str, Panel] = {
 }
 
 
+def _open_storefront(world) -> dict:
+    """world.reseller's open Standard storefront with a logo (made once per world)."""
+    from app.accounts.models import Storefront
+    from app.extensions import db
+    from tests.factories import make_storefront
+
+    storefront = db.session.query(Storefront).filter_by(organisation_id=world.reseller.id).one_or_none()
+    if storefront is None:
+        storefront = make_storefront(world.reseller, slug="reseller-one", logo=b"\x89PNG\r\n\x1a\n" + b"\0" * 32,
+                                     logo_content_type="image/png", contact_email="shop@reseller.test")
+        db.session.commit()
+    return {"shop": storefront.slug}
+
+
 # Public routes with arguments: the values the checks use to reach a real page.
 PUBLIC_VALUES: dict[str, Callable] = {
+    "white_label.home": _open_storefront,
+    "white_label.browse": lambda world: {**_open_storefront(world), "slug": world.category.slug},
+    "white_label.product": lambda world: {**_open_storefront(world), "slug": world.product.slug},
+    "white_label.logo": _open_storefront,
+    "white_label.theme": _open_storefront,
+    "white_label.sign_up": _open_storefront,
     "static": lambda world: {"filename": "css/app.css"},
     "catalog.browse": lambda world: {"slug": world.category.slug},
     "catalog.product": lambda world: {"slug": world.product.slug},
@@ -402,6 +433,13 @@ NOT_TENANT_SCOPED: dict[str, str] = {
     "static": "file names, not tenant data",
     "catalog.browse": "public category slugs",
     "catalog.product": "public product slugs",
+    "/s/<>/": "a public storefront slug",
+    "/s/<>/catalog/": "a public storefront slug",
+    "/s/<>/catalog/<>/": "a public storefront slug and category slug",
+    "/s/<>/products/<>": "a public storefront slug and product slug",
+    "/s/<>/logo": "a public storefront slug",
+    "/s/<>/theme.css": "a public storefront slug",
+    "/s/<>/sign-up": "a public storefront slug",
     "/vendor/callback/<>": "addressed to a fulfilment request by the vendor, verified by signature",
     "accounts.accept": "a signed, expiring invitation token naming one user, not an id to guess",
     "onboarding.reset_password": "a signed, single-use, expiring reset token naming one user, not an id to guess",

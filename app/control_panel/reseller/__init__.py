@@ -7,6 +7,7 @@ from app.control_panel.activity_views import add_activity_pages
 from app.control_panel.invoice_views import add_invoice_pages
 from app.control_panel.subscription_views import ADMIN_VIEWS, add_subscription_pages
 from app.control_panel.team import add_team_pages
+from app.orders.report_views import add_report_pages
 
 bp = Blueprint("reseller", __name__, url_prefix="/reseller")
 guard = panel_guard(is_reseller, admin_endpoints=(*ADMIN_VIEWS, "new_customer", "edit_billing_information"))
@@ -22,10 +23,11 @@ add_subscription_pages(bp)
 add_team_pages(bp)
 add_invoice_pages(bp)
 add_activity_pages(bp)
+add_report_pages(bp, own_sales_only=True)
 
 from app.control_panel.reseller import prices  # noqa: E402,F401
 from app.control_panel.reseller import routes  # noqa: E402,F401
-from app.control_panel.reseller import support  # noqa: E402,F401
+from app.control_panel.reseller import storefront, support  # noqa: E402,F401
 from app.control_panel.reseller import customers, customer_users  # noqa: E402,F401
 from app.control_panel.reseller import buying  # noqa: E402,F401
 from app.control_panel.reseller import billing  # noqa: E402,F401
