@@ -74,6 +74,7 @@ class TestConfig(Config):
         self.REDIS_URL = TEST_REDIS_URL
         self.WTF_CSRF_ENABLED = csrf
         self.SERVER_NAME = None
+        self.API_RATE_LIMIT_STORAGE_URI = "memory://"  # tests about rate limits ask for Redis
 
 
 @pytest.fixture(scope="session")

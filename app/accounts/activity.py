@@ -27,6 +27,8 @@ ACTIONS: dict[str, str] = {
     "invitation.sent": "Invitation sent",
     "support.started": "Support session started",
     "support.ended": "Support session ended",
+    "api_key.created": "API key created",
+    "api_key.revoked": "API key revoked",
 }
 
 
