@@ -37,13 +37,31 @@ PUBLIC_ENDPOINTS: dict[str, str] = {
     # Machine-to-machine posts, public but signature-verified.
     "/vendor/callback/<>": "vendor call-back, verified by its signature (issue 4)",
     "payments.stripe_webhook": "Stripe's webhook, verified by Stripe's signature",
+    # The partner API's description and its reference page: no tenant data in them.
+    "api_docs.openapi_json": "the partner API's OpenAPI document, generated from the code",
+    "api_docs.reference": "the partner API's reference page (ReDoc)",
 }
+
+# The partner API (app/api/): every endpoint authenticates by bearer API key and never by a
+# session cookie, so it needs no CSRF token (a browser cannot add the key to a forged request)
+# and without a key answers 401. Tenant isolation through keys (another tenant's id -> 404, a read
+# key cannot write, a revoked key -> 401) is checked in tests/integration/api/test_isolation.py:
+# the checks here sign in with sessions, which the API does not accept.
+API_ENDPOINTS: tuple[str, ...] = (
+    "api_catalog.list_products", "api_catalog.list_plans", "api_catalog.get_plan",
+    "api_subscriptions.list_subscriptions", "api_subscriptions.get_subscription",
+    "api_subscriptions.preview_subscription_change", "api_subscriptions.confirm_subscription_change",
+    "api_subscriptions.cancel", "api_subscriptions.resume",
+    "api_orders.quote", "api_orders.place", "api_orders.list_orders", "api_orders.get_order",
+)
+API_WITH_IDS = {endpoint for endpoint in API_ENDPOINTS if not endpoint.startswith("api_orders.") or endpoint.endswith("get_order")}
 
 # State-changing routes allowed to accept a request without a CSRF token, with the reason.
 # Nothing else is: a browser form of this site always carries the token.
 CSRF_EXEMPT: dict[str, str] = {
     "/vendor/callback/<>": "a vendor's server posts it; verified by an HMAC signature instead (issue 4)",
     "payments.stripe_webhook": "Stripe's servers post it; verified by Stripe's signature, it cannot carry our token",
+    **{endpoint: "partner API: bearer API key, never a session cookie" for endpoint in API_ENDPOINTS},
 }
 
 
@@ -208,6 +226,14 @@ def _user_of_customer(world) -> TenantCase:
     return customer_owned(world, user_id=invitation.user.id)
 
 
+def _api_key_of(world, user) -> int:
+    """An API key of ``user``'s organisation (its revoke button is for that organisation only)."""
+    from app.api.keys import create_key
+    from app.core.clock import current_now
+
+    return create_key(user.organisation, "PSA", "read", user, current_now()).key.id
+
+
 # The subscription pages each panel shows (app/control_panel/subscription_views.py).
 SUBSCRIPTION_VIEWS = ("subscription", "change_subscription", "cancel_subscription", "resume_subscription",
                       "withdraw_decrease", "subscription_provisioning")
@@ -241,6 +267,8 @@ TENANT_CASES: dict[str, Callable] = {
     "provisioning.answer": lambda world: customer_owned(world, request_id=_fulfillment_request(world).id),
     "back_office.retry": lambda world: staff_only(world, request_id=_fulfillment_request(world).id),
     "back_office.complete": lambda world: staff_only(world, request_id=_fulfillment_request(world).id),
+    "reseller.revoke_api_key": lambda world: reseller_owned(world, key_id=_api_key_of(world, world.users.reseller)),
+    "customer.revoke_api_key": lambda world: customer_owned(world, key_id=_api_key_of(world, world.users.customer)),
     # Support access: only the customer's own reseller may open its panel.
     "reseller.start_support_session": lambda world: reseller_owned(world, customer_id=world.customer.id),
 }
@@ -298,6 +326,8 @@ NOT_TENANT_SCOPED: dict[str, str] = {
     "onboarding.verify_email": "a signed, expiring verification token naming one user, not an id to guess",
     "customer.marketplace_plan": "catalog plan ids: the plans for customers, the same for every buyer (at its own prices)",
     "customer.marketplace_order": "catalog plan ids; the order is its buyer's, written by the checkout service",
+    **{endpoint: "partner API: bearer-key auth only; isolation checked in tests/integration/api/test_isolation.py"
+       for endpoint in API_WITH_IDS},
 }
 
 

@@ -3,10 +3,11 @@ for reselling; its members may look (GET) but not act. Anyone else: 404."""
 from flask import Blueprint
 
 from app.accounts.access import is_reseller, panel_guard
+from app.control_panel.api_keys import API_KEY_VIEWS, add_api_key_pages
 from app.control_panel.subscription_views import ADMIN_VIEWS, add_subscription_pages
 
 bp = Blueprint("reseller", __name__, url_prefix="/reseller")
-guard = panel_guard(is_reseller, admin_endpoints=ADMIN_VIEWS)
+guard = panel_guard(is_reseller, admin_endpoints=ADMIN_VIEWS + API_KEY_VIEWS)
 bp.before_request(guard)
 
 
@@ -16,6 +17,7 @@ def _layout() -> dict:
 
 
 add_subscription_pages(bp)
+add_api_key_pages(bp)
 
 from app.control_panel.reseller import routes  # noqa: E402,F401
 from app.control_panel.reseller import support  # noqa: E402,F401
