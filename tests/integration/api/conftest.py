@@ -67,3 +67,28 @@ def active_subscription(world, owner=None, payer=None, seats: int = 8, status: s
         subscription.status = status
     db.session.flush()
     return subscription
+
+
+@pytest.fixture
+def handed_off(monkeypatch):
+    """The orders handed to provisioning, in order (no job is queued)."""
+    orders = []
+    monkeypatch.setattr("app.orders.settlement.hand_off", lambda order, now=None: orders.append(order.number))
+    return orders
+
+
+@pytest.fixture
+def buying_reseller(world):
+    """world.reseller ready to buy on account: billing information and a credit limit."""
+    from tests.factories import make_billing_info
+
+    make_billing_info(world.reseller)
+    world.reseller.credit_limit = 10_000_000
+    db.session.commit()
+    return world.reseller
+
+
+def order_lines(world, seats: int = 6, **line) -> list[dict]:
+    """One line of the reseller plan's monthly term for the buyer itself."""
+    term = next(term for term in world.reseller_plan.terms if term.code == "monthly")
+    return [{"plan_term_id": term.id, "quantities": {"seats": seats}, **line}]
