@@ -29,6 +29,7 @@ ACTIONS: dict[str, str] = {
     "support.ended": "Support session ended",
     "api_key.created": "API key created",
     "api_key.revoked": "API key revoked",
+    "customer.created": "Customer created",
 }
 
 

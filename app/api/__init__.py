@@ -20,9 +20,9 @@ DOCS_CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-
 
 
 def resources() -> list:
-    from app.api import catalog, orders, subscriptions
+    from app.api import catalog, customers, fulfillment, invoices, orders, subscriptions
 
-    return [catalog.bp, subscriptions.bp, orders.bp]
+    return [catalog.bp, customers.bp, orders.bp, subscriptions.bp, invoices.bp, fulfillment.bp]
 
 
 def openapi_document() -> dict:

@@ -53,8 +53,18 @@ API_ENDPOINTS: tuple[str, ...] = (
     "api_subscriptions.preview_subscription_change", "api_subscriptions.confirm_subscription_change",
     "api_subscriptions.cancel", "api_subscriptions.resume",
     "api_orders.quote", "api_orders.place", "api_orders.list_orders", "api_orders.get_order",
+    "api_customers.list_customers", "api_customers.create_customer", "api_customers.get_customer",
+    "api_customers.invite_administrator",
+    "api_invoices.list_invoices", "api_invoices.get_invoice", "api_invoices.invoice_pdf",
+    "api_fulfillment.get_fulfillment_request", "api_fulfillment.answer",
 )
-API_WITH_IDS = {endpoint for endpoint in API_ENDPOINTS if not endpoint.startswith("api_orders.") or endpoint.endswith("get_order")}
+API_WITH_IDS = {
+    "api_catalog.get_plan", "api_subscriptions.get_subscription", "api_subscriptions.preview_subscription_change",
+    "api_subscriptions.confirm_subscription_change", "api_subscriptions.cancel", "api_subscriptions.resume",
+    "api_orders.get_order", "api_customers.get_customer", "api_customers.invite_administrator",
+    "api_invoices.get_invoice", "api_invoices.invoice_pdf", "api_fulfillment.get_fulfillment_request",
+    "api_fulfillment.answer",
+}
 
 # State-changing routes allowed to accept a request without a CSRF token, with the reason.
 # Nothing else is: a browser form of this site always carries the token.
