@@ -8,7 +8,7 @@ bearer keys, never cookies) and the rate limits.
 """
 from __future__ import annotations
 
-from flask import Blueprint, Flask, current_app, jsonify, render_template
+from flask import Blueprint, Flask, current_app, jsonify, render_template, request
 
 from app.api.framework import PREFIX, PartnerApi
 
@@ -73,3 +73,22 @@ def init_app(app: Flask) -> None:
         limits.limit_blueprint(limiter, blueprint)
         api.register_blueprint(blueprint)
     app.register_blueprint(docs_bp)
+    _answer_unrouted_api_requests_with_problems(app)
+
+
+def _answer_unrouted_api_requests_with_problems(app: Flask) -> None:
+    """A request under ``/api/v1/`` that matches no route (an unknown path, a path parameter the
+    converters refuse, a method not allowed) reaches no API blueprint: it gets a problem
+    document too. Every other path keeps the pages' error handler."""
+    from werkzeug.exceptions import HTTPException
+
+    from app.api.errors import http_error_response
+
+    pages_handler = app.error_handler_spec[None][None][HTTPException]
+
+    def http_error(error):
+        if request.path.startswith(PREFIX + "/") and request.blueprint is None:
+            return http_error_response(error)
+        return pages_handler(error)
+
+    app.register_error_handler(HTTPException, http_error)
