@@ -23,6 +23,8 @@ def init_app(app: Flask) -> Limiter:
         header_name_mapping={HeaderNames.LIMIT: "RateLimit-Limit", HeaderNames.REMAINING: "RateLimit-Remaining",
                              HeaderNames.RESET: "RateLimit-Reset", HeaderNames.RETRY_AFTER: "Retry-After"},
         enabled=app.config.get("API_RATE_LIMIT_ENABLED", True),
+        # Redis briefly away: count in memory meanwhile rather than refuse every API request.
+        swallow_errors=True, in_memory_fallback_enabled=True,
     )
     app.extensions["api_limiter"] = limiter
     return limiter
