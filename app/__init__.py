@@ -62,4 +62,7 @@ def create_app(config: object | None = None) -> Flask:
     app.register_blueprint(white_label_bp)
     web.init_app(app)
     cli.init_app(app)
+    from app import api
+
+    api.init_app(app)
     return app

@@ -159,6 +159,12 @@ class Config:
     MAIL_RESEND_AFTER = 2 * 3600
     MAIL_MAX_ATTEMPTS = 30  # then it stays in the outbox, unsent, with its last error for staff
     INVOICE_PDF_COMPRESS = True  # tests switch it off to read the PDF's text
+    # The partner API (app.api): requests per API key (Flask-Limiter's notation), counted in
+    # API_RATE_LIMIT_STORAGE_URI (None: the app's REDIS_URL); how long a POST waits for a
+    # concurrent request with the same Idempotency-Key before answering 409.
+    API_RATE_LIMIT = "600 per minute"
+    API_RATE_LIMIT_STORAGE_URI = None
+    IDEMPOTENCY_WAIT_SECONDS = 10
     TESTING = False
 
 

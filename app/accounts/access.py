@@ -106,8 +106,12 @@ def supported_organisation() -> Organisation | None:
 
 
 def acting_organisation() -> Organisation:
-    """The organisation this request acts for: in the customer panel during a support session,
-    the supported customer; everywhere else the signed-in user's own."""
+    """The organisation this request acts for: for the partner API, the organisation of the
+    request's API key (``app.api.auth`` sets ``g.api_organisation``); in the customer panel
+    during a support session, the supported customer; everywhere else the signed-in user's own."""
+    api_organisation = g.get("api_organisation")
+    if api_organisation is not None:
+        return api_organisation
     if request.blueprint == SUPPORT_PANEL:
         customer = supported_organisation()
         if customer is not None:

@@ -48,6 +48,8 @@ ACTIONS: dict[str, str] = {
     "reselling.disabled": "Reselling disabled",
     "account_terms.changed": "Credit limit or payment terms changed",
     "storefront.assigned": "Storefront plan assigned by the distributor",
+    "api_key.created": "API key created",
+    "api_key.revoked": "API key revoked",
 }
 
 

@@ -19,10 +19,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from app.extensions import db
 
 
-def insert_if_absent(model, values: dict, key: str) -> bool:
-    """Insert ``values`` unless a row with the same unique ``key`` exists; True when inserted."""
+def insert_if_absent(model, values: dict, key: str | tuple[str, ...]) -> bool:
+    """Insert ``values`` unless a row with the same unique ``key`` exists (a column, or the
+    columns of a unique constraint); True when inserted."""
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(model).values(**values).on_conflict_do_nothing(index_elements=[key])
+    columns = [key] if isinstance(key, str) else list(key)
+    statement = dialect.insert(model).values(**values).on_conflict_do_nothing(index_elements=columns)
     return db.session.execute(statement.returning(model.__table__.c.id)).first() is not None
 
 

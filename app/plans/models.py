@@ -4,8 +4,8 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint, false, func
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint, event, false, func
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from app.core.clock import current_now
 from app.extensions import db
@@ -28,6 +28,9 @@ class Subscription(db.Model):
     current_period_start: Mapped[datetime | None] = mapped_column()
     current_period_end: Mapped[datetime | None] = mapped_column(index=True)
     created_at: Mapped[datetime] = mapped_column(default=current_now, server_default=func.now())
+    # Any change of the row or of its quantities (see ``_touch_subscriptions``): the API's
+    # ``updated_since`` filter, for integrations that sync what changed.
+    updated_at: Mapped[datetime | None] = mapped_column(default=current_now, onupdate=current_now, index=True)
     activated_at: Mapped[datetime | None] = mapped_column()
     canceled_at: Mapped[datetime | None] = mapped_column()
     # Lifecycle (app.plans.lifecycle). Periods are anniversaries of ``period_anchor``; the term
@@ -162,3 +165,15 @@ class BillingPeriod(db.Model):
     invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoice.id"), index=True)  # once invoiced
 
     subscription: Mapped[Subscription] = relationship()
+
+
+@event.listens_for(Session, "before_flush")
+def _touch_subscriptions(session, flush_context, instances) -> None:
+    """A subscription whose quantities or scheduled change moved counts as updated."""
+    now = None
+    for row in (*session.new, *session.dirty):
+        if isinstance(row, (SubscriptionResource, ScheduledChange)):
+            subscription = row.subscription if row.subscription_id is None else session.get(Subscription, row.subscription_id)
+            if subscription is not None:
+                now = now or current_now()
+                subscription.updated_at = now

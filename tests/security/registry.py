@@ -44,6 +44,33 @@ PUBLIC_ENDPOINTS: dict[str, str] = {
     # Machine-to-machine posts, public but signature-verified.
     "/vendor/callback/<>": "vendor call-back, verified by its signature (issue 4)",
     "payments.stripe_webhook": "Stripe's webhook, verified by Stripe's signature",
+    # The partner API's description and its reference page: no tenant data in them.
+    "api_docs.openapi_json": "the partner API's OpenAPI document, generated from the code",
+    "api_docs.reference": "the partner API's reference page (ReDoc)",
+}
+
+# The partner API (app/api/): every endpoint authenticates by bearer API key and never by a
+# session cookie, so it needs no CSRF token (a browser cannot add the key to a forged request)
+# and without a key answers 401. Tenant isolation through keys (another tenant's id -> 404, a read
+# key cannot write, a revoked key -> 401) is checked in tests/integration/api/test_isolation.py:
+# the checks here sign in with sessions, which the API does not accept.
+API_ENDPOINTS: tuple[str, ...] = (
+    "api_catalog.list_products", "api_catalog.list_plans", "api_catalog.get_plan",
+    "api_subscriptions.list_subscriptions", "api_subscriptions.get_subscription",
+    "api_subscriptions.preview_subscription_change", "api_subscriptions.confirm_subscription_change",
+    "api_subscriptions.cancel", "api_subscriptions.resume",
+    "api_orders.quote", "api_orders.place", "api_orders.list_orders", "api_orders.get_order",
+    "api_customers.list_customers", "api_customers.create_customer", "api_customers.get_customer",
+    "api_customers.invite_administrator",
+    "api_invoices.list_invoices", "api_invoices.get_invoice", "api_invoices.invoice_pdf",
+    "api_fulfillment.get_fulfillment_request", "api_fulfillment.answer",
+)
+API_WITH_IDS = {
+    "api_catalog.get_plan", "api_subscriptions.get_subscription", "api_subscriptions.preview_subscription_change",
+    "api_subscriptions.confirm_subscription_change", "api_subscriptions.cancel", "api_subscriptions.resume",
+    "api_orders.get_order", "api_customers.get_customer", "api_customers.invite_administrator",
+    "api_invoices.get_invoice", "api_invoices.invoice_pdf", "api_fulfillment.get_fulfillment_request",
+    "api_fulfillment.answer",
 }
 
 # State-changing routes allowed to accept a request without a CSRF token, with the reason.
@@ -51,6 +78,7 @@ PUBLIC_ENDPOINTS: dict[str, str] = {
 CSRF_EXEMPT: dict[str, str] = {
     "/vendor/callback/<>": "a vendor's server posts it; verified by an HMAC signature instead (issue 4)",
     "payments.stripe_webhook": "Stripe's servers post it; verified by Stripe's signature, it cannot carry our token",
+    **{endpoint: "partner API: bearer API key, never a session cookie" for endpoint in API_ENDPOINTS},
 }
 
 
@@ -291,6 +319,12 @@ def _price_list_version(world) -> int:
     from tests.factories import price_list
 
     return create_draft(price_list(world.distributor, world.us), name="Next", actor=world.users.staff, now=current_now()).id
+def _api_key_of(world, user) -> int:
+    """An API key of ``user``'s organisation (its revoke button is for that organisation only)."""
+    from app.api.keys import create_key
+    from app.core.clock import current_now
+
+    return create_key(user.organisation, "PSA", "read", user, current_now()).key.id
 
 
 # The subscription pages each panel shows (app/control_panel/subscription_views.py).
@@ -347,6 +381,8 @@ TENANT_CASES: dict[str, Callable] = {
     **{f"back_office.{view}": lambda world: staff_only(world, organisation_id=world.customer.id)
        for view in ("organisation", "organisation_children", "organisation_reselling", "organisation_account_terms",
                     "organisation_storefront_plan")},
+    "reseller.revoke_api_key": lambda world: reseller_owned(world, key_id=_api_key_of(world, world.users.reseller)),
+    "customer.revoke_api_key": lambda world: customer_owned(world, key_id=_api_key_of(world, world.users.customer)),
     # Support access: only the customer's own reseller may open its panel.
     "reseller.start_support_session": lambda world: reseller_owned(world, customer_id=world.customer.id),
     # The reseller's customer pages and the invitations it sends for its customer.
@@ -451,6 +487,8 @@ NOT_TENANT_SCOPED: dict[str, str] = {
     "reseller.marketplace_order": "catalog plan ids; the order is the signed-in reseller's, written by the checkout service",
     "reseller.new_subscription_plan": "catalog plan ids: the plans for customers; the recipient is checked by the checkout's validation",
     "reseller.new_subscription_order": "catalog plan ids; the order is the signed-in reseller's, its recipient checked by the checkout",
+    **{endpoint: "partner API: bearer-key auth only; isolation checked in tests/integration/api/test_isolation.py"
+       for endpoint in API_WITH_IDS},
 }
 
 

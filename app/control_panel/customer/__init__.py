@@ -6,10 +6,11 @@ from flask import Blueprint
 from app.accounts.access import is_buyer, panel_guard
 from app.control_panel.activity_views import add_activity_pages
 from app.control_panel.invoice_views import add_invoice_pages
+from app.control_panel.api_keys import API_KEY_VIEWS, add_api_key_pages
 from app.control_panel.subscription_views import ADMIN_VIEWS, add_subscription_pages
 
 bp = Blueprint("customer", __name__, url_prefix="/customer")
-bp.before_request(panel_guard(is_buyer, admin_endpoints=ADMIN_VIEWS))
+bp.before_request(panel_guard(is_buyer, admin_endpoints=ADMIN_VIEWS + API_KEY_VIEWS))
 
 
 @bp.context_processor
@@ -20,6 +21,7 @@ def _layout() -> dict:
 add_subscription_pages(bp)
 add_invoice_pages(bp)
 add_activity_pages(bp)
+add_api_key_pages(bp)
 
 from app.control_panel.customer import routes  # noqa: E402,F401
 from app.control_panel.customer import marketplace, orders_invoices  # noqa: E402,F401
