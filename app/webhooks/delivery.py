@@ -98,14 +98,14 @@ def deliver(delivery_id: int, now: datetime) -> tuple[str, float | None]:
     # The receiver checks the timestamp against its own wall clock: sign with the real time.
     headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT, EVENT_ID_HEADER: delivery.event.public_id,
                SIGNATURE_HEADER: signature_header(endpoint.secret, body, int(time.time()))}
-    url, attempts, created_at = endpoint.url, delivery.attempts, delivery.created_at
+    url, attempts, window_start = endpoint.url, delivery.attempts, delivery.window_start
     db.session.commit()  # no transaction open while the receiver answers
     answer = post(url, body, headers, config["WEBHOOK_DELIVERY_TIMEOUT"])
     if answer.ok:
         _finish(delivery_id, now, state=DeliveryState.DELIVERED, answer=answer)
         return "delivered", None
     delay = retry_delay(attempts, config["WEBHOOK_RETRY_DELAYS"])
-    if now + timedelta(seconds=delay) > created_at + timedelta(seconds=config["WEBHOOK_RETRY_WINDOW"]):
+    if now + timedelta(seconds=delay) > window_start + timedelta(seconds=config["WEBHOOK_RETRY_WINDOW"]):
         _finish(delivery_id, now, state=DeliveryState.FAILED, answer=answer)
         give_up(delivery_id, now)
         return "failed", None

@@ -77,6 +77,11 @@ class WebhookDelivery(db.Model):
     last_response: Mapped[str] = mapped_column(Text, default="")  # the first 1,000 characters
     delivered_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column()
+    redelivered_at: Mapped[datetime | None] = mapped_column()  # an admin asked again: the retry window restarts
+
+    @property
+    def window_start(self) -> datetime:
+        return self.redelivered_at or self.created_at
 
     event: Mapped[Event] = relationship()
     endpoint: Mapped[WebhookEndpoint] = relationship()

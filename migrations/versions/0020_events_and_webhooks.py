@@ -66,6 +66,7 @@ def upgrade():
     sa.Column('last_response', sa.Text(), nullable=False),
     sa.Column('delivered_at', sa.DateTime(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('redelivered_at', sa.DateTime(), nullable=True),
     sa.ForeignKeyConstraint(['endpoint_id'], ['webhook_endpoint.id'], name=op.f('fk_webhook_delivery_endpoint_id_webhook_endpoint')),
     sa.ForeignKeyConstraint(['event_id'], ['event.id'], name=op.f('fk_webhook_delivery_event_id_event')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_webhook_delivery')),

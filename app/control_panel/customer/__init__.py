@@ -5,9 +5,10 @@ from flask import Blueprint
 
 from app.accounts.access import is_buyer, panel_guard
 from app.control_panel.subscription_views import ADMIN_VIEWS, add_subscription_pages
+from app.control_panel.webhook_views import WEBHOOK_ADMIN_VIEWS, add_webhook_pages
 
 bp = Blueprint("customer", __name__, url_prefix="/customer")
-bp.before_request(panel_guard(is_buyer, admin_endpoints=ADMIN_VIEWS))
+bp.before_request(panel_guard(is_buyer, admin_endpoints=ADMIN_VIEWS + WEBHOOK_ADMIN_VIEWS))
 
 
 @bp.context_processor
@@ -16,6 +17,7 @@ def _layout() -> dict:
 
 
 add_subscription_pages(bp)
+add_webhook_pages(bp)
 
 from app.control_panel.customer import routes  # noqa: E402,F401
 from app.control_panel.customer import marketplace, orders_invoices  # noqa: E402,F401

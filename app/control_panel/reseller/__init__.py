@@ -4,9 +4,10 @@ from flask import Blueprint
 
 from app.accounts.access import is_reseller, panel_guard
 from app.control_panel.subscription_views import ADMIN_VIEWS, add_subscription_pages
+from app.control_panel.webhook_views import WEBHOOK_ADMIN_VIEWS, add_webhook_pages
 
 bp = Blueprint("reseller", __name__, url_prefix="/reseller")
-guard = panel_guard(is_reseller, admin_endpoints=ADMIN_VIEWS)
+guard = panel_guard(is_reseller, admin_endpoints=ADMIN_VIEWS + WEBHOOK_ADMIN_VIEWS)
 bp.before_request(guard)
 
 
@@ -16,6 +17,8 @@ def _layout() -> dict:
 
 
 add_subscription_pages(bp)
+add_webhook_pages(bp)
 
 from app.control_panel.reseller import routes  # noqa: E402,F401
 from app.control_panel.reseller import support  # noqa: E402,F401
+from app.control_panel.reseller import reconciliation  # noqa: E402,F401
