@@ -52,6 +52,10 @@ def enqueue_deliveries(delivery_ids: list[int], delay_seconds: float = 0.0, conn
 
 
 def _enqueue_after_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        # SQLAlchemy also calls after_commit when a SAVEPOINT is released (numbering does that):
+        # the outer transaction is still open then, and a job would look for rows not committed.
+        return
     ids = session.info.pop(SESSION_KEY, None)
     if ids:
         enqueue_deliveries(ids)
