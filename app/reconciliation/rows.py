@@ -182,7 +182,7 @@ def _renewal_rows(reseller, start: datetime, end: datetime) -> list[Reconciliati
                  joinedload(BillingPeriod.subscription).joinedload(Subscription.plan_term))
         .order_by(BillingPeriod.created_at, BillingPeriod.id)).unique().all()
     invoice_ids = {period.invoice_id for period in periods if period.invoice_id}
-    numbers = dict(db.session.execute(select(Invoice.id, Invoice.number).where(Invoice.id.in_(invoice_ids)))) if invoice_ids else {}
+    numbers = dict(db.session.execute(select(Invoice.id, Invoice.number).where(Invoice.id.in_(invoice_ids))).tuples().all()) if invoice_ids else {}
     rows = []
     for period in periods:
         subscription = period.subscription
