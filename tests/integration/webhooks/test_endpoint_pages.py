@@ -174,3 +174,14 @@ def test_after_the_retry_window_the_endpoint_is_disabled_and_its_admins_are_emai
     assert endpoint.url in mail[0].body
     assert deliver(delivery.id, NOW + timedelta(days=4)) == ("nothing to do", None)
     assert db.session.scalar(select(func.count(Event.id))) == 1
+
+
+def test_the_navigation_offers_webhooks_to_administrators_only(client, auth, world):
+    auth.login("member@reseller.test")
+    member_page = client.get("/reseller/reconciliation").get_data(as_text=True)
+    auth.logout()
+    auth.login("admin@reseller.test")
+    admin_page = client.get("/reseller/reconciliation").get_data(as_text=True)
+
+    assert 'href="/reseller/webhooks"' not in member_page and 'href="/reseller/reconciliation"' in member_page
+    assert 'href="/reseller/webhooks"' in admin_page
