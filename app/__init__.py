@@ -43,6 +43,7 @@ def create_app(config: object | None = None) -> Flask:
     from app.plans import bp as plans_bp
     from app.provisioning import bp as provisioning_bp
     from app.white_label import bp as white_label_bp
+    from app.webhooks import bp as webhooks_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(accounts_bp)
@@ -54,6 +55,7 @@ def create_app(config: object | None = None) -> Flask:
     app.register_blueprint(payments_bp)
     app.register_blueprint(provisioning_bp)
     app.register_blueprint(mail_bp)
+    app.register_blueprint(webhooks_bp)
     app.register_blueprint(plans_bp)
     app.register_blueprint(control_panel_bp)
     app.register_blueprint(reseller_bp)

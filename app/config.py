@@ -77,6 +77,16 @@ class Config:
         # A request interrupted this many times (worker killed mid-call) is given up as failed.
         self.PROVISIONING_MAX_DELIVERIES = _number("PROVISIONING_MAX_DELIVERIES", 25, int)
         self.WEBHOOK_TIMEOUT = _number("WEBHOOK_TIMEOUT", 10.0)
+        # Outgoing webhooks (app.webhooks): each POST times out after DELIVERY_TIMEOUT seconds; a
+        # failed one is retried after these delays in turn (the last repeating) until
+        # RETRY_WINDOW seconds after the event, then the endpoint is disabled. The sweep (every
+        # SWEEP_INTERVAL s) re-queues a delivery due for more than SWEEP_GRACE s.
+        self.WEBHOOK_DELIVERY_TIMEOUT = _number("WEBHOOK_DELIVERY_TIMEOUT", 5.0)
+        self.WEBHOOK_RETRY_DELAYS = tuple(float(part) for part in os.environ.get(
+            "WEBHOOK_RETRY_DELAYS", "60,300,1800,7200,18000,36000").split(",") if part.strip())
+        self.WEBHOOK_RETRY_WINDOW = _number("WEBHOOK_RETRY_WINDOW", 3 * 86400, int)
+        self.WEBHOOK_SWEEP_INTERVAL = _number("WEBHOOK_SWEEP_INTERVAL", 60, int)
+        self.WEBHOOK_SWEEP_GRACE = _number("WEBHOOK_SWEEP_GRACE", 30.0)
         # The demo connector's simulated vendor (a product's connector_settings override these).
         self.DEMO_VENDOR_LATENCY = _number("DEMO_VENDOR_LATENCY", 2.0)
         self.DEMO_VENDOR_FAILURE_RATE = _number("DEMO_VENDOR_FAILURE_RATE", 0.0)

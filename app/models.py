@@ -32,3 +32,4 @@ from app.mail.models import OutboxMessage  # noqa: F401,E402
 from app.provisioning.models import DemoVendorCall, FulfillmentRequest  # noqa: F401,E402
 from app.accounts.activity import ActivityEntry  # noqa: F401,E402
 from app.api.models import ApiKey, IdempotencyRecord  # noqa: F401,E402
+from app.webhooks.models import Event, WebhookDelivery, WebhookEndpoint  # noqa: F401,E402

@@ -21,6 +21,8 @@ from app.catalog.parameters import parameter_summary
 from app.core.numbering import next_number
 from app.extensions import db
 from app.money import apply_basis_points
+from app.webhooks.events import emit
+from app.webhooks.shapes import invoice_shape
 
 PAYMENT_TERMS = timedelta(days=30)  # net 30 for on-account invoices, unless staff set other terms
 
@@ -133,7 +135,18 @@ def invoice_order(order, now: datetime, payment_method: str = PaymentMethodName.
         db.session.expunge(invoice)
         raise InvoiceMismatch(f"order {order.number}: invoice {invoice.subtotal}/{invoice.tax}/{invoice.total} "
                               f"!= order {order.subtotal}/{order.tax}/{order.total}")
+    announce_issued(invoice, now)
     return invoice
+
+
+def announce_issued(invoice: Invoice, now: datetime) -> None:
+    """Flushes the new invoice and records its ``invoice.issued`` event (and ``invoice.paid``
+    when it is paid already), for the payer and its reseller. Every caller of ``create_invoice``
+    calls it once the invoice is final."""
+    db.session.flush()
+    emit("invoice.issued", [invoice.organisation_id], invoice_shape(invoice), now)
+    if invoice.status == InvoiceStatus.PAID.value:
+        emit("invoice.paid", [invoice.organisation_id], invoice_shape(invoice), now)
 
 
 def _transition(invoice: Invoice, new: InvoiceStatus) -> None:
@@ -145,6 +158,9 @@ def _transition(invoice: Invoice, new: InvoiceStatus) -> None:
 def mark_invoice_paid(invoice: Invoice, now: datetime) -> None:
     _transition(invoice, InvoiceStatus.PAID)
     invoice.paid_at = now
+    if invoice.id is not None:  # a new invoice is announced by ``announce_issued``
+        db.session.flush()
+        emit("invoice.paid", [invoice.organisation_id], invoice_shape(invoice), now)
 
 
 def void_invoice(invoice: Invoice, now: datetime) -> None:

@@ -25,6 +25,8 @@ from app.core.numbering import next_number
 from app.extensions import db
 from app.orders.models import Order, OrderLine, OrderLineItem, OrderStatus
 from app.orders.quote import Quote
+from app.webhooks.events import emit
+from app.webhooks.shapes import order_shape
 
 Checked = TypeVar("Checked")
 Placed = TypeVar("Placed")
@@ -113,6 +115,7 @@ def write_order(header: OrderHeader, quote: Quote, lines: Callable[[], Iterable[
         line.position = position
         order.lines.append(line)
     db.session.flush()
+    emit("order.placed", [order.buyer_id], order_shape(order), now)
     return order
 
 

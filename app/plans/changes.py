@@ -23,6 +23,7 @@ from typing import Mapping
 from app.catalog.models import PlanKind, ResourceKind
 from app.extensions import db
 from app.plans import errors
+from app.plans.announce import announce
 from app.plans.change_quote import ChangeContext, ChangeQuote, ResourceTerms, quote_change, validate_quantities
 from app.plans.models import ScheduledChange, ScheduledChangeStatus, Subscription
 from app.plans.periods import Period
@@ -115,6 +116,7 @@ def confirm_change(
     scheduled = pending_change(subscription.id)
     if quote.scheduled_after and scheduled is None:
         scheduled = _store_scheduled(subscription, quote.scheduled_after, now, created_by_id)
+    announce("subscription.changed", subscription, now)
     return ConfirmedChange(quote, scheduled, dropped)
 
 
@@ -138,7 +140,9 @@ def schedule_decrease(
             )
     merged = {**context.scheduled, **targets}
     drop_pending_change(subscription.id, now, "replaced")
-    return _store_scheduled(subscription, merged, now, created_by_id)
+    scheduled = _store_scheduled(subscription, merged, now, created_by_id)
+    announce("subscription.changed", subscription, now)
+    return scheduled
 
 
 def cancel_scheduled_change(subscription_id: int, now: datetime) -> ScheduledChange:
@@ -147,6 +151,7 @@ def cancel_scheduled_change(subscription_id: int, now: datetime) -> ScheduledCha
     dropped = drop_pending_change(subscription.id, now, "withdrawn")
     if dropped is None:
         raise errors.NoScheduledChange("This subscription has no scheduled change to cancel.")
+    announce("subscription.changed", subscription, now)
     return dropped
 
 
@@ -155,7 +160,10 @@ def apply_quantities(subscription_id: int, quantities: Mapping[int, int], now: d
     provisioning to put the previous quantities back when a change finally failed, and for
     staff corrections. Returns those that changed."""
     subscription = lock_subscription(subscription_id)
-    return set_quantities(subscription, quantities, now)
+    changed = set_quantities(subscription, quantities, now)
+    if changed:
+        announce("subscription.changed", subscription, now)
+    return changed
 
 
 def _store_scheduled(subscription: Subscription, targets: Mapping[int, int], now: datetime,

@@ -15,7 +15,7 @@ from typing import Sequence
 
 from sqlalchemy import select
 
-from app.billing.invoicing import NewInvoiceLine, create_invoice, payment_terms_of, tax_rule_for
+from app.billing.invoicing import NewInvoiceLine, announce_issued, create_invoice, payment_terms_of, tax_rule_for
 from app.billing.models import InvoiceKind, PaymentMethodName
 from app.core.locks import locked_one
 from app.extensions import db
@@ -52,7 +52,7 @@ def issue_invoice(organisation, currency: str, lines: Sequence[NewInvoiceLine], 
     invoice = create_invoice(organisation, currency, lines, now, tax=tax_rule_for(organisation, marketplace),
                              kind=InvoiceKind(kind), payment_method=payment_method, due_at=now + payment_terms_of(organisation),
                              order=order, subscription=subscription)
-    db.session.flush()
+    announce_issued(invoice, now)
     return invoice
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.plans import errors
+from app.plans.announce import announce
 from app.plans.change_quote import CancelQuote, quote_cancel
 from app.plans.changes import change_context
 from app.plans.dunning import DunningStep, next_dunning_step
@@ -63,6 +64,7 @@ def activate(subscription_id: int, now: datetime, term_prices: TermPrices | None
         db.session.add(QuantityRecord(subscription_id=subscription.id, resource_id=row.resource_id,
                                       quantity=row.quantity, recorded_at=now))
     db.session.flush()
+    announce("subscription.activated", subscription, now)
     return subscription
 
 
@@ -91,6 +93,7 @@ def cancel(subscription_id: int, now: datetime) -> CancelOutcome:
         if subscription.status == S.ACTIVE.value:
             transition(subscription, S.CANCELED)  # a suspended one keeps its status until paid
     db.session.flush()
+    announce("subscription.canceled", subscription, now)
     return CancelOutcome(quote, dropped)
 
 
@@ -119,6 +122,7 @@ def resume(subscription_id: int, now: datetime) -> Subscription:
     if subscription.status == S.CANCELED.value:
         transition(subscription, S.ACTIVE)
     db.session.flush()
+    announce("subscription.resumed", subscription, now)
     return subscription
 
 
@@ -171,6 +175,7 @@ def close_period(subscription_id: int, now: datetime, new_term_prices: TermPrice
     if plan.prices_after is not None:
         subscription.locked_prices = plan.prices_after.to_json()
     db.session.flush()
+    announce("subscription.renewed", subscription, now)
     return PeriodClosed(plan, billing_period, scheduled if plan.applies_change_id else None, changed)
 
 
@@ -221,6 +226,8 @@ def record_charge_failure(subscription_id: int, now: datetime) -> DunningStep:
         if subscription.status != S.SUSPENDED.value:
             transition(subscription, S.SUSPENDED)
             subscription.suspended_at = now
+            db.session.flush()
+            announce("subscription.suspended", subscription, now)
     else:
         subscription.next_charge_attempt_at = step.at
     db.session.flush()
@@ -238,4 +245,6 @@ def record_charge_success(subscription_id: int, now: datetime) -> bool:
         transition(subscription, S.CANCELED if subscription.cancel_at_period_end else S.ACTIVE)
         subscription.suspended_at = None
     db.session.flush()
+    if resumed:
+        announce("subscription.resumed", subscription, now)
     return resumed

@@ -11,6 +11,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from app.core.clock import current_now
 from app.core.locks import locked_one
 from app.extensions import db
 from app.mail import notices
@@ -23,8 +24,13 @@ from app.plans.states import SubscriptionStatus, transition
 from app.provisioning.connectors.base import Outcome
 from app.provisioning.dispatch import schedule_run
 from app.provisioning.models import AWAITING_VENDOR, FINISHED_STATES, FulfillmentRequest, RequestState, RequestType
+from app.webhooks.events import emit
+from app.webhooks.shapes import fulfillment_shape, order_shape
 
 S = RequestState
+# An order that finished provisioning announces how it ended (partly failed counts as failed).
+ORDER_EVENTS = {OrderStatus.COMPLETED.value: "order.completed", OrderStatus.FAILED.value: "order.failed",
+                OrderStatus.PARTIALLY_FAILED.value: "order.failed"}
 
 
 def retry_delay(attempt: int, base_seconds: float, max_seconds: float) -> float:
@@ -54,7 +60,10 @@ def refresh_order_status(order) -> None:
     db.session.flush()
     states = list(db.session.scalars(order_states_query(order.id)))
     if states:
-        order.status = order_status_for(states).value
+        before, order.status = order.status, order_status_for(states).value
+        if order.status != before and order.status in ORDER_EVENTS:
+            db.session.flush()
+            emit(ORDER_EVENTS[order.status], [order.buyer_id], order_shape(order), current_now())
 
 
 def apply_outcome(request: FulfillmentRequest, outcome: Outcome, now: datetime) -> None:
@@ -158,6 +167,10 @@ def _inquire(request: FulfillmentRequest, question: dict, now: datetime) -> None
     _release(request, S.INQUIRING, now)
     request.question = dict(question)
     request.next_attempt_at = None
+    db.session.flush()
+    subscription = request.subscription
+    emit("fulfillment.inquiring", [request.order.buyer_id if request.order is not None else subscription.payer_id,
+                                   subscription.owner_id], fulfillment_shape(request), now)
 
 
 def buyer_contact(request: FulfillmentRequest, subscription: Subscription) -> str:

@@ -326,6 +326,28 @@ def _api_key_of(world, user) -> int:
 
     return create_key(user.organisation, "PSA", "read", user, current_now()).key.id
 
+def _webhook_endpoint(world, organisation, user):
+    """An enabled webhook endpoint of ``organisation`` with one delivery (of a test event)."""
+    from app.core.clock import current_now
+    from app.webhooks.endpoints import register_endpoint, send_test_event
+
+    endpoint = register_endpoint(organisation, "http://127.0.0.1:9/hooks", ["order.placed"], "", user=user, now=current_now())
+    delivery = send_test_event(organisation, endpoint.id, current_now())
+    return {"endpoint_id": endpoint.id, "delivery_id": delivery.id}
+
+
+def _customer_webhook(world, with_delivery: bool = False) -> TenantCase:
+    values = _webhook_endpoint(world, world.customer, world.users.customer)
+    return customer_owned(world, **(values if with_delivery else {"endpoint_id": values["endpoint_id"]}))
+
+
+def _reseller_webhook(world, with_delivery: bool = False) -> TenantCase:
+    values = _webhook_endpoint(world, world.reseller, world.users.reseller)
+    return reseller_owned(world, **(values if with_delivery else {"endpoint_id": values["endpoint_id"]}))
+
+
+# The webhook pages each buying panel shows (app/control_panel/webhook_views.py), by endpoint id.
+WEBHOOK_VIEWS = ("webhook", "enable_webhook", "disable_webhook", "delete_webhook", "test_webhook")
 
 # The subscription pages each panel shows (app/control_panel/subscription_views.py).
 SUBSCRIPTION_VIEWS = ("subscription", "change_subscription", "cancel_subscription", "resume_subscription",
@@ -383,6 +405,10 @@ TENANT_CASES: dict[str, Callable] = {
                     "organisation_storefront_plan")},
     "reseller.revoke_api_key": lambda world: reseller_owned(world, key_id=_api_key_of(world, world.users.reseller)),
     "customer.revoke_api_key": lambda world: customer_owned(world, key_id=_api_key_of(world, world.users.customer)),
+    **{f"customer.{view}": _customer_webhook for view in WEBHOOK_VIEWS},
+    **{f"reseller.{view}": _reseller_webhook for view in WEBHOOK_VIEWS},
+    "customer.redeliver_webhook": lambda world: _customer_webhook(world, with_delivery=True),
+    "reseller.redeliver_webhook": lambda world: _reseller_webhook(world, with_delivery=True),
     # Support access: only the customer's own reseller may open its panel.
     "reseller.start_support_session": lambda world: reseller_owned(world, customer_id=world.customer.id),
     # The reseller's customer pages and the invitations it sends for its customer.

@@ -1,0 +1,64 @@
+"""The PSA reconciliation export (/reseller/reconciliation): pick a month, download its CSV
+(streamed, ``app.reconciliation.rows``)."""
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+from flask import Response, abort, render_template, request
+
+from app.accounts.access import acting_organisation
+from app.control_panel.reseller import bp
+from app.core.clock import current_now
+from app.money import minor_digits
+from app.reconciliation.rows import COLUMNS, MonthOutOfRange, csv_values, month_bounds, month_choices, month_label, reconciliation_rows
+
+MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def _month() -> tuple[int, int]:
+    """``?month=YYYY-MM`` (this month without it); 404 for anything else."""
+    raw = request.args.get("month", "")
+    if not raw:
+        now = current_now()
+        return now.year, now.month
+    match = MONTH.match(raw)
+    if match is None:
+        abort(404)
+    year, month = int(match.group(1)), int(match.group(2))
+    try:
+        month_bounds(year, month)
+    except MonthOutOfRange:
+        abort(404)
+    return year, month
+
+
+@bp.get("/reconciliation")
+def reconciliation():
+    year, month = _month()
+    rows = reconciliation_rows(acting_organisation(), year, month)
+    return render_template("control_panel/reseller/reconciliation.html", year=year, month=month, rows=rows,
+                           label=month_label(year, month), months=[(y, m, month_label(y, m)) for y, m in month_choices(current_now())])
+
+
+@bp.get("/reconciliation.csv")
+def reconciliation_csv():
+    year, month = _month()
+    rows = reconciliation_rows(acting_organisation(), year, month)
+
+    def generate():
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(COLUMNS)
+        for row in rows:
+            writer.writerow(csv_values(row, minor_digits(row.currency)))
+            if buffer.tell() > 8192:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue()
+
+    filename = f"reconciliation-{year}-{month:02d}.csv"
+    return Response(generate(), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
