@@ -1,7 +1,7 @@
 """partner API: API keys, stored idempotent answers, subscriptions' updated_at
 
 Revision ID: 0019
-Revises: 0015
+Revises: 0017
 Create Date: 2026-11-28 12:00:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0019'
-down_revision = '0015'
+down_revision = '0017'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """events (one row per organisation that sees it), webhook endpoints and their deliveries
 
 Revision ID: 0020
-Revises: 0015
+Revises: 0019
 Create Date: 2026-11-28 11:19:42.175207
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0020'
-down_revision = '0015'
+down_revision = '0019'
 branch_labels = None
 depends_on = None
 

@@ -2,7 +2,7 @@
 plan feature tables, and the cost and resale value of order lines for the reports
 
 Revision ID: 0021
-Revises: 0015
+Revises: 0020
 Create Date: 2026-11-28 11:30:00.000000
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0021'
-down_revision = '0015'
+down_revision = '0020'
 branch_labels = None
 depends_on = None
 
