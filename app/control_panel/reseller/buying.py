@@ -57,7 +57,7 @@ def _customer_flow(customer_id: int) -> ordering.OrderingFlow:
         endpoints={"plans": "reseller.new_customer_order", "plan": "reseller.new_customer_order_plan",
                    "order": "reseller.new_customer_order_place", "placed": "reseller.customer_order"},
         url_values={"customer_id": customer.id}, on_behalf=True,
-        crumbs=(("Customers", url_for("reseller.customers")), (customer.name, url_for("reseller.customers"))))
+        crumbs=(("Customers", url_for("reseller.customers")), (customer.name, url_for("reseller.customer", customer_id=customer.id))))
 
 
 def _subscription_flow() -> ordering.OrderingFlow:
