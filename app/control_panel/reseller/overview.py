@@ -209,12 +209,11 @@ class _Columns:
             else_=Subscription.status,
         )
 
-    def sorted_by(self, statement: Select, sort: str, reseller_id: int) -> tuple[Select, list]:
+    def sorted_by(self, statement: Select, sort: str, ids: Select) -> tuple[Select, list]:
         """``statement`` with what sorting by ``sort`` needs joined, and the sort keys. Seats and
         margins are sums per subscription: sorting by them joins one grouped pass over the
-        reseller's subscriptions rather than running a sub-query for each of thousands of rows."""
+        table's subscriptions (``ids``, filtered) rather than a sub-query for each of thousands of rows."""
         if sort in ("seats", "margin"):
-            ids = select(Subscription.id).where(*customer_subscription_criteria(reseller_id))
             if sort == "seats":
                 sums = (select(SubscriptionResource.subscription_id.label("subscription_id"),
                                func.sum(SubscriptionResource.quantity).label("total"))
@@ -281,7 +280,8 @@ def overview_statement(reseller_id: int, filters: OverviewFilters) -> Select:
     statement = _filtered(statement, reseller_id, filters, columns)
     if not filters.sort:
         return statement.order_by(Subscription.id.desc())
-    statement, keys = columns.sorted_by(statement, filters.sort, reseller_id)
+    ids = _filtered(select(Subscription.id), reseller_id, filters, columns)
+    statement, keys = columns.sorted_by(statement, filters.sort, ids)
     ordered = [(key.desc() if filters.descending else key.asc()).nulls_last() for key in keys]
     return statement.order_by(*ordered, Subscription.id.desc() if filters.descending else Subscription.id)
 
