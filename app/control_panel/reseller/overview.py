@@ -209,10 +209,13 @@ class _Columns:
             else_=Subscription.status,
         )
 
-    def sorted_by(self, statement: Select, sort: str, ids: Select) -> tuple[Select, list]:
+    def sorted_by(self, statement: Select, sort: str, ids: Select | None) -> tuple[Select, list]:
         """``statement`` with what sorting by ``sort`` needs joined, and the sort keys. Seats and
         margins are sums per subscription: sorting by them joins one grouped pass over the
         table's subscriptions (``ids``, filtered) rather than a sub-query for each of thousands of rows."""
+        if sort in ("seats", "margin") and ids is None:  # a page's few rows: their own sub-queries
+            key = self.seats if sort == "seats" else self.period_margin * 1.0 / PlanTerm.billing_frequency_months
+            return statement, [key]
         if sort in ("seats", "margin"):
             if sort == "seats":
                 sums = (select(SubscriptionResource.subscription_id.label("subscription_id"),
@@ -266,10 +269,20 @@ def _dialect() -> str:
     return db.session.get_bind().dialect.name
 
 
-def overview_statement(reseller_id: int, filters: OverviewFilters) -> Select:
-    """Every row of the table for these filters, in the table's order (no page applied)."""
-    columns = _Columns(_dialect())
-    statement = select(
+def _ordered(statement: Select, reseller_id: int, filters: OverviewFilters, columns: _Columns, few: bool = False) -> Select:
+    """``statement`` (any select over ``Subscription``) filtered and in the table's order
+    (``few``: it selects a page's rows only, so sums are sorted by their own sub-queries)."""
+    statement = _filtered(statement, reseller_id, filters, columns)
+    if not filters.sort:
+        return statement.order_by(Subscription.id.desc())
+    ids = None if few else _filtered(select(Subscription.id), reseller_id, filters, columns)
+    statement, keys = columns.sorted_by(statement, filters.sort, ids)
+    ordered = [(key.desc() if filters.descending else key.asc()).nulls_last() for key in keys]
+    return statement.order_by(*ordered, Subscription.id.desc() if filters.descending else Subscription.id)
+
+
+def _table_columns(columns: _Columns) -> Select:
+    return select(
         Subscription.id, Subscription.owner_id, Subscription.status, Subscription.current_period_start,
         Subscription.current_period_end, Subscription.currency, Subscription.cancel_at_period_end,
         columns.customer.label("customer"), Plan.kind.label("plan_kind"), Plan.name.label("plan"),
@@ -277,13 +290,21 @@ def overview_statement(reseller_id: int, filters: OverviewFilters) -> Select:
         columns.seats.label("seats"), columns.scheduled_at.label("scheduled_at"),
         columns.awaiting_payment.label("awaiting_payment"), columns.period_margin.label("period_margin"),
     )
-    statement = _filtered(statement, reseller_id, filters, columns)
-    if not filters.sort:
-        return statement.order_by(Subscription.id.desc())
-    ids = _filtered(select(Subscription.id), reseller_id, filters, columns)
-    statement, keys = columns.sorted_by(statement, filters.sort, ids)
-    ordered = [(key.desc() if filters.descending else key.asc()).nulls_last() for key in keys]
-    return statement.order_by(*ordered, Subscription.id.desc() if filters.descending else Subscription.id)
+
+
+def overview_statement(reseller_id: int, filters: OverviewFilters) -> Select:
+    """Every row of the table for these filters, in the table's order (no page applied)."""
+    columns = _Columns(_dialect())
+    return _ordered(_table_columns(columns), reseller_id, filters, columns)
+
+
+def page_statement(reseller_id: int, filters: OverviewFilters, page: int) -> Select:
+    """The rows of one page. The page's ids are chosen by sorting ids only (so the computed
+    columns of the rows skipped before a deep page are never evaluated), then its rows read."""
+    columns = _Columns(_dialect())
+    ids = _ordered(select(Subscription.id), reseller_id, filters, columns).limit(PER_PAGE).offset((page - 1) * PER_PAGE)
+    return _ordered(_table_columns(columns).where(Subscription.id.in_(ids.scalar_subquery())), reseller_id, filters, columns,
+                    few=True)
 
 
 def _row(values, now: datetime) -> OverviewRow:
@@ -308,8 +329,7 @@ def overview_page(reseller_id: int, filters: OverviewFilters, now: datetime) -> 
     columns = _Columns(_dialect())
     total = db.session.scalar(_filtered(select(func.count(Subscription.id)), reseller_id, filters, columns)) or 0
     page = min(filters.page, max(1, ceil(total / PER_PAGE)))
-    statement = overview_statement(reseller_id, filters).limit(PER_PAGE).offset((page - 1) * PER_PAGE)
-    rows = [_row(values, now) for values in db.session.execute(statement)]
+    rows = [_row(values, now) for values in db.session.execute(page_statement(reseller_id, filters, page))]
     return OverviewPage(rows, total, page)
 
 
