@@ -8,16 +8,23 @@ column the table sorts by is an SQL expression, so sorting never loads more than
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from math import ceil
-from typing import Iterator, Mapping
+from typing import Iterator
 
-from sqlalchemy import Engine, Select, String, and_, case, cast, exists, func, literal, or_, select
+from sqlalchemy import Engine, Select, String, and_, case, exists, func, literal, or_, select
 
 from app.accounts.models import Organisation, User
 from app.catalog.models import Plan, PlanKind, PlanTerm, Resource
 from app.control_panel.reseller.chart import cached_series
+from app.control_panel.reseller.table_state import (  # noqa: F401  (the table's state, re-exported)
+    PER_PAGE,
+    SORT_CHOICES,
+    STATUS_CHOICES,
+    OverviewFilters,
+    OverviewPage,
+)
 from app.extensions import db
 from app.orders.models import AWAITING_PAYMENT, Order, OrderLine, OrderLineKind
 from app.plans.margins import monthly, period_margin_sql, plan_margin_sql, resource_margins
@@ -33,81 +40,6 @@ from app.plans.revenue import RevenueSeries, revenue_by_month
 from app.plans.states import SubscriptionStatus
 
 S = SubscriptionStatus
-PER_PAGE = 25
-SEARCH_MAX = 100
-
-# The status filter's choices: the codes ``display_status`` gives, in the table's words.
-STATUS_CHOICES = {
-    "active": "Active",
-    "change_scheduled": "Pending (change scheduled)",
-    "canceled": "Canceled",
-    "pending": "Provisioning",
-    "suspended": "Suspended",
-    "failed": "Provisioning failed",
-}
-SORT_CHOICES = {
-    "customer": "Customer",
-    "plan": "Plan",
-    "status": "Status",
-    "seats": "Seats",
-    "period": "Current period",
-    "margin": "Monthly margin",
-}
-
-
-def _whole_number(raw: str | None, limit: int = 2**31 - 1) -> int | None:
-    """A positive id or page number from the URL, else None (never an error page for a list)."""
-    if raw is None or not raw.isdigit() or len(raw) > 10:
-        return None
-    value = int(raw)
-    return value if 0 < value <= limit else None
-
-
-@dataclass(frozen=True)
-class OverviewFilters:
-    """The table's state, as the URL carries it. Values that are not one of the choices are
-    dropped, so a hand-edited URL shows the unfiltered table rather than an error."""
-
-    status: str = ""
-    plan_id: int | None = None
-    customer_id: int | None = None
-    search: str = ""
-    sort: str = ""  # "" = newest first
-    descending: bool = False
-    page: int = 1
-
-    @classmethod
-    def from_args(cls, args: Mapping[str, str]) -> "OverviewFilters":
-        status = args.get("status", "")
-        sort = args.get("sort", "")
-        return cls(
-            status=status if status in STATUS_CHOICES else "",
-            plan_id=_whole_number(args.get("plan")),
-            customer_id=_whole_number(args.get("customer")),
-            search=" ".join(args.get("q", "").split())[:SEARCH_MAX],
-            sort=sort if sort in SORT_CHOICES else "",
-            descending=args.get("order") == "desc" and sort in SORT_CHOICES,
-            page=_whole_number(args.get("page"), 100_000) or 1,
-        )
-
-    def params(self, **changes) -> dict[str, str | int]:
-        """The URL parameters of this state (only those set), with ``changes`` applied: what
-        every link of the page (sort, pages, export, clear) keeps."""
-        values = {"status": self.status, "plan": self.plan_id, "customer": self.customer_id, "q": self.search,
-                  "sort": self.sort, "order": "desc" if self.descending else "", "page": self.page if self.page > 1 else None}
-        values.update(changes)
-        return {key: value for key, value in values.items() if value not in (None, "")}
-
-    def sort_params(self, column: str) -> dict[str, str | int]:
-        """The link of a column heading: sort by it, ascending first, then the other way."""
-        descending = self.sort == column and not self.descending
-        return self.params(sort=column, order="desc" if descending else None, page=None)
-
-    @property
-    def filtered(self) -> bool:
-        return bool(self.status or self.plan_id or self.customer_id or self.search)
-
-
 @dataclass(frozen=True)
 class OverviewRow:
     subscription_id: int
@@ -125,36 +57,6 @@ class OverviewRow:
     can_change: bool
     can_cancel: bool
     can_resume: bool
-
-
-@dataclass
-class OverviewPage:
-    """One page of rows, shaped like ``db.paginate``'s result for the pager macro."""
-
-    items: list[OverviewRow]
-    total: int
-    page: int
-    per_page: int = PER_PAGE
-    pages: int = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.pages = max(1, ceil(self.total / self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int | None:
-        return self.page - 1 if self.has_prev else None
-
-    @property
-    def next_num(self) -> int | None:
-        return self.page + 1 if self.has_next else None
 
 
 def customers_of(reseller_id: int) -> Select:
@@ -209,12 +111,14 @@ class _Columns:
             else_=Subscription.status,
         )
 
-    def sorted_by(self, statement: Select, sort: str, reseller_id: int) -> tuple[Select, list]:
+    def sorted_by(self, statement: Select, sort: str, ids: Select | None) -> tuple[Select, list]:
         """``statement`` with what sorting by ``sort`` needs joined, and the sort keys. Seats and
         margins are sums per subscription: sorting by them joins one grouped pass over the
-        reseller's subscriptions rather than running a sub-query for each of thousands of rows."""
+        table's subscriptions (``ids``, filtered) rather than a sub-query for each of thousands of rows."""
+        if sort in ("seats", "margin") and ids is None:  # a page's few rows: their own sub-queries
+            key = self.seats if sort == "seats" else self.period_margin * 1.0 / PlanTerm.billing_frequency_months
+            return statement, [key]
         if sort in ("seats", "margin"):
-            ids = select(Subscription.id).where(*customer_subscription_criteria(reseller_id))
             if sort == "seats":
                 sums = (select(SubscriptionResource.subscription_id.label("subscription_id"),
                                func.sum(SubscriptionResource.quantity).label("total"))
@@ -267,10 +171,20 @@ def _dialect() -> str:
     return db.session.get_bind().dialect.name
 
 
-def overview_statement(reseller_id: int, filters: OverviewFilters) -> Select:
-    """Every row of the table for these filters, in the table's order (no page applied)."""
-    columns = _Columns(_dialect())
-    statement = select(
+def _ordered(statement: Select, reseller_id: int, filters: OverviewFilters, columns: _Columns, few: bool = False) -> Select:
+    """``statement`` (any select over ``Subscription``) filtered and in the table's order
+    (``few``: it selects a page's rows only, so sums are sorted by their own sub-queries)."""
+    statement = _filtered(statement, reseller_id, filters, columns)
+    if not filters.sort:
+        return statement.order_by(Subscription.id.desc())
+    ids = None if few else _filtered(select(Subscription.id), reseller_id, filters, columns)
+    statement, keys = columns.sorted_by(statement, filters.sort, ids)
+    ordered = [(key.desc() if filters.descending else key.asc()).nulls_last() for key in keys]
+    return statement.order_by(*ordered, Subscription.id.desc() if filters.descending else Subscription.id)
+
+
+def _table_columns(columns: _Columns) -> Select:
+    return select(
         Subscription.id, Subscription.owner_id, Subscription.status, Subscription.current_period_start,
         Subscription.current_period_end, Subscription.currency, Subscription.cancel_at_period_end,
         columns.customer.label("customer"), Plan.kind.label("plan_kind"), Plan.name.label("plan"),
@@ -278,12 +192,21 @@ def overview_statement(reseller_id: int, filters: OverviewFilters) -> Select:
         columns.seats.label("seats"), columns.scheduled_at.label("scheduled_at"),
         columns.awaiting_payment.label("awaiting_payment"), columns.period_margin.label("period_margin"),
     )
-    statement = _filtered(statement, reseller_id, filters, columns)
-    if not filters.sort:
-        return statement.order_by(Subscription.id.desc())
-    statement, keys = columns.sorted_by(statement, filters.sort, reseller_id)
-    ordered = [(key.desc() if filters.descending else key.asc()).nulls_last() for key in keys]
-    return statement.order_by(*ordered, Subscription.id.desc() if filters.descending else Subscription.id)
+
+
+def overview_statement(reseller_id: int, filters: OverviewFilters) -> Select:
+    """Every row of the table for these filters, in the table's order (no page applied)."""
+    columns = _Columns(_dialect())
+    return _ordered(_table_columns(columns), reseller_id, filters, columns)
+
+
+def page_statement(reseller_id: int, filters: OverviewFilters, page: int) -> Select:
+    """The rows of one page. The page's ids are chosen by sorting ids only (so the computed
+    columns of the rows skipped before a deep page are never evaluated), then its rows read."""
+    columns = _Columns(_dialect())
+    ids = _ordered(select(Subscription.id), reseller_id, filters, columns).limit(PER_PAGE).offset((page - 1) * PER_PAGE)
+    return _ordered(_table_columns(columns).where(Subscription.id.in_(ids.scalar_subquery())), reseller_id, filters, columns,
+                    few=True)
 
 
 def _row(values, now: datetime) -> OverviewRow:
@@ -308,8 +231,7 @@ def overview_page(reseller_id: int, filters: OverviewFilters, now: datetime) -> 
     columns = _Columns(_dialect())
     total = db.session.scalar(_filtered(select(func.count(Subscription.id)), reseller_id, filters, columns)) or 0
     page = min(filters.page, max(1, ceil(total / PER_PAGE)))
-    statement = overview_statement(reseller_id, filters).limit(PER_PAGE).offset((page - 1) * PER_PAGE)
-    rows = [_row(values, now) for values in db.session.execute(statement)]
+    rows = [_row(values, now) for values in db.session.execute(page_statement(reseller_id, filters, page))]
     return OverviewPage(rows, total, page)
 
 
