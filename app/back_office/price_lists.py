@@ -17,7 +17,7 @@ from app.catalog.price_versions import (
     displayed_state,
     distributor_list,
     distributor_lists,
-    export_rows,
+    export_chunk,
     import_csv,
     parse_moment,
     schedule,
@@ -125,8 +125,13 @@ def export_price_list_version(version_id: int):
 
 
 def _streamed(app: Flask, version_id: int):
-    """The CSV, read while it is sent, in an app context of its own entered at the first chunk
-    (``stream_with_context`` would start the generator in the view and leave a request context
-    pushed if the body were never read)."""
-    with app.app_context():
-        yield from export_rows(db.session.get(PriceListVersion, version_id))
+    """The CSV, read batch by batch while it is sent, each batch in a short app context of its
+    own: no context stays pushed between chunks (``stream_with_context`` keeps the request's
+    pushed from the view until the body is read, which breaks a client that reads only part)."""
+    after, header = 0, True
+    while after is not None:
+        with app.app_context():
+            text, after = export_chunk(version_id, after, header=header)
+        header = False
+        if text:
+            yield text

@@ -260,32 +260,43 @@ def _major(amount: int | None, digits: int) -> str:
     return "" if amount is None else f"{Decimal(amount).scaleb(-digits):.{digits}f}"
 
 
-def export_rows(version: PriceListVersion):
-    """The version's rows as CSV lines (header first), produced as they are read."""
+EXPORT_BATCH = 500
+
+
+def export_chunk(version_id: int, after_id: int, *, header: bool) -> tuple[str, int | None]:
+    """The CSV lines (the header first when ``header``) of the version's next rows after row
+    ``after_id``, by row id, and the last row's id (``None`` when no row was left). Read batch
+    by batch, so an export of any size streams with flat memory and holds no transaction."""
+    version = db.session.get(PriceListVersion, version_id)
     digits = minor_digits(version.price_list.marketplace.currency)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-
-    def flushed() -> str:
-        value = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        return value
-
-    writer.writerow(CSV_COLUMNS)
-    yield flushed()
+    if header:
+        writer.writerow(CSV_COLUMNS)
     statement = (
         select(PriceListVersionRow, PlanTerm, Plan, Resource)
         .join(PlanTerm, PlanTerm.id == PriceListVersionRow.plan_term_id).join(Plan, Plan.id == PlanTerm.plan_id)
         .outerjoin(Resource, Resource.id == PriceListVersionRow.resource_id)
-        .where(PriceListVersionRow.version_id == version.id)
+        .where(PriceListVersionRow.version_id == version_id, PriceListVersionRow.id > after_id)
         .options(joinedload(Plan.product))
-        .order_by(PriceListVersionRow.plan_term_id, PriceListVersionRow.resource_id.is_not(None), PriceListVersionRow.resource_id)
+        .order_by(PriceListVersionRow.id).limit(EXPORT_BATCH)
     )
-    for row, term, plan, resource in db.session.execute(statement.execution_options(yield_per=500)):
+    last = None
+    for row, term, plan, resource in db.session.execute(statement):
         writer.writerow((row.plan_term_id, row.resource_id or "", plan.product.name, plan.name, term.name,
                          resource.name if resource else "", _major(row.cost, digits), _major(row.msrp, digits)))
-        yield flushed()
+        last = row.id
+    return buffer.getvalue(), last
+
+
+def export_rows(version: PriceListVersion):
+    """The whole CSV, chunk by chunk (in the caller's app context)."""
+    after, header = 0, True
+    while after is not None:
+        text, after = export_chunk(version.id, after, header=header)
+        header = False
+        if text:
+            yield text
 
 
 def _parse_money(text: str, digits: int, what: str) -> int:
