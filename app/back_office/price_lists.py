@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from app.back_office import bp
 from app.catalog.models import PriceListVersion
+from app.catalog.price_list_csv import export_chunk, import_csv
 from app.catalog.price_versions import (
     VersionRefused,
     create_draft,
@@ -17,8 +18,6 @@ from app.catalog.price_versions import (
     displayed_state,
     distributor_list,
     distributor_lists,
-    export_chunk,
-    import_csv,
     parse_moment,
     schedule,
     versions_of,

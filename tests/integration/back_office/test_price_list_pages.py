@@ -104,9 +104,9 @@ def test_resellers_and_customers_do_not_find_the_price_lists(client, auth, world
 
 
 def test_the_export_streams_batch_by_batch_every_row_once(staff, world, monkeypatch):
-    from app.catalog import price_versions
+    from app.catalog import price_list_csv
 
-    monkeypatch.setattr(price_versions, "EXPORT_BATCH", 5)
+    monkeypatch.setattr(price_list_csv, "EXPORT_BATCH", 5)
     version_id = new_draft(staff, world)
     rows = exported(staff, version_id)
     stored = db.session.scalars(select(PriceListVersionRow.id).where(PriceListVersionRow.version_id == version_id)).all()
