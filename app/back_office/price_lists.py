@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from app.back_office import bp
 from app.catalog.models import PriceListVersion
+from app.catalog.price_list_csv import export_chunk, import_csv
 from app.catalog.price_versions import (
     VersionRefused,
     create_draft,
@@ -17,8 +18,6 @@ from app.catalog.price_versions import (
     displayed_state,
     distributor_list,
     distributor_lists,
-    export_rows,
-    import_csv,
     parse_moment,
     schedule,
     versions_of,
@@ -125,8 +124,13 @@ def export_price_list_version(version_id: int):
 
 
 def _streamed(app: Flask, version_id: int):
-    """The CSV, read while it is sent, in an app context of its own entered at the first chunk
-    (``stream_with_context`` would start the generator in the view and leave a request context
-    pushed if the body were never read)."""
-    with app.app_context():
-        yield from export_rows(db.session.get(PriceListVersion, version_id))
+    """The CSV, read batch by batch while it is sent, each batch in a short app context of its
+    own: no context stays pushed between chunks (``stream_with_context`` keeps the request's
+    pushed from the view until the body is read, which breaks a client that reads only part)."""
+    after, header = 0, True
+    while after is not None:
+        with app.app_context():
+            text, after = export_chunk(version_id, after, header=header)
+        header = False
+        if text:
+            yield text

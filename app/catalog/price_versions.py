@@ -14,15 +14,13 @@ item the version leaves out, which takes it off the list), so that the price boo
 says; ``activate_due_versions`` (a scheduler duty) only brings the states up to date. Withdrawing
 deletes those rows again. Running subscriptions keep their locked prices until renewal
 (``app.plans.term_prices``). On scheduling, every reseller selling in the marketplace gets an
-e-mail with a CSV of its old and new costs (``app.mail``; the CSV is rendered when sent).
+e-mail with a CSV of its old and new costs (``app.mail``; the CSV, ``app.catalog.price_list_csv``,
+is rendered when sent). A version's own CSV export and import are there too.
 """
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal
 
 from sqlalchemy import delete, func, or_, select, union_all
 from sqlalchemy.orm import joinedload
@@ -32,7 +30,6 @@ from app.accounts.models import Organisation, OrganisationKind, Role, User
 from app.catalog.models import (
     Marketplace,
     Plan,
-    PlanResource,
     PlanTerm,
     PlanTermPrice,
     PriceList,
@@ -46,7 +43,6 @@ from app.catalog.pricing import rows_in_effect
 from app.core.errors import Refusal, RefusalKind
 from app.core.locks import locked_one
 from app.extensions import db
-from app.money import minor_digits
 
 ALLOWED = {
     State.DRAFT: {State.SCHEDULED},
@@ -54,8 +50,6 @@ ALLOWED = {
     State.ACTIVE: {State.EXPIRED},
     State.EXPIRED: set(),
 }
-CSV_COLUMNS = ("plan_term_id", "resource_id", "product", "plan", "term", "resource", "cost", "msrp")
-MAX_IMPORT_BYTES = 5 * 1024 * 1024
 Item = tuple[int, int | None]  # (plan term id, resource id or None)
 
 
@@ -254,121 +248,6 @@ def item_labels(items: set[Item]) -> dict[Item, str]:
     return labels
 
 
-# --- CSV -----------------------------------------------------------------------------------
-
-def _major(amount: int | None, digits: int) -> str:
-    return "" if amount is None else f"{Decimal(amount).scaleb(-digits):.{digits}f}"
-
-
-def export_rows(version: PriceListVersion):
-    """The version's rows as CSV lines (header first), produced as they are read."""
-    digits = minor_digits(version.price_list.marketplace.currency)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-
-    def flushed() -> str:
-        value = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        return value
-
-    writer.writerow(CSV_COLUMNS)
-    yield flushed()
-    statement = (
-        select(PriceListVersionRow, PlanTerm, Plan, Resource)
-        .join(PlanTerm, PlanTerm.id == PriceListVersionRow.plan_term_id).join(Plan, Plan.id == PlanTerm.plan_id)
-        .outerjoin(Resource, Resource.id == PriceListVersionRow.resource_id)
-        .where(PriceListVersionRow.version_id == version.id)
-        .options(joinedload(Plan.product))
-        .order_by(PriceListVersionRow.plan_term_id, PriceListVersionRow.resource_id.is_not(None), PriceListVersionRow.resource_id)
-    )
-    for row, term, plan, resource in db.session.execute(statement.execution_options(yield_per=500)):
-        writer.writerow((row.plan_term_id, row.resource_id or "", plan.product.name, plan.name, term.name,
-                         resource.name if resource else "", _major(row.cost, digits), _major(row.msrp, digits)))
-        yield flushed()
-
-
-def _parse_money(text: str, digits: int, what: str) -> int:
-    text = (text or "").strip()
-    try:
-        value = Decimal(text)
-    except ArithmeticError:
-        raise ValueError(f"{what} \u201c{text[:20]}\u201d is not an amount") from None
-    if not value.is_finite() or not text:
-        raise ValueError(f"{what} \u201c{text[:20]}\u201d is not an amount")
-    minor = value.scaleb(digits)
-    if minor != minor.to_integral_value():
-        raise ValueError(f"{what} {text} has more than {digits} decimals")
-    if minor < 0:
-        raise ValueError(f"{what} {text} is negative")
-    if minor > 10**11:
-        raise ValueError(f"{what} {text} is too large")
-    return int(minor)
-
-
-def import_csv(version_id: int, data: bytes, *, actor: User, now: datetime) -> int:
-    """Replaces a draft's rows by the CSV's (columns as exported; ``product``, ``plan``, ``term``
-    and ``resource`` are for people and ignored). Every row is checked first: the plan term
-    exists, the resource is one of its plan's, no item twice, cost and MSRP are amounts of the
-    currency, not negative. One bad row refuses the whole file, naming the row (as numbered in a
-    spreadsheet, the header being row 1) and the reason; nothing is imported. Not committed."""
-    version = lock_version(version_id)
-    if version.state != State.DRAFT.value:
-        raise VersionRefused("Only a draft can be imported into.")
-    if len(data) > MAX_IMPORT_BYTES:
-        raise VersionRefused("The file is larger than 5 MB.", kind=RefusalKind.INVALID)
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise VersionRefused("The file is not UTF-8 text (save it as CSV UTF-8).", kind=RefusalKind.INVALID) from None
-    reader = csv.DictReader(io.StringIO(text))
-    missing = [name for name in ("plan_term_id", "resource_id", "cost", "msrp") if name not in (reader.fieldnames or [])]
-    if missing:
-        raise VersionRefused(f"Row 1: the header lacks the column(s) {', '.join(missing)}.", kind=RefusalKind.INVALID)
-    records = list(reader)
-    term_ids = {int(r["plan_term_id"]) for r in records if (r.get("plan_term_id") or "").strip().isdigit()}
-    plan_of_term = dict(db.session.execute(select(PlanTerm.id, PlanTerm.plan_id).where(PlanTerm.id.in_(term_ids))).all())
-    resources_of_plan: dict[int, set[int]] = {}
-    for plan_id, resource_id in db.session.execute(select(PlanResource.plan_id, PlanResource.resource_id)
-                                                   .where(PlanResource.plan_id.in_(set(plan_of_term.values())))):
-        resources_of_plan.setdefault(plan_id, set()).add(resource_id)
-    digits = minor_digits(version.price_list.marketplace.currency)
-    parsed: dict[Item, tuple[int, int]] = {}
-    for number, record in enumerate(records, start=2):
-        try:
-            item, prices = _checked(record, plan_of_term, resources_of_plan, digits)
-            if item in parsed:
-                raise ValueError("this plan term and resource appear on an earlier row too")
-        except ValueError as reason:
-            raise VersionRefused(f"Row {number}: {reason}. Nothing was imported.", kind=RefusalKind.INVALID) from None
-        parsed[item] = prices
-    if not parsed:
-        raise VersionRefused("The file has no price rows. Nothing was imported.", kind=RefusalKind.INVALID)
-    db.session.execute(delete(PriceListVersionRow).where(PriceListVersionRow.version_id == version.id))
-    db.session.add_all(PriceListVersionRow(version_id=version.id, plan_term_id=term_id, resource_id=resource_id,
-                                           cost=cost, msrp=msrp) for (term_id, resource_id), (cost, msrp) in parsed.items())
-    db.session.flush()
-    db.session.expire(version, ["rows"])
-    return len(parsed)
-
-
-def _checked(record: dict, plan_of_term: dict, resources_of_plan: dict, digits: int) -> tuple[Item, tuple[int, int]]:
-    if None in record or any(value is None for value in record.values()):
-        raise ValueError("it does not have the header's number of columns")
-    term_text, resource_text = (record["plan_term_id"] or "").strip(), (record["resource_id"] or "").strip()
-    if not term_text.isdigit() or int(term_text) not in plan_of_term:
-        raise ValueError(f"plan term \u201c{term_text[:20]}\u201d does not exist")
-    term_id = int(term_text)
-    resource_id = None
-    if resource_text:
-        if not resource_text.isdigit() or int(resource_text) not in resources_of_plan.get(plan_of_term[term_id], set()):
-            raise ValueError(f"resource \u201c{resource_text[:20]}\u201d is not a resource of plan term {term_id}'s plan")
-        resource_id = int(resource_text)
-    cost = _parse_money(record["cost"], digits, "cost")
-    msrp = _parse_money(record["msrp"], digits, "MSRP")
-    return (term_id, resource_id), (cost, msrp)
-
-
 # --- the resellers' e-mail -----------------------------------------------------------------
 
 def affected_resellers(marketplace_id: int) -> list[Organisation]:
@@ -410,26 +289,6 @@ def _tell_resellers(version: PriceListVersion, now: datetime) -> None:
                    context={"version_id": version.id},
                    attachments=[{"kind": "price_list_csv", "version_id": version.id}],
                    reseller=reseller, marketplace=marketplace, version=version, changed=len(changes))
-
-
-def changes_csv(version_id: int) -> tuple[str, bytes] | None:
-    """The e-mail's attachment: (file name, CSV) of every item whose cost or MSRP the version
-    changes, adds or removes, old and new; None when the version is no longer scheduled or active."""
-    version = db.session.get(PriceListVersion, version_id)
-    if version is None or version.effective_from is None:
-        return None
-    digits = minor_digits(version.price_list.marketplace.currency)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(("plan_term_id", "resource_id", "item", "change", "old_cost", "old_msrp", "new_cost", "new_msrp"))
-    for line in diff(version, version.effective_from):
-        if line.change == "same":
-            continue
-        old, new = line.old or (None, None), line.new or (None, None)
-        writer.writerow((line.plan_term_id, line.resource_id or "", line.label, line.change, _major(old[0], digits),
-                         _major(old[1], digits), _major(new[0], digits), _major(new[1], digits)))
-    name = f"prices-{version.price_list.marketplace.code.lower()}-{version.effective_from:%Y-%m-%d}.csv"
-    return name, buffer.getvalue().encode("utf-8")
 
 
 # --- reads for the back office ----------------------------------------------------------------

@@ -60,7 +60,7 @@ def render_attachment(spec: dict) -> Attachment | None:
                                   compress=config["INVOICE_PDF_COMPRESS"])
         return Attachment(f"{invoice.number}.pdf", body, "application/pdf")
     if spec.get("kind") == "price_list_csv":
-        from app.catalog.price_versions import changes_csv  # rendered when sent: the list as scheduled
+        from app.catalog.price_list_csv import changes_csv  # rendered when sent: the list as scheduled
 
         found = changes_csv(spec.get("version_id"))
         return Attachment(found[0], found[1], "text/csv") if found is not None else None

@@ -8,16 +8,8 @@ from flask_login import current_user
 
 from app.accounts.services import is_safe_next
 
-from app.catalog.price_changes import (
-    ItemKind,
-    PriceChangeRefused,
-    apply_price_form,
-    find_item,
-    price_line,
-    price_page,
-    reseller_marketplaces,
-    withdraw_scheduled_price,
-)
+from app.catalog.price_changes import ItemKind, PriceChangeRefused, apply_price_form, find_item, withdraw_scheduled_price
+from app.catalog.reseller_prices import price_line, price_page, reseller_marketplaces
 from app.control_panel.forms import ActionForm
 from app.control_panel.reseller import bp
 from app.core.clock import current_now

@@ -101,3 +101,14 @@ def test_resellers_and_customers_do_not_find_the_price_lists(client, auth, world
         assert client.post(f"/staff/price-lists/{version.id}/versions").status_code == 404
         auth.logout()
     assert db.session.scalar(select(func.count(PriceListVersion.id))) == 0
+
+
+def test_the_export_streams_batch_by_batch_every_row_once(staff, world, monkeypatch):
+    from app.catalog import price_list_csv
+
+    monkeypatch.setattr(price_list_csv, "EXPORT_BATCH", 5)
+    version_id = new_draft(staff, world)
+    rows = exported(staff, version_id)
+    stored = db.session.scalars(select(PriceListVersionRow.id).where(PriceListVersionRow.version_id == version_id)).all()
+    assert len(rows) == len(stored) == 12
+    assert len({(row["plan_term_id"], row["resource_id"]) for row in rows}) == 12

@@ -15,11 +15,10 @@ from app.catalog.price_versions import (
     create_draft,
     diff,
     displayed_state,
-    export_rows,
-    import_csv,
     schedule,
     withdraw,
 )
+from app.catalog.price_list_csv import export_rows, import_csv
 from app.catalog.pricing import PriceBook, viewer_for
 from app.core.clock import FixedClock
 from app.extensions import db
