@@ -45,8 +45,13 @@ class Session:
 
     def send(self, step: Step, read_form: str = "") -> tuple[int, bytes]:
         data = self.body(step, read_form).encode() if step.method == "POST" else None
+        headers = {}
+        if step.bearer:  # the partner API: its key and JSON, as the wrk script sends them
+            headers = {"Authorization": f"Bearer {step.bearer}", "Content-Type": "application/json"}
+            data = step.json_body.encode() if step.json_body else None
         try:
-            response = self.opener.open(urllib.request.Request(self.base_url + step.path, data=data, method=step.method))
+            response = self.opener.open(urllib.request.Request(self.base_url + step.path, data=data, method=step.method,
+                                                               headers=headers))
             return response.status, response.read()
         except urllib.error.HTTPError as error:
             return error.code, error.read()

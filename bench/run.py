@@ -87,9 +87,33 @@ def prepare_database(config: dict) -> dict:
         db.session.commit()
         counts["plan_term_id"] = _a_plan_term(counts["product_slug"], "customer")
         counts["reseller_plan_term_id"] = _a_plan_term(counts["product_slug"], "reseller")
+        counts.update(api_data(app, counts["reseller_plan_term_id"]))
         db.engine.dispose()
     counts["seconds"] = time.monotonic() - started
     return counts
+
+
+def api_data(app, plan_term_id: int) -> dict:
+    """A write API key of Reseller One's administrator, and the body of an order of one plan
+    term for itself as its quote says (fingerprint and terms to accept)."""
+    from app.accounts.models import User
+    from app.api.keys import create_key
+    from app.core.clock import current_now
+    from app.extensions import db
+    from bench.targets import RESELLER
+    from sqlalchemy import select
+
+    admin = db.session.scalar(select(User).where(User.email == RESELLER))
+    token = create_key(admin.organisation, "bench", "write", admin, current_now()).secret
+    db.session.commit()
+    lines = [{"plan_term_id": plan_term_id}]
+    quote = app.test_client().post("/api/v1/orders/quote", json={"lines": lines},
+                                   headers={"Authorization": f"Bearer {token}"}).get_json()
+    if "quote" not in quote:
+        raise RuntimeError(f"the bench's API order cannot be quoted: {quote}")
+    body = {"lines": lines, "fingerprint": quote["quote"]["fingerprint"],
+            "accepted_terms": [terms["token"] for terms in quote["terms"]]}
+    return {"api_key": token, "api_order_body": json.dumps(body)}
 
 
 def _a_plan_term(slug: str, audience: str) -> int:
@@ -110,7 +134,8 @@ def write_script(steps: list[Step], sessions: list[Session], directory: Path) ->
     step_lines = [
         f"  {{method = {_lua_string(s.method)}, path = {_lua_string(s.path)}, "
         f"body = {_lua_string(urllib.parse.urlencode(s.form) if s.method == 'POST' else '')}, "
-        f"read_form = {str(s.read_form).lower()}, send_form = {str(s.send_form).lower()}}},"
+        f"read_form = {str(s.read_form).lower()}, send_form = {str(s.send_form).lower()}, "
+        f"bearer = {_lua_string(s.bearer)}, json = {_lua_string(s.json_body)}}},"
         for s in steps
     ]
     session_lines = [f"  {{cookie = {_lua_string(session.cookie_header())}, csrf = {_lua_string(session.csrf_token)}}},"
@@ -142,7 +167,9 @@ def _resolved(steps: tuple[Step, ...], data: dict) -> list[Step]:
     values = {"product": data["product_slug"], "plan_term": str(data["plan_term_id"]),
               "reseller_plan_term": str(data.get("reseller_plan_term_id")),
               "customer_subscription": str(data.get("customer_subscription_id"))}
-    return [replace(step, path=step.path.format(**values), form={k: v.format(**values) for k, v in step.form.items()})
+    return [replace(step, path=step.path.format(**values), form={k: v.format(**values) for k, v in step.form.items()},
+                    json_body=data.get(step.json_body, "") if step.json_body else "",
+                    bearer=data.get("api_key", "") if step.api else "")
             for step in steps]
 
 

@@ -31,6 +31,11 @@ class Step:
     form: dict = field(default_factory=dict)
     read_form: bool = False
     send_form: bool = False
+    # The partner API: sent with "Authorization: Bearer" and the bench's API key (of the
+    # reseller), ``json_body`` names a JSON body the harness prepares (``bench.run.api_data``).
+    api: bool = False
+    json_body: str = ""
+    bearer: str = ""  # filled in by the harness for ``api`` steps
 
 
 @dataclass(frozen=True)
@@ -73,6 +78,13 @@ TARGETS: list[Target] = [
     page("panel: customer subscriptions", "/customer/subscriptions", user=CUSTOMER, p99_budget_ms=100),
     page("panel: customer change resource limits", "/customer/subscriptions/{customer_subscription}/change", user=CUSTOMER,
          p99_budget_ms=100),
+    # The partner API (issue 14) with a key of Reseller One (20,000 subscriptions in its scope):
+    # one page of its subscriptions, and an order placed on account (the quoted body, a new
+    # order each time).
+    Target("api: list subscriptions (20,000 in scope)", (Step("/api/v1/subscriptions?limit=100", api=True),),
+           p99_budget_ms=150),
+    Target("api: place an order", (Step("/api/v1/orders", "POST", api=True, json_body="api_order_body"),),
+           p99_budget_ms=200),
     # Panels (issues to come) join here, e.g.:
     # page("reseller customers", "/reseller/customers/", user=RESELLER, p99_budget_ms=100),
 ]

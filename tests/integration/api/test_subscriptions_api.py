@@ -110,3 +110,22 @@ def test_cancel_then_resume(world, api_as):
     assert canceled.json["status"] == "canceled"
     assert resumed.status_code == 200, resumed.json
     assert resumed.json["status"] == "active"
+
+
+def test_a_page_of_subscriptions_costs_the_same_queries_whatever_its_size(world, api_as, count_queries):
+    api = api_as(world.users.reseller, "read")
+    for _ in range(2):
+        active_subscription(world, world.customer)
+    db.session.commit()
+    api.get("/api/v1/subscriptions")  # the key's last use is written once
+    db.session.expire_all()  # the requests share the test's session: nothing loaded beforehand
+    with count_queries() as small:
+        assert len(api.get("/api/v1/subscriptions").json["data"]) == 2
+    for _ in range(8):
+        active_subscription(world, world.second_customer)
+    db.session.commit()
+    db.session.expire_all()
+    with count_queries() as large:
+        assert len(api.get("/api/v1/subscriptions").json["data"]) == 10
+
+    assert large.count == small.count
