@@ -52,7 +52,7 @@ def create_api_key():
         db.session.rollback()
         flash(refused.message, "danger")
         return _page(form, status=refused.status)
-    return _page(created=created, status=201)
+    return _page(ApiKeyForm(formdata=None), created=created, status=201)
 
 
 def revoke_api_key(key_id: int):
