@@ -129,3 +129,29 @@ def test_a_page_of_subscriptions_costs_the_same_queries_whatever_its_size(world,
         assert len(api.get("/api/v1/subscriptions").json["data"]) == 10
 
     assert large.count == small.count
+
+
+def test_updated_since_finds_a_subscription_whose_quantity_changed(world, api_as):
+    from datetime import datetime, timedelta
+
+    from sqlalchemy import update
+
+    from app.core.clock import current_now
+
+    quiet = active_subscription(world, world.customer)
+    changed = active_subscription(world, world.customer)
+    db.session.commit()
+    long_ago = datetime(2025, 1, 1)
+    db.session.execute(update(Subscription).values(updated_at=long_ago))
+    db.session.commit()
+    db.session.expire_all()
+    db.session.get(Subscription, changed.id).resources[0].quantity = 9
+    db.session.commit()
+    since = (current_now() - timedelta(minutes=1)).replace(microsecond=0).isoformat() + "Z"
+
+    answer = api_as(world.users.reseller).get(f"/api/v1/subscriptions?updated_since={since}")
+    everything = api_as(world.users.reseller).get("/api/v1/subscriptions?updated_since=2024-12-31T00:00:00Z")
+
+    assert [row["id"] for row in answer.json["data"]] == [changed.id]
+    assert [row["id"] for row in everything.json["data"]] == [quiet.id, changed.id]
+    assert answer.json["data"][0]["updated_at"].endswith("Z")
