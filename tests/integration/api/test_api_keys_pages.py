@@ -8,7 +8,6 @@ from sqlalchemy import func, select
 
 from app.api.models import ApiKey
 from app.extensions import db
-from tests.factories import make_user
 
 
 def _created_secret(response) -> str:
