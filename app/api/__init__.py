@@ -8,6 +8,7 @@ bearer keys, never cookies) and the rate limits.
 """
 from __future__ import annotations
 
+import click
 from flask import Blueprint, Flask, current_app, jsonify, render_template, request
 
 from app.api.framework import PREFIX, PartnerApi
@@ -74,6 +75,16 @@ def init_app(app: Flask) -> None:
         api.register_blueprint(blueprint)
     app.register_blueprint(docs_bp)
     _answer_unrouted_api_requests_with_problems(app)
+    app.cli.add_command(purge_idempotency_command)
+
+
+@click.command("api-purge-idempotency")
+def purge_idempotency_command():
+    """Delete the stored Idempotency-Key answers older than 24 hours (run it daily)."""
+    from app.api.idempotency import purge_expired
+    from app.core.clock import current_now
+
+    click.echo(f"{purge_expired(current_now())} stored answers deleted.")
 
 
 def _answer_unrouted_api_requests_with_problems(app: Flask) -> None:

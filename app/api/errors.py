@@ -9,7 +9,7 @@ from flask import Response, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
-from app.core.errors import PROBLEM_CONTENT_TYPE, QuoteChanged, Refusal, RefusalKind, problem_details
+from app.core.errors import PROBLEM_CONTENT_TYPE, QuoteChanged, Refusal, problem_details
 from app.extensions import db
 
 # Messages of the HTTP errors the API itself raises (the pages' error page titles are for people).
@@ -123,4 +123,3 @@ def abort_api(status: int, detail: str):
     raise ApiHttpError(status, detail)
 
 
-__all__ = ["ProblemSchema", "RefusalKind", "abort_api", "http_error_response", "problem_response", "refusal_response"]

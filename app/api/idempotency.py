@@ -129,3 +129,11 @@ def finish(response: Response) -> Response:
                                               if name in response.headers})
     db.session.commit()
     return response
+
+
+def purge_expired(now) -> int:
+    """Deletes the answers kept longer than 24 hours (their keys may be used afresh); commits.
+    The number deleted."""
+    deleted = db.session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.created_at < now - KEPT_FOR)).rowcount
+    db.session.commit()
+    return deleted

@@ -21,7 +21,7 @@ from app.catalog.reference import all_marketplaces
 from app.core.clock import current_now
 from app.orders.checkout import CheckoutRequest, place_order, prepare
 from app.orders.lines import Beneficiary, LineRequest
-from app.orders.models import Order, OrderLine
+from app.orders.models import Order
 from app.orders.queries import order_for
 
 bp = api_blueprint("orders", "/orders", "Orders: quote, place, read. Payment is on account (card payments need "

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.accounts.access import acting_organisation, acting_scope
-from app.api.common import ListArgs, UtcDateTime, list_schema, money, page, utc
+from app.api.common import ListArgs, UtcDateTime, list_schema, page, utc
 from app.api.errors import abort_api
 from app.api.framework import IDEMPOTENCY_PARAMETER, acting_user, api_blueprint
 from app.api.quotes import QuoteSchema, quote_dict

@@ -4,7 +4,7 @@ the page that created it), list them by prefix and revoke them. Every rule is in
 ``app.api.keys``."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField, SubmitField
@@ -30,8 +30,17 @@ class ApiKeyForm(FlaskForm):
     submit = SubmitField("Create the key")
 
 
+def _own_organisation():
+    """The signed-in administrator's own organisation: keys are its credentials, so a reseller
+    working in its customer's panel (support mode) does not manage the customer's keys (404)."""
+    organisation = acting_organisation()
+    if organisation.id != current_user.organisation_id:
+        abort(404)
+    return organisation
+
+
 def _page(form: ApiKeyForm | None = None, created=None, status: int = 200):
-    response = render_template("control_panel/api_keys.html", keys=keys_of(acting_organisation()),
+    response = render_template("control_panel/api_keys.html", keys=keys_of(_own_organisation()),
                                form=form or ApiKeyForm(), created=created, action=ActionForm(), now=current_now())
     headers = {"Cache-Control": "no-store"} if created is not None else {}
     return response, status, headers
@@ -42,11 +51,12 @@ def api_keys():
 
 
 def create_api_key():
+    _own_organisation()
     form = ApiKeyForm()
     if not form.validate_on_submit():
         return _page(form, status=400)
     try:
-        created = create_key(acting_organisation(), form.name.data, form.scope.data, current_user, current_now())
+        created = create_key(_own_organisation(), form.name.data, form.scope.data, current_user, current_now())
         db.session.commit()
     except Refusal as refused:
         db.session.rollback()
@@ -56,10 +66,11 @@ def create_api_key():
 
 
 def revoke_api_key(key_id: int):
+    _own_organisation()
     if not ActionForm().validate_on_submit():
         flash("The form had expired. Please try again.", "warning")
         return redirect(url_for(".api_keys"))
-    key = revoke_key(acting_organisation(), key_id, current_user, current_now())  # another tenant's key: 404
+    key = revoke_key(_own_organisation(), key_id, current_user, current_now())  # another tenant's key: 404
     db.session.commit()
     flash(f"The key {key.name} ({key.prefix}) is revoked: requests with it are refused from now on.", "success")
     return redirect(url_for(".api_keys"))

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.api.models import ApiKey
 from app.extensions import db
-from tests.factories import make_user
 
 
 def _created_secret(response) -> str:
@@ -75,3 +74,21 @@ def test_another_organisations_key_cannot_be_revoked(world, client, auth, api_ke
     assert answer.status_code == 404
     db.session.expire_all()
     assert db.session.get(ApiKey, key.id).revoked_at is None
+
+
+def test_a_reseller_in_support_mode_does_not_manage_its_customers_keys(world, client, auth, api_key):
+    api_key(world.users.customer)
+    key = db.session.scalar(select(ApiKey))
+    auth.login("admin@reseller.test")
+    client.post(f"/reseller/customers/{world.customer.id}/support")
+
+    page = client.get("/customer/api-keys")
+    revoke = client.post(f"/customer/api-keys/{key.id}/revoke")
+    create = client.post("/customer/api-keys", data={"name": "Mine", "scope": "write"})
+    subscriptions = client.get("/customer/subscriptions")
+
+    assert (page.status_code, revoke.status_code, create.status_code) == (404, 404, 404)
+    assert b"/customer/api-keys" not in subscriptions.data
+    db.session.expire_all()
+    assert db.session.get(ApiKey, key.id).revoked_at is None
+    assert db.session.scalar(select(func.count(ApiKey.id))) == 1

@@ -94,3 +94,24 @@ def test_a_customer_cannot_order_for_another_resellers_customer(world, api_as, b
 
     assert answer.status_code in (404, 422)
     assert answer.mimetype == "application/problem+json"
+
+
+def test_answers_older_than_a_day_are_purged_and_their_key_runs_afresh(world, api_as, buying_reseller, handed_off, app):
+    from datetime import timedelta
+
+    from app.core.clock import current_now
+
+    api = api_as(world.users.reseller)
+    lines = order_lines(world)
+    quote = api.post("/api/v1/orders/quote", json={"lines": lines}).json
+    body = {"lines": lines, "fingerprint": quote["quote"]["fingerprint"],
+            "accepted_terms": [terms["token"] for terms in quote["terms"]]}
+    api.post("/api/v1/orders", json=body, headers={"Idempotency-Key": "daily"})
+    record = db.session.scalar(select(IdempotencyRecord))
+    record.created_at = current_now() - timedelta(hours=25)
+    db.session.commit()
+
+    output = app.test_cli_runner().invoke(args=["api-purge-idempotency"]).output
+
+    assert output == "1 stored answers deleted.\n"
+    assert db.session.scalar(select(func.count(IdempotencyRecord.id))) == 0
