@@ -18,6 +18,7 @@ from rq.cron import CronScheduler
 from sqlalchemy.orm import configure_mappers
 
 from app.accounts.jobs import purge_login_attempts_job
+from app.api.jobs import purge_idempotency_records_job
 from app.core.clock import current_now
 from app.extensions import db
 from app.mail.jobs import resend_stalled_mail_job
@@ -90,6 +91,7 @@ def noop_job() -> None:
 def periodic_duties() -> list[tuple]:
     return [
         (purge_login_attempts_job, "default", 3600),
+        (purge_idempotency_records_job, "default", 3600),
         (sweep_provisioning_job, "default", current_app.config["PROVISIONING_SWEEP_INTERVAL"]),
         (resend_stalled_mail_job, "default", 600),
         (sweep_webhook_deliveries_job, "default", current_app.config["WEBHOOK_SWEEP_INTERVAL"]),
