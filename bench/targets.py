@@ -84,6 +84,9 @@ TARGETS: list[Target] = [
     page("panel: reseller home filtered + sorted", "/reseller/?status=active&q=customer+01&sort=margin&order=desc&page=3",
          user=RESELLER, p99_budget_ms=150),
     page("panel: reseller subscriptions CSV (20,000 rows)", "/reseller/subscriptions/export.csv", user=RESELLER),
+    page("panel: reseller customers (5,000)", "/reseller/customers", user=RESELLER, p99_budget_ms=100),
+    page("panel: reseller customers searched", "/reseller/customers?q=customer+04&sort=name&page=2", user=RESELLER,
+         p99_budget_ms=100),
     # The partner API (issue 14) with a key of Reseller One (20,000 subscriptions in its scope):
     # one page of its subscriptions, and an order placed on account (the quoted body, a new
     # order each time).

@@ -70,5 +70,6 @@ def test_a_reseller_finds_creates_and_opens_a_customer(world, live_server, page,
 
     page.goto(f"{live_server}/reseller/customers/{world.customer.id}")
     expect(page.locator("[data-subscription]")).to_have_count(2)
+    assert page.locator("[data-panel-nav]").get_by_role("link", name="Customers").get_attribute("aria-current") == "page"
     assert page.locator('[data-count="seats"]').inner_text() == "11"
     screenshot("reseller-customer-page")

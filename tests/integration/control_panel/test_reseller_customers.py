@@ -218,3 +218,41 @@ def test_another_resellers_customer_is_not_found_on_any_tab(client, auth, world)
     auth.login("admin@reseller.test")
     assert client.get(f"/reseller/customers/{world.foreign_customer.id}/users").status_code == 404
     assert client.get(f"/reseller/customers/{world.foreign_customer.id}/invoices").status_code == 404
+
+
+def test_at_bench_size_every_page_of_5000_customers_costs_the_same_queries(client, auth, world, count_queries):
+    from sqlalchemy import insert
+
+    from app.plans.models import Subscription, SubscriptionResource
+
+    # given 5,000 customers of the reseller, each with a subscription of 1 to 10 seats
+    db.session.execute(insert(Organisation), [
+        {"name": f"Bench {n:04d}", "kind": "customer", "parent_id": world.reseller.id, "marketplace_id": world.us.id,
+         "contact_email": f"it@bench{n}.example", "domain": f"bench{n}.example"} for n in range(5000)])
+    ids = {name: id_ for id_, name in db.session.execute(
+        select(Organisation.id, Organisation.name).where(Organisation.name.like("Bench %")))}
+    term = world.customer_plan.terms[0]
+    db.session.execute(insert(Subscription), [
+        {"owner_id": ids[f"Bench {n:04d}"], "payer_id": world.reseller.id, "plan_id": world.customer_plan.id,
+         "plan_term_id": term.id, "marketplace_id": world.us.id, "currency": "USD", "status": "active"} for n in range(5000)])
+    subscriptions = {owner: id_ for owner, id_ in db.session.execute(select(Subscription.owner_id, Subscription.id))}
+    db.session.execute(insert(SubscriptionResource), [
+        {"subscription_id": subscriptions[ids[f"Bench {n:04d}"]], "resource_id": world.seats.id, "quantity": n % 10 + 1}
+        for n in range(5000)])
+    db.session.commit()
+    auth.login("admin@reseller.test")
+    client.get("/reseller/customers")
+
+    # when the first page, a late sorted page and a search are read
+    with count_queries() as first:
+        page_one = text_of(client.get("/reseller/customers"))
+    with count_queries() as late:
+        page_late = text_of(client.get("/reseller/customers?sort=-domain&page=150"))
+    with count_queries() as searched:
+        found = text_of(client.get("/reseller/customers?q=bench4321.example"))
+
+    # then each costs the same few queries, and the totals are the rows' own
+    assert first.count == late.count == searched.count <= 6
+    assert 'data-total="5002"' in page_one and "Page 150 of 201" in page_late
+    row = found.split(f'data-customer="{ids["Bench 4321"]}"')[1].split("</tr>")[0]
+    assert "data-subscriptions>1<" in row and "data-seats>2<" in row
