@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 
+from babel.numbers import get_currency_precision
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -66,8 +67,6 @@ def _organisation_page(organisation: Organisation, terms_form: AccountTermsForm 
 def _amount_text(organisation: Organisation) -> str:
     if organisation.credit_limit is None or organisation.marketplace is None:
         return ""
-    from babel.numbers import get_currency_precision
-
     precision = get_currency_precision(organisation.marketplace.currency)
     whole, part = divmod(organisation.credit_limit, 10**precision)
     return f"{whole}.{part:0{precision}d}" if precision else str(whole)
