@@ -24,7 +24,6 @@ from app.extensions import db
 # "<subject>.<verb>"; a code missing here is still recorded and shown, under its code.
 ACTIONS: dict[str, str] = {
     "order.placed": "Order placed",
-    "subscription.created": "Subscription created",
     "subscription.changed": "Resource limits changed",
     "subscription.canceled": "Subscription cancelled",
     "subscription.resumed": "Subscription resumed",

@@ -18,7 +18,7 @@ def edit_billing_info():
     marketplace = current_marketplace()
     form = BillingInfoForm(obj=info, next=request.args.get("next", ""), locale=marketplace.locale if marketplace else "en")
     if form.validate_on_submit():
-        save_billing_info(organisation, form.data)
+        save_billing_info(organisation, form.data, actor=current_user._get_current_object())
         db.session.commit()
         flash("Billing information saved.", "success")
         target = form.next.data

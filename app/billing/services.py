@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
+from app.accounts.activity import record_activity
 from app.accounts.models import BillingInfo
 
 from app.billing.invoicing import PAYMENT_TERMS, invoice_order  # noqa: F401  (re-exported)
@@ -77,10 +78,10 @@ def remaining_credit(organisation) -> Money | None:
 BILLING_FIELDS = ("legal_name", "address_line1", "address_line2", "city", "postal_code", "country", "tax_id", "billing_email")
 
 
-def save_billing_info(organisation, values: dict) -> BillingInfo:
+def save_billing_info(organisation, values: dict, *, actor=None) -> BillingInfo:
     """Sets ``organisation``'s billing information from ``values`` (the fields of
-    ``BillingInfoForm``, validated by it): created on first save, trimmed, the tax ID in capitals.
-    Flushed, not committed."""
+    ``BillingInfoForm``, validated by it): created on first save, trimmed, the tax ID in capitals;
+    recorded in its activity log as done by ``actor``. Flushed, not committed."""
     info = organisation.billing_info
     if info is None:
         info = BillingInfo(organisation_id=organisation.id)
@@ -90,4 +91,6 @@ def save_billing_info(organisation, values: dict) -> BillingInfo:
         setattr(info, name, (values.get(name) or "").strip())
     info.tax_id = info.tax_id.upper()
     db.session.flush()
+    record_activity(organisation.id, "billing.updated", f"Billing information saved: {info.legal_name}, {info.city}, {info.country}",
+                    actor=actor, subject=info)
     return info

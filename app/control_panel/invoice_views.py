@@ -13,6 +13,7 @@ from app.accounts.access import TenantScope, acting_organisation
 from app.billing.card_payment import (
     InvoiceNotPayable, InvoicePayStep, card_payable, confirm_invoice_payment, pay_invoice_by_card, payment_of_invoice,
 )
+from app.billing.countries import country_name
 from app.billing.invoice_routes import invoice_pdf_response
 from app.billing.models import Invoice
 from app.billing.queries import STATUSES, invoice_for, invoice_locale, invoices_page, seller_details
@@ -48,7 +49,8 @@ def _invoice_page(invoice: Invoice, refusal=None, status: int = 200):
     organisation = acting_organisation()
     payment = payment_of_invoice(invoice)
     return render_template("control_panel/invoices/detail.html", invoice=invoice, seller=seller_details(invoice),
-                           locale=invoice_locale(invoice), payable=card_payable(invoice, organisation), payment=payment,
+                           locale=invoice_locale(invoice), country_name=country_name,
+                           payable=card_payable(invoice, organisation), payment=payment,
                            account=payment_account(organisation), refusal=refusal,
                            order_endpoint=ORDER_ENDPOINTS.get(request.blueprint, "orders.detail"),
                            form=PayForm(seen_attempts=payment.attempts if payment else 0)), status

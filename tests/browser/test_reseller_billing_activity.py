@@ -63,7 +63,8 @@ def test_a_reseller_reads_its_billing_saves_its_information_and_exports_its_acti
 
     page.locator("[data-panel-nav]").get_by_role("link", name="Activity").click()
     page.wait_for_url(live_server + "/reseller/activity")
-    assert page.locator("[data-activity]").count() == 5
+    assert page.locator("[data-activity]").count() == 6  # the five above and the billing information just saved
+    assert page.locator('[data-activity="billing.updated"]').count() == 1
     screenshot("reseller-activity")
     page.get_by_label("Action").select_option("subscription.canceled")
     page.get_by_role("button", name="Filter").click()

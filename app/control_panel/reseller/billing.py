@@ -6,6 +6,7 @@ invoice pages themselves are the panels' shared ones (``invoice_views``)."""
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
+from flask_login import current_user
 
 from app.accounts.access import acting_organisation
 from app.billing.countries import country_name
@@ -42,7 +43,7 @@ def edit_billing_information():
     organisation = acting_organisation()
     form = BillingInfoForm(obj=organisation.billing_info, locale=_locale(organisation))
     if form.validate_on_submit():
-        save_billing_info(organisation, form.data)
+        save_billing_info(organisation, form.data, actor=current_user._get_current_object())
         db.session.commit()
         flash("Billing information saved.", "success")
         return redirect(url_for(".billing"), code=303)

@@ -9,6 +9,7 @@ import re
 
 from sqlalchemy import select
 
+from app.accounts.activity import ActivityEntry
 from app.accounts.models import BillingInfo
 from app.billing.services import credit_position, remaining_credit
 from app.extensions import db
@@ -89,6 +90,12 @@ def test_an_administrator_saves_the_billing_information_and_the_page_shows_it(cl
     assert client.post("/reseller/billing/information", data={**FORM, "city": "Cambridge"}).status_code == 303
     assert _billing_info(world.reseller.id).city == "Cambridge"
     assert db.session.scalar(select(db.func.count(BillingInfo.id))) == 1
+    # both saves are in its activity log, by its administrator
+    log = db.session.scalars(select(ActivityEntry).where(ActivityEntry.organisation_id == world.reseller.id)
+                             .order_by(ActivityEntry.id)).all()
+    assert [(e.action, e.actor_user_id, e.summary) for e in log] == [
+        ("billing.updated", world.users.reseller.id, "Billing information saved: Reseller One Ltd, Boston, US"),
+        ("billing.updated", world.users.reseller.id, "Billing information saved: Reseller One Ltd, Cambridge, US")]
 
 
 def test_invalid_billing_information_is_refused_and_nothing_is_saved(client, auth, world):
@@ -99,6 +106,7 @@ def test_invalid_billing_information_is_refused_and_nothing_is_saved(client, aut
         assert response.status_code == 400, bad
         assert "is-invalid" in response.get_data(as_text=True), bad
     assert _billing_info(world.reseller.id) is None
+    assert db.session.scalar(select(db.func.count(ActivityEntry.id))) == 0
 
 
 def test_a_member_reads_the_billing_page_but_cannot_edit(client, auth, world):
