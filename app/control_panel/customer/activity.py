@@ -22,6 +22,6 @@ def activity():
     listing = acting_scope(customers=False, staff_sees_all=False).filter(activity_listing(action or None),
                                                                          ActivityEntry.organisation_id)
     entries = db.paginate(listing, per_page=PER_PAGE, error_out=False,
-                          page=int(page) if page.isdigit() and len(page) < 6 else 1)
+                          page=int(page) if page.isascii() and page.isdigit() and len(page) < 6 else 1)
     return render_template("control_panel/customer/activity/index.html", organisation=organisation, entries=entries,
                            action=action, actions=ACTIONS)

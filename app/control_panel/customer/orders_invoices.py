@@ -30,7 +30,7 @@ from app.payments.forms import AuthenticatedForm
 
 def _page_number() -> int:
     page = request.args.get("page", "1")
-    return int(page) if page.isdigit() and len(page) < 6 else 1
+    return int(page) if page.isascii() and page.isdigit() and len(page) < 6 else 1
 
 
 @bp.get("/orders")

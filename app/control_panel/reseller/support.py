@@ -29,7 +29,7 @@ def customers():
     statement = _customers_scope().filter(
         select(Organisation).where(Organisation.kind == OrganisationKind.CUSTOMER.value).order_by(Organisation.name, Organisation.id),
         Organisation.parent_id)
-    rows = db.paginate(statement, page=int(page) if page.isdigit() and len(page) < 6 else 1, per_page=PER_PAGE, error_out=False)
+    rows = db.paginate(statement, page=int(page) if page.isascii() and page.isdigit() and len(page) < 6 else 1, per_page=PER_PAGE, error_out=False)
     return render_template("control_panel/reseller/support/customers.html", customers=rows, form=ActionForm())
 
 
