@@ -20,7 +20,7 @@ from app.extensions import db
 @bp.get("/invoices")
 def invoices():
     status, page = request.args.get("status"), request.args.get("page", "1")
-    number = int(page) if page.isdigit() and len(page) < 6 else 1
+    number = int(page) if page.isascii() and page.isdigit() and len(page) < 6 else 1
     return render_template("billing/invoices.html", invoices=all_invoices_page(number, status), status=status,
                            statuses=STATUSES, staff=True)
 

@@ -20,7 +20,7 @@ def outbox():
     if kind:
         statement = statement.where(OutboxMessage.kind == kind)
     page = request.args.get("page", "1")
-    messages = db.paginate(statement, page=int(page) if page.isdigit() and len(page) < 6 else 1, per_page=50, error_out=False)
+    messages = db.paginate(statement, page=int(page) if page.isascii() and page.isdigit() and len(page) < 6 else 1, per_page=50, error_out=False)
     kinds = list(db.session.scalars(select(OutboxMessage.kind).distinct().order_by(OutboxMessage.kind)))
     return render_template("back_office/outbox.html", messages=messages, status=status, kind=kind, statuses=STATUSES, kinds=kinds)
 

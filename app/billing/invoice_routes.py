@@ -12,7 +12,7 @@ from app.billing.queries import STATUSES, invoice_for, invoice_locale, invoices_
 
 def _page_number() -> int:
     page = request.args.get("page", "1")
-    return int(page) if page.isdigit() and len(page) < 6 else 1
+    return int(page) if page.isascii() and page.isdigit() and len(page) < 6 else 1
 
 
 @bp.get("/invoices")

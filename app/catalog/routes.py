@@ -9,7 +9,7 @@ from app.catalog.reference import category_by_slug, marketplace_info
 
 def _page_argument() -> int:
     page = request.args.get("page", "1")
-    return int(page) if page.isdigit() and len(page) < 6 else 1
+    return int(page) if page.isascii() and page.isdigit() and len(page) < 6 else 1
 
 
 @bp.get("/")

@@ -48,7 +48,7 @@ def _subscription(subscription_id: int) -> Subscription:
 
 def _page_number() -> int:
     page = request.args.get("page", "1")
-    return int(page) if page.isdigit() and 0 < len(page) < 6 and int(page) > 0 else 1
+    return int(page) if page.isascii() and page.isdigit() and 0 < len(page) < 6 and int(page) > 0 else 1
 
 
 def overview():

@@ -22,7 +22,7 @@ PER_PAGE = 25
 
 def _page() -> int:
     page = request.args.get("page", "1")
-    return int(page) if page.isdigit() and len(page) < 6 and int(page) > 0 else 1
+    return int(page) if page.isascii() and page.isdigit() and len(page) < 6 and int(page) > 0 else 1
 
 
 def _list_page(form: EndpointForm, status: int = 200, created=None):

@@ -138,7 +138,7 @@ def pay_submit(number: str):
 @login_required
 def index():
     page = request.args.get("page", "1")
-    orders = orders_page(current_user.organisation, int(page) if page.isdigit() and len(page) < 6 else 1)
+    orders = orders_page(current_user.organisation, int(page) if page.isascii() and page.isdigit() and len(page) < 6 else 1)
     return render_template("orders/index.html", orders=orders)
 
 

@@ -98,7 +98,7 @@ def period_containing(subscription: Subscription, moment: datetime) -> Period | 
 
 def _fraction(text: str) -> Fraction | None:
     numerator, _, denominator = (text or "").partition("/")
-    if numerator.isdigit() and denominator.isdigit() and int(denominator):
+    if numerator.isascii() and numerator.isdigit() and denominator.isascii() and denominator.isdigit() and int(denominator):
         return Fraction(int(numerator), int(denominator))
     return None
 

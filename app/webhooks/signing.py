@@ -48,7 +48,7 @@ def verify_signature(payload: bytes | str, header: str | None, secret: str, tole
     timestamp, candidates = None, []
     for part in (header or "").split(","):
         name, _, value = part.strip().partition("=")
-        if name == "t" and value.isdigit():
+        if name == "t" and value.isascii() and value.isdigit():
             timestamp = int(value)
         elif name == "v1" and value:
             candidates.append(value)

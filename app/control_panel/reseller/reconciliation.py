@@ -14,7 +14,7 @@ from app.core.clock import current_now
 from app.money import minor_digits
 from app.reconciliation.rows import COLUMNS, MonthOutOfRange, csv_values, month_bounds, month_choices, month_label, reconciliation_rows
 
-MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+MONTH = re.compile(r"^([0-9]{4})-([0-9]{2})$")  # ASCII digits only
 
 
 def _month() -> tuple[int, int]:

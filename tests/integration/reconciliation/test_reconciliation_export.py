@@ -111,7 +111,7 @@ def test_another_reseller_sees_none_of_it_and_a_bad_month_is_not_found(client, a
     assert reconciliation_rows(shop.other_reseller, 2026, 2) == []
     auth.login("admin@other.test")
     assert _csv(client, "2026-02") == []
-    for bad in ("2026-13", "2026-2", "1999-12", "abc", "2026-02-01"):
+    for bad in ("2026-13", "2026-2", "1999-12", "abc", "2026-02-01", "²⁰²⁶-02", "٢٠٢٦-٠٢"):
         assert client.get(f"/reseller/reconciliation.csv?month={bad}").status_code == 404
 
 

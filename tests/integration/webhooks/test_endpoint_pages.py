@@ -142,6 +142,9 @@ def test_the_delivery_log_pages_newest_first_with_the_state_in_the_url(client, a
     assert re.findall(r'data-delivery="(\d+)"', first) == [str(i) for i in range(30, 5, -1)]
     assert re.findall(r'data-delivery="(\d+)"', second) == ["5", "4", "3", "2", "1"]
     assert re.findall(r'data-delivery="(\d+)"', delivered) == ["3", "2", "1"]
+    for odd in ("²", "0", "-1", "99999999", "x"):  # a page number that is not one opens the first page
+        assert client.get(f"/reseller/webhooks/{endpoint.id}?page={odd}").status_code == 200
+        assert client.get(f"/reseller/webhooks?page={odd}").status_code == 200
     assert counter.count < 15  # one query for the page's rows with their events, not one per row
 
 
