@@ -15,6 +15,7 @@ from app.catalog import admin
 from app.catalog.models import Category, Plan, PlanResource, Product, Resource
 from app.extensions import db
 from app.provisioning.connectors import CONNECTORS
+from app.core.numbers import page_number
 
 PER_PAGE = 50
 
@@ -31,7 +32,7 @@ def refused(form, refusal: admin.CatalogEditRefused) -> None:
 
 def _page() -> int:
     page = request.args.get("page", "1")
-    return int(page) if page.isdigit() and len(page) < 6 else 1
+    return page_number(page)
 
 
 @bp.get("/catalog")

@@ -15,12 +15,13 @@ from app.billing.settling import SettlementRefused, record_payment_received, wri
 from app.core.clock import current_now
 from app.core.errors import RefusalKind
 from app.extensions import db
+from app.core.numbers import page_number
 
 
 @bp.get("/invoices")
 def invoices():
     status, page = request.args.get("status"), request.args.get("page", "1")
-    number = int(page) if page.isascii() and page.isdigit() and len(page) < 6 else 1
+    number = page_number(page)
     return render_template("billing/invoices.html", invoices=all_invoices_page(number, status), status=status,
                            statuses=STATUSES, staff=True)
 

@@ -18,11 +18,12 @@ from app.core.clock import current_now
 from app.core.errors import Refusal
 from app.extensions import db
 from app.orders.staff_assignment import assign_storefront_plan, assignable_terms
+from app.core.numbers import page_number
 
 
 def _page() -> int:
     page = request.args.get("page", "1")
-    return int(page) if page.isdigit() and len(page) < 6 else 1
+    return page_number(page)
 
 
 @bp.get("/organisations")

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from app.back_office import bp
 from app.extensions import db
 from app.mail.models import DeliveryStatus, OutboxMessage
+from app.core.numbers import page_number
 
 STATUSES = tuple(status.value for status in DeliveryStatus)
 
@@ -20,7 +21,7 @@ def outbox():
     if kind:
         statement = statement.where(OutboxMessage.kind == kind)
     page = request.args.get("page", "1")
-    messages = db.paginate(statement, page=int(page) if page.isascii() and page.isdigit() and len(page) < 6 else 1, per_page=50, error_out=False)
+    messages = db.paginate(statement, page=page_number(page), per_page=50, error_out=False)
     kinds = list(db.session.scalars(select(OutboxMessage.kind).distinct().order_by(OutboxMessage.kind)))
     return render_template("back_office/outbox.html", messages=messages, status=status, kind=kind, statuses=STATUSES, kinds=kinds)
 

@@ -27,6 +27,7 @@ from app.control_panel.forms import ActionForm
 from app.core.clock import current_now
 from app.extensions import db
 from app.money import Money
+from app.core.numbers import page_number
 
 DIFF_PAGE = 50
 SHOWN = {"changes": "Changes only", "all": "Every row"}
@@ -66,7 +67,7 @@ def _version_page(version: PriceListVersion, status: int = 200):
     lines = [line for line in diff(version, current_now()) if show == "all" or line.change != "same"]
     page_text = request.args.get("page", "1")
     pages = max(1, -(-len(lines) // DIFF_PAGE))
-    page = min(max(int(page_text) if page_text.isdigit() and len(page_text) < 6 else 1, 1), pages)
+    page = min(max(page_number(page_text), 1), pages)
     counts = {kind: sum(line.change == kind for line in lines) for kind in ("changed", "added", "removed")}
     marketplace = version.price_list.marketplace
     return render_template("back_office/price_lists/version.html", version=version, show=show, shown=SHOWN,

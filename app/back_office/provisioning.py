@@ -13,6 +13,7 @@ from app.provisioning.inquiries import AnswerRejected
 from app.provisioning.models import FulfillmentRequest
 from app.provisioning.staff import (STATE_FILTERS, StaffActionRefused, answer_for_buyer, complete_by_hand, requests_listing,
                                     retry_request, staff_queue)
+from app.core.numbers import page_number
 
 PER_PAGE = 50
 
@@ -26,7 +27,7 @@ def _filters() -> tuple[str | None, str, int]:
     state = request.args.get("state")
     page = request.args.get("page", "1")
     return (state if state in STATE_FILTERS else None, request.args.get("q", "")[:40],
-            int(page) if page.isdigit() and len(page) < 6 else 1)
+            page_number(page))
 
 
 def _queue_page(complete_form: ManualCompletionForm | None = None, form_for: int | None = None, status: int = 200,

@@ -8,11 +8,12 @@ from app.billing import bp
 from app.billing.countries import country_name
 from app.billing.pdf import render_invoice_pdf
 from app.billing.queries import STATUSES, invoice_for, invoice_locale, invoices_page, seller_details
+from app.core.numbers import page_number
 
 
 def _page_number() -> int:
     page = request.args.get("page", "1")
-    return int(page) if page.isascii() and page.isdigit() and len(page) < 6 else 1
+    return page_number(page)
 
 
 @bp.get("/invoices")

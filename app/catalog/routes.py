@@ -5,11 +5,12 @@ from app.catalog import bp
 from app.catalog.context import current_marketplace, current_viewer, remember_marketplace
 from app.catalog.pages import browse_content, home_content, product_content
 from app.catalog.reference import category_by_slug, marketplace_info
+from app.core.numbers import page_number
 
 
 def _page_argument() -> int:
     page = request.args.get("page", "1")
-    return int(page) if page.isascii() and page.isdigit() and len(page) < 6 else 1
+    return page_number(page)
 
 
 @bp.get("/")

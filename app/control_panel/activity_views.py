@@ -11,6 +11,7 @@ from app.accounts.activity import ACTIONS, ActivityEntry, ActivityFilter, activi
 from app.core.clock import current_now
 from app.core.csv_export import streamed_csv
 from app.extensions import db
+from app.core.numbers import page_number
 
 PER_PAGE = 25
 
@@ -25,7 +26,7 @@ def activity():
     wanted = ActivityFilter.from_args(request.args)
     page = request.args.get("page", "1")
     entries = db.paginate(_own_log(wanted), per_page=PER_PAGE, error_out=False,
-                          page=int(page) if page.isdigit() and len(page) < 6 else 1)
+                          page=page_number(page))
     return render_template("control_panel/activity/index.html", organisation=organisation, entries=entries,
                            wanted=wanted, actions=ACTIONS, actors=actors_in_log(organisation.id))
 

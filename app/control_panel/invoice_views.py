@@ -24,14 +24,10 @@ from app.payments import gateway
 from app.payments.cards import payment_account
 from app.payments.errors import PaymentError
 from app.payments.forms import AuthenticatedForm
+from app.core.numbers import page_argument as page_number
 
 # Where each panel shows an order of the acting organisation (linked from its invoices).
 ORDER_ENDPOINTS = {"customer": "customer.order", "reseller": "orders.detail"}
-
-
-def page_number() -> int:
-    page = request.args.get("page", "1")
-    return int(page) if page.isdigit() and len(page) < 6 else 1
 
 
 def _endpoint(view: str) -> str:

@@ -30,6 +30,7 @@ from app.orders.payments import PaymentFailed, methods_for
 from app.orders.placing import CheckoutError, find_order
 from app.orders.settlement import PayStep, pay_order
 from app.orders.validation import OrderInvalid, Problem
+from app.core.numbers import page_number, whole_number
 
 PLANS = "control_panel/ordering/plans.html"
 CONFIGURE = "control_panel/ordering/plan.html"
@@ -87,12 +88,12 @@ class OrderingFlow:
 
 def term_id(values) -> int | None:
     text = values.get("term", "")
-    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None
+    return whole_number(text)
 
 
 def _page_number() -> int:
     text = request.args.get("page", "1")
-    return int(text) if text.isascii() and text.isdigit() and 0 < len(text) < 6 and int(text) > 0 else 1
+    return page_number(text)
 
 
 def show_plans(flow: OrderingFlow, per_page: int = 12):

@@ -32,6 +32,7 @@ from app.plans.actions import withdraw_decrease as withdraw
 from app.plans.errors import LifecycleRefused
 from app.plans.models import Subscription
 from app.plans.queries import subscription_counts
+from app.core.numbers import page_number
 
 # Views only administrators use, whatever the method (the panels' guards read this).
 ADMIN_VIEWS = ("change_subscription", "cancel_subscription", "resume_subscription", "withdraw_decrease")
@@ -48,7 +49,7 @@ def _subscription(subscription_id: int) -> Subscription:
 
 def _page_number() -> int:
     page = request.args.get("page", "1")
-    return int(page) if page.isascii() and page.isdigit() and 0 < len(page) < 6 and int(page) > 0 else 1
+    return page_number(page)
 
 
 def overview():

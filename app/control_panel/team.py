@@ -13,7 +13,7 @@ import re
 from datetime import datetime
 
 from email_validator import EmailNotValidError, validate_email
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -27,6 +27,7 @@ from app.core.clock import current_now
 from app.core.errors import Refusal
 from app.extensions import db
 from app.mail.notices import member_invited
+from app.core.numbers import page_argument as page_number
 
 MAX_INVITATIONS = 20
 PER_PAGE = 25
@@ -92,11 +93,6 @@ def revoke(organisation: Organisation, user_id: int, actor: User, now: datetime)
     user = members.revoke_invitation(organisation, user_id, now, actor=actor)
     _log(organisation, actor, "invitation.revoked", f"Invitation of {user.email} revoked", user, now)
     return user
-
-
-def page_number() -> int:
-    page = request.args.get("page", "1")
-    return int(page) if page.isdigit() and 0 < len(page) < 6 and int(page) > 0 else 1
 
 
 # --- the "Users" pages of a panel (endpoints relative to the blueprint they are mounted on) ---

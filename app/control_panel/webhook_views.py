@@ -14,6 +14,7 @@ from app.core.clock import current_now
 from app.extensions import db
 from app.webhooks import endpoints as service
 from app.webhooks.models import DeliveryState
+from app.core.numbers import page_number
 
 WEBHOOK_ADMIN_VIEWS = ("webhooks", "create_webhook", "webhook", "enable_webhook", "disable_webhook", "delete_webhook",
                        "test_webhook", "redeliver_webhook")
@@ -22,7 +23,7 @@ PER_PAGE = 25
 
 def _page() -> int:
     page = request.args.get("page", "1")
-    return int(page) if page.isascii() and page.isdigit() and len(page) < 6 and int(page) > 0 else 1
+    return page_number(page)
 
 
 def _list_page(form: EndpointForm, status: int = 200, created=None):

@@ -9,11 +9,12 @@ from flask_login import current_user
 
 from app.money import Money
 from app.orders import reports
+from app.core.numbers import page_number
 
 
 def _page() -> int:
     page = request.args.get("page", "1")
-    return int(page) if page.isdigit() and len(page) < 6 else 1
+    return page_number(page)
 
 
 def add_report_pages(bp, *, own_sales_only: bool) -> None:

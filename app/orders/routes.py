@@ -18,6 +18,7 @@ from app.orders.queries import invoices_of, order_for, orders_page, own_order, p
 from app.orders.settlement import PayStep, pay_order
 from app.orders.validation import OrderInvalid
 from app.payments.cards import payment_account
+from app.core.numbers import page_number
 
 
 def _turned_back(refusal: CheckoutError):
@@ -138,7 +139,7 @@ def pay_submit(number: str):
 @login_required
 def index():
     page = request.args.get("page", "1")
-    orders = orders_page(current_user.organisation, int(page) if page.isascii() and page.isdigit() and len(page) < 6 else 1)
+    orders = orders_page(current_user.organisation, page_number(page))
     return render_template("orders/index.html", orders=orders)
 
 

@@ -16,6 +16,7 @@ from app.mail import notices
 from app.onboarding.forms import SignUpForm
 from app.white_label import bp
 from app.white_label.hosts import own_hosts
+from app.core.numbers import page_number
 
 
 def _storefront(shop: str):
@@ -32,7 +33,7 @@ def _viewer(storefront) -> Viewer:
 
 def _page() -> int:
     page = request.args.get("page", "1")
-    return int(page) if page.isdigit() and len(page) < 6 else 1
+    return page_number(page)
 
 
 def _browse(storefront, category_slug: str | None = None):

@@ -13,6 +13,7 @@ from app.accounts.customers import DEFAULT_SORT, SORTS, customers_listing
 from app.accounts.models import Organisation, OrganisationKind
 from app.extensions import db
 from app.plans.queries import OwnerTotals, totals_by_owner
+from app.core.numbers import page_number
 
 PER_PAGE = 25
 TABS = (("customer", "Subscriptions"), ("customer_orders", "Orders"), ("customer_users", "Users"),
@@ -38,7 +39,7 @@ class ListState:
         search = (args.get("q") or "").strip()[:100]
         sort = args.get("sort") if args.get("sort") in SORTS else DEFAULT_SORT
         page = args.get("page", "1")
-        return cls(search, sort, int(page) if page.isdigit() and 0 < len(page) < 6 and int(page) > 0 else 1)
+        return cls(search, sort, page_number(page))
 
     def params(self, **changes) -> dict:
         """URL arguments for a link that keeps this state (defaults left out)."""

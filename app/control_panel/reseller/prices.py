@@ -15,13 +15,14 @@ from app.control_panel.reseller import bp
 from app.core.clock import current_now
 from app.core.errors import RefusalKind
 from app.extensions import db
+from app.core.numbers import whole_number
 
 PER_PAGE = 20
 
 
 def _int_arg(name: str) -> int | None:
     value = request.args.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 10 else None
+    return whole_number(value)
 
 
 @bp.get("/prices")

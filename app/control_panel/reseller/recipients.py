@@ -17,13 +17,14 @@ from app.control_panel.ordering import Recipient
 from app.extensions import db
 from app.orders.lines import Beneficiary
 from app.orders.validation import Problem
+from app.core.numbers import whole_number
 
 FIELDS = ("recipient", "customer", "customer_q", "new_customer_name", "new_customer_email", "end_user_email", "end_user_name")
 MATCHES = 10
 
 
 def _id(text: str) -> int | None:
-    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None
+    return whole_number(text)
 
 
 def read_recipient(values: Mapping, plan) -> tuple[Beneficiary, list[Problem]]:
