@@ -80,6 +80,10 @@ def _insert(kind, recipient, subject, text, html, dedup_key, context, now) -> in
 
 
 def _enqueue_after_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        # Releasing a SAVEPOINT (invoice numbering does) calls after_commit too, while the outer
+        # transaction is still open: the jobs wait for the real commit, or would miss their rows.
+        return
     ids = session.info.pop(SESSION_KEY, None)
     if ids:
         enqueue_outbox_messages(ids)

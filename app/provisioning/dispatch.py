@@ -77,6 +77,10 @@ def job_is_waiting(queue: Queue, job_id: str) -> bool:
 
 
 def _enqueue_after_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        # Releasing a SAVEPOINT (invoice numbering does) calls after_commit too, while the outer
+        # transaction is still open: the jobs wait for the real commit, or would miss their rows.
+        return
     jobs = session.info.pop(SESSION_KEY, None)
     if jobs:
         enqueue_jobs(jobs)
