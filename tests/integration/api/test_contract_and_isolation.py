@@ -55,6 +55,7 @@ def _calls(scene) -> list[tuple[str, str, dict | None]]:
         ("GET", "/api/v1/subscriptions?status=active", None),
         ("GET", "/api/v1/invoices", None),
         ("GET", "/api/v1/events?type=order.placed&type=subscription.changed", None),
+        ("GET", "/api/v1/reconciliation?year=2026&month=2", None),
         ("GET", f"/api/v1/catalog/plans/{s.plan.id}", None),
         ("GET", f"/api/v1/customers/{s.customer.id}", None),
         ("POST", f"/api/v1/customers/{s.customer.id}/administrators", {"email": "second@customer-a.test"}),
