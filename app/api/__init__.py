@@ -21,9 +21,10 @@ DOCS_CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-
 
 
 def resources() -> list:
-    from app.api import catalog, customers, fulfillment, invoices, orders, subscriptions
+    from app.api import catalog, customers, events, fulfillment, invoices, orders, reconciliation, subscriptions
 
-    return [catalog.bp, customers.bp, orders.bp, subscriptions.bp, invoices.bp, fulfillment.bp]
+    return [catalog.bp, customers.bp, orders.bp, subscriptions.bp, invoices.bp, fulfillment.bp, events.bp,
+            reconciliation.bp]
 
 
 def openapi_document() -> dict:

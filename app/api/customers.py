@@ -1,10 +1,8 @@
 """/api/v1/customers: a reseller's customers (list, create, get) and the invitation of their
-administrators (``app.accounts.members.invite_member`` and its e-mail, as the panels send it).
-
-Creating a customer uses ``new_customer`` below, the smallest rule it needs (a customer
-organisation under the reseller, in its marketplace). The panels' "create customer" service
-(``app.accounts.customers.create_customer``) is being written at the same time; when it lands,
-``new_customer`` should call it instead."""
+administrators. The same services as the reseller panel: ``app.accounts.customers.create_customer``
+(checks, duplicate names and domains under a lock, the activity log) and
+``app.control_panel.team.send_invitations`` (``invite_member``, its e-mail and the logs); their
+refusals answer as problem documents with the panel's messages (``errors`` names the field)."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -13,36 +11,57 @@ import marshmallow as ma
 from flask import url_for
 from sqlalchemy import select
 
+from app.accounts import customers as customer_accounts
 from app.accounts.access import acting_organisation
-from app.accounts.activity import record_activity
-from app.accounts.members import invite_member
-from app.accounts.models import Organisation, OrganisationKind, Role
+from app.accounts.customers import MAX_DOMAIN_LENGTH, MAX_NAME_LENGTH, CustomerRefused, NewCustomer
+from app.accounts.models import Organisation, OrganisationKind, Role, User
 from app.api.common import ListArgs, UtcDateTime, list_schema, page
-from app.api.errors import abort_api
+from app.api.errors import abort_api, problem_response, refusal_response
 from app.api.framework import IDEMPOTENCY_PARAMETER, acting_user, api_blueprint
+from app.control_panel.team import send_invitations
 from app.core.clock import current_now
-from app.core.errors import Refusal, RefusalKind
 from app.extensions import db
-from app.mail.notices import member_invited
 
 bp = api_blueprint("customers", "/customers", "A reseller's customers and their administrators.")
-MAX_NAME = 200
+MAX_EMAIL_LENGTH = 254
 
 
 class CustomerSchema(ma.Schema):
     id = ma.fields.Integer(required=True)
     name = ma.fields.String(required=True)
+    contact_name = ma.fields.String(required=True)
+    contact_email = ma.fields.String(required=True)
+    domain = ma.fields.String(required=True, metadata={"description": "Its internet domain; empty if none."})
+    marketplace_id = ma.fields.Integer(required=True, allow_none=True)
+    billing_contact_name = ma.fields.String(required=True)
+    billing_contact_email = ma.fields.String(required=True)
     created_at = UtcDateTime(required=True)
 
 
+CUSTOMER_FIELDS = ("id", "name", "contact_name", "contact_email", "domain", "marketplace_id", "billing_contact_name",
+                   "billing_contact_email", "created_at")
+
+
 class AdministratorArgs(ma.Schema):
-    email = ma.fields.Email(required=True, validate=ma.validate.Length(3, 254))
+    email = ma.fields.String(required=True, validate=ma.validate.Length(1, MAX_EMAIL_LENGTH))
+
+
+def _text(length: int, description: str, **kwargs) -> ma.fields.String:
+    return ma.fields.String(validate=ma.validate.Length(max=length), metadata={"description": description}, **kwargs)
 
 
 class NewCustomerArgs(ma.Schema):
-    name = ma.fields.String(required=True, validate=ma.validate.Length(1, MAX_NAME))
-    admin_email = ma.fields.Email(validate=ma.validate.Length(3, 254),
-                                  metadata={"description": "Its first administrator, invited by e-mail."})
+    """The panel's "New customer" form; the values are checked by ``create_customer``."""
+
+    name = _text(MAX_NAME_LENGTH, "The company name, unique among your customers.", required=True)
+    contact_name = _text(MAX_NAME_LENGTH, "Who you deal with at the customer.", required=True)
+    contact_email = _text(MAX_EMAIL_LENGTH, "Their e-mail address.", required=True)
+    domain = _text(MAX_DOMAIN_LENGTH, "Its internet domain, such as example.com (unique among your customers).")
+    marketplace_id = ma.fields.Integer(validate=ma.validate.Range(1, 2**31 - 1),
+                                       metadata={"description": "Where it buys; yours when not given."})
+    billing_contact_name = _text(MAX_NAME_LENGTH, "Who receives its invoices; the contact when not given.")
+    billing_contact_email = _text(MAX_EMAIL_LENGTH, "Their e-mail address; the contact's when not given.")
+    admin_email = _text(MAX_EMAIL_LENGTH, "Its first administrator, invited by e-mail (often the contact).")
 
 
 class InvitationSchema(ma.Schema):
@@ -59,35 +78,31 @@ class CreatedCustomerSchema(CustomerSchema):
 CustomerList = list_schema(CustomerSchema, "CustomerList")
 
 
-class NotAReseller(Refusal):
-    kind = RefusalKind.FORBIDDEN
-    message = "Only resellers have customers: ask your distributor to enable reselling."
+def customer_refused(refusal: CustomerRefused):
+    """The refusal's problem document, and the field it is about in ``errors`` (as a body that
+    does not validate says it)."""
+    response = refusal_response(refusal)
+    if refusal.field:
+        body = {**response.get_json(force=True), "errors": {"json": {refusal.field: [refusal.message]}}}
+        response = problem_response(body)
+    return response
 
 
-def new_customer(reseller: Organisation, name: str, actor, now: datetime) -> Organisation:
-    """A customer organisation of ``reseller`` in its marketplace; flushed, not committed."""
-    if not reseller.acts_as_reseller:
-        raise NotAReseller()
-    name = " ".join(name.split())
-    if not name:
-        raise Refusal("Give the customer a name.")
-    customer = Organisation(name=name, kind=OrganisationKind.CUSTOMER.value, parent_id=reseller.id,
-                            marketplace_id=reseller.marketplace_id, created_at=now)
-    db.session.add(customer)
-    db.session.flush()
-    record_activity(reseller.id, "customer.created", f"Customer {name} created", actor=actor, subject=customer, now=now)
-    return customer
+bp.register_error_handler(CustomerRefused, customer_refused)
 
 
 def _invite(customer: Organisation, email: str, now: datetime) -> dict:
-    invitation = invite_member(customer, email, Role.ADMIN, now)
-    member_invited(invitation, customer, acting_user(), now)
-    user = invitation.user
+    """The panel's invitation of an administrator: the invitation, its e-mail and the logs."""
+    (user,) = send_invitations(customer, [email.strip().lower()], Role.ADMIN.value, acting_user(), now)
+    return present_invitation(user)
+
+
+def present_invitation(user: User) -> dict:
     return {"user_id": user.id, "email": user.email, "role": user.role, "invited_at": user.invited_at}
 
 
 def present_customer(customer: Organisation) -> dict:
-    return {"id": customer.id, "name": customer.name, "created_at": customer.created_at}
+    return {name: getattr(customer, name) for name in CUSTOMER_FIELDS}
 
 
 def _customers():
@@ -116,10 +131,13 @@ def list_customers(args):
 @bp.response(201, CreatedCustomerSchema)
 @bp.doc(parameters=[IDEMPOTENCY_PARAMETER])
 def create_customer(args):
-    """Create a customer, and invite its first administrator when admin_email is given."""
-    now = current_now()
-    customer = new_customer(acting_organisation(), args["name"], acting_user(), now)
-    administrator = _invite(customer, args["admin_email"], now) if "admin_email" in args else None
+    """Create a customer (as the panel's "New customer" does), and invite its first administrator when admin_email
+    is given. A name or domain one of your customers has already answers 409."""
+    now, reseller = current_now(), acting_organisation()
+    details = NewCustomer(**{"marketplace_id": reseller.marketplace_id,
+                             **{name: value for name, value in args.items() if name != "admin_email"}})
+    customer = customer_accounts.create_customer(reseller, details, actor=acting_user(), now=now)
+    administrator = _invite(customer, args["admin_email"], now) if args.get("admin_email") else None
     db.session.commit()
     return ({**present_customer(customer), "administrator": administrator}, 201,
             {"Location": url_for(".get_customer", customer_id=customer.id)})

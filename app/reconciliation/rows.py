@@ -19,6 +19,8 @@ the subscription's term (the prices its changes and renewals use), prorated by t
 from __future__ import annotations
 
 import calendar
+import csv
+import io
 from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
@@ -30,8 +32,9 @@ from sqlalchemy.orm import joinedload, selectinload
 from app.accounts.models import Organisation
 from app.billing.models import Invoice
 from app.catalog.models import Resource
+from app.core.errors import Refusal, RefusalKind
 from app.extensions import db
-from app.money import Money
+from app.money import Money, minor_digits
 from app.orders.models import Order, OrderLine, OrderLineKind, OrderStatus
 from app.plans.models import BillingPeriod, BillingPeriodStatus, Subscription
 from app.plans.periods import Period, anniversary, months_between
@@ -45,6 +48,11 @@ COLUMNS = ("date", "kind", "customer_id", "customer", "subscription_id", "plan",
 
 class MonthOutOfRange(ValueError):
     pass
+
+
+class NotAReseller(Refusal):
+    kind = RefusalKind.FORBIDDEN
+    message = "Only resellers have a reconciliation export: ask your distributor to enable reselling."
 
 
 @dataclass(frozen=True)
@@ -214,7 +222,10 @@ def _cancellation_rows(reseller, start: datetime, end: datetime) -> list[Reconci
 def reconciliation_rows(reseller, year: int, month: int) -> list[ReconciliationRow]:
     """Every charge of ``reseller``'s customers' subscriptions dated in ``year``-``month`` (UTC),
     in date order. A handful of queries whatever the size (rows, then one per related collection).
-    Raises ``MonthOutOfRange`` for a month outside 2000..2100."""
+    Raises ``NotAReseller`` unless the organisation is enabled for reselling (the panel's
+    audience), ``MonthOutOfRange`` for a month outside 2000..2100."""
+    if not reseller.acts_as_reseller:
+        raise NotAReseller()
     start, end = month_bounds(year, month)
     resource_ids = dict(db.session.execute(select(Resource.code, Resource.id)).all())
     rows = _order_rows(reseller, start, end, resource_ids) + _renewal_rows(reseller, start, end) + _cancellation_rows(reseller, start, end)
@@ -238,6 +249,25 @@ def csv_values(row: ReconciliationRow, digits: int) -> list:
             row.term, row.item, row.quantity, row.currency, money_text(row.unit_cost, digits),
             money_text(row.unit_price, digits), money_text(row.cost_amount, digits), money_text(row.price_amount, digits),
             row.period_fraction, day(row.period_start), day(row.period_end), row.order, row.invoice]
+
+
+def csv_chunks(rows: list[ReconciliationRow]) -> Iterator[str]:
+    """The CSV (a header of ``COLUMNS``, then ``csv_values`` of each row) in pieces of about 8 KB,
+    for a streamed response."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(COLUMNS)
+    for row in rows:
+        writer.writerow(csv_values(row, minor_digits(row.currency)))
+        if buffer.tell() > 8192:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def csv_filename(year: int, month: int) -> str:
+    return f"reconciliation-{year}-{month:02d}.csv"
 
 
 def month_choices(now: datetime, count: int = 24) -> list[tuple[int, int]]:

@@ -64,6 +64,7 @@ API_ENDPOINTS: tuple[str, ...] = (
     "api_customers.invite_administrator",
     "api_invoices.list_invoices", "api_invoices.get_invoice", "api_invoices.invoice_pdf",
     "api_fulfillment.get_fulfillment_request", "api_fulfillment.answer",
+    "api_events.list_events", "api_reconciliation.reconciliation",
 )
 API_WITH_IDS = {
     "api_catalog.get_plan", "api_subscriptions.get_subscription", "api_subscriptions.preview_subscription_change",

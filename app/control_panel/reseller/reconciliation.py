@@ -2,8 +2,6 @@
 (streamed, ``app.reconciliation.rows``)."""
 from __future__ import annotations
 
-import csv
-import io
 import re
 
 from flask import Response, abort, render_template, request
@@ -11,8 +9,8 @@ from flask import Response, abort, render_template, request
 from app.accounts.access import acting_organisation
 from app.control_panel.reseller import bp
 from app.core.clock import current_now
-from app.money import minor_digits
-from app.reconciliation.rows import COLUMNS, MonthOutOfRange, csv_values, month_bounds, month_choices, month_label, reconciliation_rows
+from app.reconciliation.rows import (MonthOutOfRange, csv_chunks, csv_filename, month_bounds, month_choices, month_label,
+                                     reconciliation_rows)
 
 MONTH = re.compile(r"^([0-9]{4})-([0-9]{2})$")  # ASCII digits only
 
@@ -46,19 +44,5 @@ def reconciliation():
 def reconciliation_csv():
     year, month = _month()
     rows = reconciliation_rows(acting_organisation(), year, month)
-
-    def generate():
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(COLUMNS)
-        for row in rows:
-            writer.writerow(csv_values(row, minor_digits(row.currency)))
-            if buffer.tell() > 8192:
-                yield buffer.getvalue()
-                buffer.seek(0)
-                buffer.truncate()
-        yield buffer.getvalue()
-
-    filename = f"reconciliation-{year}-{month:02d}.csv"
-    return Response(generate(), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(csv_chunks(rows), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{csv_filename(year, month)}"'})

@@ -1,0 +1,91 @@
+"""/api/v1/reconciliation: a reseller's charges for its customers' subscriptions in one calendar
+month (UTC), for its PSA: the rows of the panel's reconciliation export
+(``app.reconciliation.rows.reconciliation_rows``), as JSON or, with ``format=csv``, as the same
+CSV the panel downloads."""
+from __future__ import annotations
+
+import marshmallow as ma
+from flask import Response
+
+from app.accounts.access import acting_organisation
+from app.api.common import MoneySchema, UtcDateTime, money
+from app.api.errors import abort_api
+from app.api.framework import api_blueprint
+from app.reconciliation.rows import MonthOutOfRange, ReconciliationRow, csv_chunks, csv_filename, reconciliation_rows
+
+bp = api_blueprint("reconciliation", "/reconciliation",
+                   "PSA reconciliation: a reseller's charges for its customers' subscriptions, month by month.")
+KINDS = ("new", "change", "proration", "renewal", "cancellation")
+
+
+class MonthArgs(ma.Schema):
+    year = ma.fields.Integer(required=True, metadata={"description": "The year (2000 to 2100)."})
+    month = ma.fields.Integer(required=True, metadata={"description": "The month (1 to 12), in UTC."})
+    format = ma.fields.String(load_default="json", validate=ma.validate.OneOf(("json", "csv")),
+                              metadata={"description": "json (default), or csv for the panel's CSV file "
+                                                       "(amounts in major units, such as 12.50)."})
+
+
+class ReconciliationRowSchema(ma.Schema):
+    date = UtcDateTime(required=True, metadata={"description": "When it was charged (or cancelled)."})
+    kind = ma.fields.String(required=True, metadata={"description": ", ".join(KINDS)})
+    customer_id = ma.fields.Integer(required=True)
+    customer = ma.fields.String(required=True, metadata={"description": "The customer's name."})
+    subscription_id = ma.fields.Integer(required=True)
+    plan = ma.fields.String(required=True)
+    term = ma.fields.String(required=True)
+    item = ma.fields.String(required=True, metadata={"description": "What was charged, as the invoice line reads."})
+    quantity = ma.fields.Integer(required=True, metadata={"description": "Negative for a decrease refunded."})
+    unit_cost = ma.fields.Nested(MoneySchema, required=True, allow_none=True,
+                                 metadata={"description": "What you pay the distributor per unit; null if not known."})
+    unit_price = ma.fields.Nested(MoneySchema, required=True, allow_none=True,
+                                  metadata={"description": "What your customer pays per unit; null if not known."})
+    cost_amount = ma.fields.Nested(MoneySchema, required=True, allow_none=True)
+    price_amount = ma.fields.Nested(MoneySchema, required=True, allow_none=True)
+    period_fraction = ma.fields.String(required=True, metadata={"description": "The prorated share of the period, such "
+                                                                                "as 9/14; empty when not prorated."})
+    period_start = UtcDateTime(required=True, allow_none=True)
+    period_end = UtcDateTime(required=True, allow_none=True)
+    order = ma.fields.String(required=True, metadata={"description": "The order's number; empty for a renewal."})
+    invoice = ma.fields.String(required=True, metadata={"description": "The invoice's number; empty if none."})
+
+
+class ReconciliationSchema(ma.Schema):
+    year = ma.fields.Integer(required=True)
+    month = ma.fields.Integer(required=True)
+    data = ma.fields.List(ma.fields.Nested(ReconciliationRowSchema), required=True, metadata={"description": "In date order."})
+
+
+def present_row(row: ReconciliationRow) -> dict:
+    def amount(value):
+        return money(value, row.currency) if value is not None else None
+
+    return {"date": row.date, "kind": row.kind, "customer_id": row.customer_id, "customer": row.customer,
+            "subscription_id": row.subscription_id, "plan": row.plan, "term": row.term, "item": row.item,
+            "quantity": row.quantity, "unit_cost": amount(row.unit_cost), "unit_price": amount(row.unit_price),
+            "cost_amount": amount(row.cost_amount), "price_amount": amount(row.price_amount),
+            "period_fraction": row.period_fraction, "period_start": row.period_start, "period_end": row.period_end,
+            "order": row.order, "invoice": row.invoice}
+
+
+# flask-smorest documents one content type per status: the 200 is written out with both.
+BOTH_FORMATS = {"200": {"description": "The month's rows (JSON), or its CSV file with format=csv.", "content": {
+    "application/json": {"schema": ReconciliationSchema},
+    "text/csv": {"schema": {"type": "string"}}}}}
+
+
+@bp.route("", methods=["GET"])
+@bp.arguments(MonthArgs, location="query")
+@bp.response(200, ReconciliationSchema)
+@bp.doc(responses=BOTH_FORMATS)
+def reconciliation(args):
+    """Every charge of your customers' subscriptions in one month: new, change, proration, renewal, cancellation."""
+    year, month = args["year"], args["month"]
+    try:
+        rows = reconciliation_rows(acting_organisation(), year, month)
+    except MonthOutOfRange as refused:
+        abort_api(422, str(refused))
+    if args["format"] == "csv":
+        return Response(csv_chunks(rows), mimetype="text/csv",
+                        headers={"Content-Disposition": f'attachment; filename="{csv_filename(year, month)}"'})
+    return {"year": year, "month": month, "data": [present_row(row) for row in rows]}
