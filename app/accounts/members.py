@@ -162,8 +162,8 @@ def invite_member(organisation: Organisation, email: str, role: str | Role, now:
     user, token = invite(organisation, email, role)
     user.invited_at = now
     db.session.flush()
-    record_activity(organisation.id, "invitation.sent", f"Invitation as {role.value} sent to {email}", actor=actor,
-                    subject=user, now=now)
+    what = "an administrator" if role is Role.ADMIN else "a member"
+    record_activity(organisation.id, "invitation.sent", f"{email} invited as {what}", actor=actor, subject=user, now=now)
     return Invitation(user, token)
 
 

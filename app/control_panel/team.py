@@ -19,7 +19,6 @@ from sqlalchemy import select
 
 from app.accounts import members
 from app.accounts.access import TenantScope, acting_organisation
-from app.accounts.activity import record_activity
 from app.accounts.models import Organisation, User
 from app.control_panel.member_forms import InviteForm, RoleForm
 from app.control_panel.forms import ActionForm
@@ -47,14 +46,6 @@ def split_addresses(text: str | None) -> list[str]:
     return list(seen)
 
 
-def _log(organisation: Organisation, actor: User, action: str, summary: str, subject, now: datetime) -> None:
-    """The organisation's own entry is written by the members service; a reseller acting for its
-    customer keeps a trace in its own log too."""
-    if actor.organisation_id != organisation.id:
-        record_activity(actor.organisation_id, action, f"{summary} ({organisation.name})", actor=actor, subject=subject,
-                        now=now)
-
-
 def send_invitations(organisation: Organisation, emails: list[str], role: str, actor: User, now: datetime) -> list[User]:
     """Invites each address into ``organisation`` with ``role`` (``members.invite_member``),
     queues each invitation e-mail and logs it; all or nothing: the first refusal (an invalid
@@ -74,8 +65,6 @@ def send_invitations(organisation: Organisation, emails: list[str], role: str, a
     for email in emails:
         invitation = members.invite_member(organisation, email, role, now, actor=actor)
         member_invited(invitation, organisation, actor, now)
-        what = "an administrator" if invitation.user.is_admin else "a member"
-        _log(organisation, actor, "invitation.sent", f"{invitation.user.email} invited as {what}", invitation.user, now)
         invited.append(invitation.user)
     return invited
 
@@ -84,14 +73,12 @@ def resend(organisation: Organisation, user_id: int, actor: User, now: datetime)
     """A new invitation link for a user who has not accepted yet, mailed and logged. Not committed."""
     invitation = members.resend_invitation(organisation, user_id, now, actor=actor)
     member_invited(invitation, organisation, actor, now)
-    _log(organisation, actor, "invitation.sent", f"Invitation sent again to {invitation.user.email}", invitation.user, now)
     return invitation.user
 
 
 def revoke(organisation: Organisation, user_id: int, actor: User, now: datetime) -> User:
     """Withdraws a pending invitation and logs it. Not committed."""
     user = members.revoke_invitation(organisation, user_id, now, actor=actor)
-    _log(organisation, actor, "invitation.revoked", f"Invitation of {user.email} revoked", user, now)
     return user
 
 

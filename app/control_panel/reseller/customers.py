@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.accounts.customers import NewCustomer, create_customer
@@ -27,7 +27,7 @@ from app.extensions import db
 from app.orders.queries import customer_orders_page
 from app.plans.models import Subscription
 
-ORDER_ENDPOINT = "reseller.new_customer_order"  # built by the ordering pages; linked once it exists
+ORDER_ENDPOINT = "reseller.new_customer_order"  # the ordering pages (buying.py)
 
 
 @bp.get("/customers")
@@ -77,7 +77,7 @@ def create_customer_account(reseller: Organisation, details: NewCustomer, *, inv
 
 def _customer_page(customer_id: int, tab: str, **content):
     customer = customer_of(current_user.organisation, customer_id)
-    order_url = (url_for(ORDER_ENDPOINT, customer_id=customer.id) if ORDER_ENDPOINT in current_app.view_functions else None)
+    order_url = url_for(ORDER_ENDPOINT, customer_id=customer.id)
     return render_template("control_panel/reseller/customers/detail.html", customer=customer, tab=tab, tabs=TABS,
                            totals=totals_of(customer), order_url=order_url, action=ActionForm(),
                            **{key: load(customer) for key, load in content.items()})

@@ -110,7 +110,7 @@ def test_managing_users_is_recorded_in_the_organisations_log(world):
     members.remove_member(world.reseller, world.users.reseller_member.id, admin, NOW)
     db.session.commit()
     assert [(e.organisation_id, e.action, e.actor_user_id, e.summary) for e in _entries()] == [
-        (world.reseller.id, "invitation.sent", admin.id, "Invitation as admin sent to new.admin@reseller.test"),
+        (world.reseller.id, "invitation.sent", admin.id, "new.admin@reseller.test invited as an administrator"),
         (world.reseller.id, "invitation.sent", admin.id, "Invitation resent to new.admin@reseller.test"),
         (world.reseller.id, "invitation.revoked", admin.id, "Invitation of new.admin@reseller.test revoked"),
         (world.reseller.id, "user.role_changed", admin.id, "Role of member@reseller.test changed from member to admin"),

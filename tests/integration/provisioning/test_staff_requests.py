@@ -48,7 +48,8 @@ def test_staff_answer_the_vendors_question_for_the_buyer_and_it_is_logged(client
     assert "the answer \u201cfresh.example\u201d went to the vendor" in response.get_data(as_text=True)
     db.session.refresh(request)
     assert (request.state, request.subscription.parameters) == ("pending", {"domain": "fresh.example"})
-    entry = db.session.scalars(select(ActivityEntry).where(ActivityEntry.action == "provisioning.answered")).one()
+    entry = db.session.scalars(select(ActivityEntry).where(ActivityEntry.action == "provisioning.answered",
+                                                           ActivityEntry.organisation_id == request.subscription.owner_id)).one()
     assert (entry.organisation_id, entry.actor_user_id, entry.on_behalf_id) == (
         request.subscription.owner_id, world.users.staff.id, world.distributor.id)
     assert run_request(request.id, "test:2") == "done"
