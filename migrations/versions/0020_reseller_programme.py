@@ -1,8 +1,8 @@
 """reseller programme: who switched reselling and when, payment terms, white-label storefronts,
 plan feature tables, and the cost and resale value of order lines for the reports
 
-Revision ID: 0021
-Revises: 0020
+Revision ID: 0020
+Revises: 0019
 Create Date: 2026-11-28 11:30:00.000000
 
 """
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0021'
-down_revision = '0020'
+revision = '0020'
+down_revision = '0019'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """events (one row per organisation that sees it), webhook endpoints and their deliveries
 
-Revision ID: 0020
-Revises: 0019
+Revision ID: 0019
+Revises: 0018
 Create Date: 2026-11-28 11:19:42.175207
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0020'
-down_revision = '0019'
+revision = '0019'
+down_revision = '0018'
 branch_labels = None
 depends_on = None
 
