@@ -87,6 +87,9 @@ class Config:
         self.WEBHOOK_RETRY_WINDOW = _number("WEBHOOK_RETRY_WINDOW", 3 * 86400, int)
         self.WEBHOOK_SWEEP_INTERVAL = _number("WEBHOOK_SWEEP_INTERVAL", 60, int)
         self.WEBHOOK_SWEEP_GRACE = _number("WEBHOOK_SWEEP_GRACE", 30.0)
+        # Webhooks go to public addresses only, unless this is a development machine whose
+        # receivers listen on loopback (`make run` and the tests allow it).
+        self.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = _bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", False)
         # The demo connector's simulated vendor (a product's connector_settings override these).
         self.DEMO_VENDOR_LATENCY = _number("DEMO_VENDOR_LATENCY", 2.0)
         self.DEMO_VENDOR_FAILURE_RATE = _number("DEMO_VENDOR_FAILURE_RATE", 0.0)

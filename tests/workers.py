@@ -22,7 +22,8 @@ def worker_environment(database_url: str, redis_url: str, **settings) -> dict:
     configuration variables (e.g. ``PROVISIONING_LEASE_SECONDS=5``)."""
     env = {key: value for key, value in os.environ.items() if key not in ("FLASK_APP", "TEST_DATABASE_URL")}
     env.update(DATABASE_URL=database_url, REDIS_URL=redis_url, SECRET_KEY="test-secret-key", PYTHONUNBUFFERED="1",
-               DEMO_VENDOR_LATENCY="0", PROVISIONING_RETRY_BASE_SECONDS="0.2", PROVISIONING_MAX_ATTEMPTS="3")
+               DEMO_VENDOR_LATENCY="0", PROVISIONING_RETRY_BASE_SECONDS="0.2", PROVISIONING_MAX_ATTEMPTS="3",
+               WEBHOOK_ALLOW_PRIVATE_ADDRESSES="1")
     env.update({key: str(value) for key, value in settings.items()})
     return env
 

@@ -93,6 +93,7 @@ def dev_command(port: int, stripe_port: int) -> None:
     flask = [sys.executable, "-m", "flask", "--app", "app:create_app"]
     processes: dict[str, list[str]] = {}
     environment = os.environ.copy()
+    environment.setdefault("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", "1")  # a developer's receivers listen on loopback
     stripe = localstripe_process(port, stripe_port)
     if stripe:
         processes["localstripe"], environment["STRIPE_API_BASE"] = stripe

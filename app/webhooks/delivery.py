@@ -3,7 +3,8 @@
 The claim is one guarded UPDATE (pending, not claimed by a live job): of two jobs for the same
 delivery only one sends. No transaction stays open while the receiver answers. The POST goes to
 the registered URL only: redirects are not followed, proxies are not used, and it times out
-after ``WEBHOOK_DELIVERY_TIMEOUT`` seconds. A 2xx answer delivers; anything else is retried
+after ``WEBHOOK_DELIVERY_TIMEOUT`` seconds; a URL that now resolves to a private address is not
+called (``addresses``). A 2xx answer delivers; anything else is retried
 after ``WEBHOOK_RETRY_DELAYS`` (the last one repeating) until ``WEBHOOK_RETRY_WINDOW`` seconds
 after the event; then the delivery fails, the endpoint is disabled and the organisation's
 admins are e-mailed.
@@ -17,11 +18,13 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from flask import current_app
 from sqlalchemy import or_, select, update
 
 from app.extensions import db
+from app.webhooks.addresses import address_refusal
 from app.webhooks.events import event_document
 from app.webhooks.models import DeliveryState, EndpointStatus, WebhookDelivery, WebhookEndpoint
 from app.webhooks.signing import EVENT_ID_HEADER, SIGNATURE_HEADER, signature_header
@@ -100,7 +103,8 @@ def deliver(delivery_id: int, now: datetime) -> tuple[str, float | None]:
                SIGNATURE_HEADER: signature_header(endpoint.secret, body, int(time.time()))}
     url, attempts, window_start = endpoint.url, delivery.attempts, delivery.window_start
     db.session.commit()  # no transaction open while the receiver answers
-    answer = post(url, body, headers, config["WEBHOOK_DELIVERY_TIMEOUT"])
+    refusal = address_refusal(urlsplit(url).hostname or "", config["WEBHOOK_ALLOW_PRIVATE_ADDRESSES"])
+    answer = Answer(None, "", refusal) if refusal else post(url, body, headers, config["WEBHOOK_DELIVERY_TIMEOUT"])
     if answer.ok:
         _finish(delivery_id, now, state=DeliveryState.DELIVERED, answer=answer)
         return "delivered", None

@@ -13,8 +13,11 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import delete, func, select
 
+from flask import current_app
+
 from app.core.errors import Refusal, RefusalKind
 from app.extensions import db
+from app.webhooks.addresses import address_refusal
 from app.webhooks.dispatch import note_deliveries
 from app.webhooks.events import EVENT_TYPES, TEST_EVENT_TYPE, new_delivery, new_public_id
 from app.webhooks.models import DeliveryState, EndpointStatus, Event, WebhookDelivery, WebhookEndpoint
@@ -28,7 +31,8 @@ class WebhookRefused(Refusal):
 
 
 def validate_url(raw: str) -> str:
-    """The URL as registered: http or https, a host, no user name or password, no fragment.
+    """The URL as registered: http or https, a host (a public address: ``addresses``), no user
+    name or password, no fragment.
     Raises ``WebhookRefused`` with the reason otherwise."""
     url = (raw or "").strip()
     if not url:
@@ -51,6 +55,9 @@ def validate_url(raw: str) -> str:
     if parts.fragment:
         raise WebhookRefused("The URL may not have a #fragment.")
     del port
+    refusal = address_refusal(parts.hostname, current_app.config["WEBHOOK_ALLOW_PRIVATE_ADDRESSES"])
+    if refusal:
+        raise WebhookRefused(refusal)
     return url
 
 
