@@ -8,7 +8,7 @@ import marshmallow as ma
 from flask import Response
 
 from app.accounts.access import acting_organisation
-from app.api.common import MoneySchema, UtcDateTime, money
+from app.api.common import ListArgs, MoneySchema, UtcDateTime, money
 from app.api.errors import abort_api
 from app.api.framework import api_blueprint
 from app.reconciliation.rows import MonthOutOfRange, ReconciliationRow, csv_chunks, csv_filename, reconciliation_rows
@@ -18,7 +18,12 @@ bp = api_blueprint("reconciliation", "/reconciliation",
 KINDS = ("new", "change", "proration", "renewal", "cancellation")
 
 
-class MonthArgs(ma.Schema):
+class MonthArgs(ListArgs):
+    """The month, and the page of its rows (JSON): ``starting_after`` is the ``position`` of the
+    last row of the previous page. The CSV is always the whole month."""
+
+    starting_after = ma.fields.Integer(validate=ma.validate.Range(1, 10_000_000), metadata={
+        "description": "The position of the last row of the previous page."})
     year = ma.fields.Integer(required=True, metadata={"description": "The year (2000 to 2100)."})
     month = ma.fields.Integer(required=True, metadata={"description": "The month (1 to 12), in UTC."})
     format = ma.fields.String(load_default="json", validate=ma.validate.OneOf(("json", "csv")),
@@ -27,6 +32,8 @@ class MonthArgs(ma.Schema):
 
 
 class ReconciliationRowSchema(ma.Schema):
+    position = ma.fields.Integer(required=True, metadata={"description": "The row's place in the month (1, 2, ...): "
+                                                                         "the cursor of the next page."})
     date = UtcDateTime(required=True, metadata={"description": "When it was charged (or cancelled)."})
     kind = ma.fields.String(required=True, metadata={"description": ", ".join(KINDS)})
     customer_id = ma.fields.Integer(required=True)
@@ -54,13 +61,15 @@ class ReconciliationSchema(ma.Schema):
     year = ma.fields.Integer(required=True)
     month = ma.fields.Integer(required=True)
     data = ma.fields.List(ma.fields.Nested(ReconciliationRowSchema), required=True, metadata={"description": "In date order."})
+    has_more = ma.fields.Boolean(required=True, metadata={"description": "Whether a next page exists: ask with "
+                                                                         "starting_after set to the last position."})
 
 
-def present_row(row: ReconciliationRow) -> dict:
+def present_row(row: ReconciliationRow, position: int) -> dict:
     def amount(value):
         return money(value, row.currency) if value is not None else None
 
-    return {"date": row.date, "kind": row.kind, "customer_id": row.customer_id, "customer": row.customer,
+    return {"position": position, "date": row.date, "kind": row.kind, "customer_id": row.customer_id, "customer": row.customer,
             "subscription_id": row.subscription_id, "plan": row.plan, "term": row.term, "item": row.item,
             "quantity": row.quantity, "unit_cost": amount(row.unit_cost), "unit_price": amount(row.unit_price),
             "cost_amount": amount(row.cost_amount), "price_amount": amount(row.price_amount),
@@ -88,4 +97,7 @@ def reconciliation(args):
     if args["format"] == "csv":
         return Response(csv_chunks(rows), mimetype="text/csv",
                         headers={"Content-Disposition": f'attachment; filename="{csv_filename(year, month)}"'})
-    return {"year": year, "month": month, "data": [present_row(row) for row in rows]}
+    start = args.get("starting_after") or 0
+    page = rows[start:start + args["limit"]]
+    return {"year": year, "month": month, "data": [present_row(row, start + index) for index, row in enumerate(page, 1)],
+            "has_more": start + len(page) < len(rows)}

@@ -37,6 +37,17 @@ def test_february_lists_the_new_subscription_and_the_prorated_increase(app, shop
     assert violations(app, openapi_document(), "GET", "/api/v1/reconciliation?year=2026&month=2", answer) == []
 
 
+def test_the_month_is_paged_by_row_position(app, shop, history, api_as):
+    api = api_as(shop.users.reseller, "read")
+
+    first = api.get("/api/v1/reconciliation?year=2026&month=2&limit=2")
+    rest = api.get("/api/v1/reconciliation?year=2026&month=2&limit=2&starting_after=2")
+
+    assert ([row["position"] for row in first.json["data"]], first.json["has_more"]) == ([1, 2], True)
+    assert ([(row["position"], row["kind"]) for row in rest.json["data"]], rest.json["has_more"]) == ([(3, "proration")], False)
+    assert violations(app, openapi_document(), "GET", "/api/v1/reconciliation?year=2026&month=2&limit=2", first) == []
+
+
 def test_csv_is_the_file_the_panel_downloads(app, client, auth, shop, history, api_as):
     answer = api_as(shop.users.reseller).get("/api/v1/reconciliation?year=2026&month=2&format=csv")
     auth.login("admin@reseller.test")
