@@ -100,6 +100,11 @@ def _utc(moment: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
 
 
+def _text(value) -> str:
+    """An RQ status as its word ("finished"): RQ answers enums (whose str() is "JobStatus.FINISHED") or strings."""
+    return str(getattr(value, "value", value) or "")
+
+
 def _last_line(trace: str | None) -> str:
     lines = [line for line in (trace or "").strip().splitlines() if line.strip()]
     return lines[-1].strip()[:300] if lines else ""
@@ -127,7 +132,7 @@ def _failed_jobs(queue: Queue, connection: Redis) -> list[FailedJob]:
 
 
 def _worker_row(worker: Worker) -> WorkerRow:
-    return WorkerRow(name=worker.name, state=str(worker.get_state()), queues=tuple(worker.queue_names()),
+    return WorkerRow(name=worker.name, state=_text(worker.get_state()), queues=tuple(worker.queue_names()),
                      current_job=worker.get_current_job_id(), last_heartbeat=_utc(worker.last_heartbeat),
                      successful=worker.successful_job_count, failed=worker.failed_job_count)
 
@@ -138,7 +143,7 @@ def _duty_row(duty, connection: Redis) -> DutyRow:
     if ids:
         try:
             job = Job.fetch(ids[0], connection=connection)
-            status = str(job.get_status(refresh=False) or "unknown")
+            status = _text(job.get_status(refresh=False)) or "unknown"
             enqueued_at, ended_at, error = _utc(job.enqueued_at), _utc(job.ended_at), _error_of(job)
         except NoSuchJobError:
             status = "expired"  # its result outlived RQ's result TTL

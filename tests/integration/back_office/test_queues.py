@@ -90,7 +90,8 @@ def test_workers_alive_and_the_scheduler_duties_are_listed(client, auth, world, 
 
     assert "web-1-worker" in page and "provisioning" in page
     assert "scheduler-test" in page and "app.worker.noop_job" in page and "600 s" in page
-    assert "queued" in page  # the duty's last run is waiting for a worker
+    assert '<span class="badge text-bg-light border">queued</span>' in page  # its last run waits for a worker
+    assert "JobStatus" not in page and "WorkerStatus" not in page
     assert "No worker is alive" not in page
 
 
