@@ -19,13 +19,13 @@ from sqlalchemy.dialects import postgresql, sqlite
 from app.extensions import db
 
 
-def insert_if_absent(model, values: dict, key: str | tuple[str, ...]) -> bool:
+def insert_if_absent(model, values: dict, key: str | tuple[str, ...]) -> int | None:
     """Insert ``values`` unless a row with the same unique ``key`` exists (a column, or the
-    columns of a unique constraint); True when inserted."""
+    columns of a unique constraint); the new row's id when inserted, else ``None``."""
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
     columns = [key] if isinstance(key, str) else list(key)
     statement = dialect.insert(model).values(**values).on_conflict_do_nothing(index_elements=columns)
-    return db.session.execute(statement.returning(model.__table__.c.id)).first() is not None
+    return db.session.scalar(statement.returning(model.__table__.c.id))
 
 
 def _entity(statement: Select):

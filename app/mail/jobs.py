@@ -56,16 +56,27 @@ def send_outbox_message_job(message_id: int) -> str:
     return result
 
 
+def _enqueue_outbox_message(queue: Queue, message_id: int, pipeline=None) -> None:
+    intervals = list(current_app.config["MAIL_RETRY_INTERVALS"])
+    queue.enqueue(send_outbox_message_job, message_id, retry=Retry(max=len(intervals), interval=intervals),
+                  result_ttl=3600, failure_ttl=7 * 86400, description=f"send outbox message {message_id}", pipeline=pipeline)
+
+
+def add_outbox_messages(message_ids: list[int], pipeline) -> None:
+    """Adds a send job per message to ``pipeline`` (its sender handles errors)."""
+    queue = Queue(MAIL_QUEUE, connection=redis_connection())
+    for message_id in message_ids:
+        _enqueue_outbox_message(queue, message_id, pipeline)
+
+
 def enqueue_outbox_messages(message_ids: list[int], connection=None) -> int:
     """Queue a send job per message (retried at ``MAIL_RETRY_INTERVALS``); returns how many
     reached Redis. Never raises: a message not queued now is picked up by ``resend_stalled_mail_job``."""
-    intervals = list(current_app.config["MAIL_RETRY_INTERVALS"])
     queued = 0
     try:
         queue = Queue(MAIL_QUEUE, connection=connection or redis_connection())
         for message_id in message_ids:
-            queue.enqueue(send_outbox_message_job, message_id, retry=Retry(max=len(intervals), interval=intervals),
-                          result_ttl=3600, failure_ttl=7 * 86400, description=f"send outbox message {message_id}")
+            _enqueue_outbox_message(queue, message_id)
             queued += 1
     except RedisError as error:
         log.warning("Redis unreachable: %d e-mail(s) wait in the outbox: %s", len(message_ids) - queued, error)

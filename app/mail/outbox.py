@@ -2,9 +2,9 @@
 
 ``queue_mail`` renders the plain-text and HTML parts, inserts the outbox row unless one with
 the same de-duplication key exists (``INSERT ... ON CONFLICT DO NOTHING``: a repeated hook or a
-re-run job queues nothing), and notes it in the session; when the transaction commits, a mail
-job is enqueued for it (a rollback forgets it). If Redis is down then, the message waits in the
-outbox and ``resend_stalled_mail_job`` (a periodic duty) enqueues it later. Never sends anything itself.
+re-run job queues nothing), and defers it to the commit (``app.core.after_commit``): when the
+transaction commits, a mail job is enqueued for it (a rollback forgets it). If Redis is down
+then, the message waits in the outbox and ``resend_stalled_mail_job`` (a periodic duty) enqueues it later. Never sends anything itself.
 """
 from __future__ import annotations
 
@@ -13,12 +13,10 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from flask import current_app, render_template
-from sqlalchemy import event, select
-from sqlalchemy.orm import Session
-
+from app.core import after_commit
 from app.core.locks import insert_if_absent
 from app.extensions import db
-from app.mail.jobs import enqueue_outbox_messages
+from app.mail.jobs import add_outbox_messages
 from app.mail.models import DeliveryStatus, OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -71,30 +69,13 @@ def _insert(kind, recipient, subject, text, html, dedup_key, context, now) -> in
         db.session.flush()
         message_id = message.id
     else:
-        if not insert_if_absent(OutboxMessage, values, key="dedup_key"):
+        message_id = insert_if_absent(OutboxMessage, values, key="dedup_key")
+        if message_id is None:
             log.info("%s: already queued (%s)", kind, dedup_key)
             return None
-        message_id = db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedup_key == dedup_key))
-    db.session.info.setdefault(SESSION_KEY, []).append(message_id)
+    after_commit.defer(SESSION_KEY, [message_id])
     return message_id
 
 
-def _enqueue_after_commit(session: Session) -> None:
-    if session.in_nested_transaction():
-        # Releasing a SAVEPOINT (invoice numbering does) calls after_commit too, while the outer
-        # transaction is still open: the jobs wait for the real commit, or would miss their rows.
-        return
-    ids = session.info.pop(SESSION_KEY, None)
-    if ids:
-        enqueue_outbox_messages(ids)
-
-
-def _forget_after_rollback(session: Session, previous_transaction) -> None:
-    if not previous_transaction.nested:
-        session.info.pop(SESSION_KEY, None)
-
-
 def install_session_hooks() -> None:
-    if not event.contains(Session, "after_commit", _enqueue_after_commit):
-        event.listen(Session, "after_commit", _enqueue_after_commit)
-        event.listen(Session, "after_soft_rollback", _forget_after_rollback)
+    after_commit.register(SESSION_KEY, add_outbox_messages)

@@ -1,8 +1,8 @@
 """Enqueuing delivery jobs once the transaction that wrote them has committed.
 
-``note_deliveries`` keeps the new deliveries' ids in the session; after the commit each gets a
-job on the ``default`` queue (a rollback forgets them). If Redis is down then, the rows wait,
-pending, and ``sweep_webhook_deliveries_job`` (a periodic duty) enqueues them later: nothing is
+``note_deliveries`` defers the new deliveries' ids to the commit (``app.core.after_commit``);
+after it each gets a job on the ``default`` queue (a rollback forgets them). If Redis is down
+then, the rows wait, pending, and ``sweep_webhook_deliveries_job`` (a periodic duty) enqueues them later: nothing is
 lost, only late. Retries are enqueued for their time (``enqueue_in``: RQ's scheduler, which
 every ``flask worker`` runs, moves them to the queue when due).
 """
@@ -13,9 +13,8 @@ from datetime import timedelta
 
 from redis.exceptions import RedisError
 from rq import Queue
-from sqlalchemy import event
-from sqlalchemy.orm import Session
 
+from app.core import after_commit
 from app.queue import redis_connection
 
 log = logging.getLogger(__name__)
@@ -24,9 +23,20 @@ WEBHOOK_QUEUE = "default"
 
 
 def note_deliveries(delivery_ids: list[int]) -> None:
-    from app.extensions import db
+    after_commit.defer(SESSION_KEY, delivery_ids)
 
-    db.session.info.setdefault(SESSION_KEY, []).extend(delivery_ids)
+
+def add_deliveries(delivery_ids: list[int], pipeline) -> None:
+    """Adds a delivery job per id to ``pipeline`` (its sender handles errors)."""
+    from app.webhooks.jobs import deliver_webhook_job
+
+    queue = Queue(WEBHOOK_QUEUE, connection=redis_connection())
+    for delivery_id in delivery_ids:
+        queue.enqueue(deliver_webhook_job, delivery_id, **_options(delivery_id), pipeline=pipeline)
+
+
+def _options(delivery_id: int) -> dict:
+    return dict(result_ttl=3600, failure_ttl=7 * 86400, description=f"webhook delivery {delivery_id}")
 
 
 def enqueue_deliveries(delivery_ids: list[int], delay_seconds: float = 0.0, connection=None) -> int:
@@ -38,7 +48,7 @@ def enqueue_deliveries(delivery_ids: list[int], delay_seconds: float = 0.0, conn
     try:
         queue = Queue(WEBHOOK_QUEUE, connection=connection or redis_connection())
         for delivery_id in delivery_ids:
-            options = dict(result_ttl=3600, failure_ttl=7 * 86400, description=f"webhook delivery {delivery_id}")
+            options = _options(delivery_id)
             if delay_seconds > 0:
                 queue.enqueue_in(timedelta(seconds=delay_seconds), deliver_webhook_job, delivery_id, **options)
             else:
@@ -51,22 +61,5 @@ def enqueue_deliveries(delivery_ids: list[int], delay_seconds: float = 0.0, conn
     return queued
 
 
-def _enqueue_after_commit(session: Session) -> None:
-    if session.in_nested_transaction():
-        # SQLAlchemy also calls after_commit when a SAVEPOINT is released (numbering does that):
-        # the outer transaction is still open then, and a job would look for rows not committed.
-        return
-    ids = session.info.pop(SESSION_KEY, None)
-    if ids:
-        enqueue_deliveries(ids)
-
-
-def _forget_after_rollback(session: Session, previous_transaction) -> None:
-    if not previous_transaction.nested:
-        session.info.pop(SESSION_KEY, None)
-
-
 def install_session_hooks() -> None:
-    if not event.contains(Session, "after_commit", _enqueue_after_commit):
-        event.listen(Session, "after_commit", _enqueue_after_commit)
-        event.listen(Session, "after_soft_rollback", _forget_after_rollback)
+    after_commit.register(SESSION_KEY, add_deliveries)

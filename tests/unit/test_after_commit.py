@@ -1,0 +1,91 @@
+"""The one after-commit mechanism (``app.core.after_commit``): items deferred in a transaction
+reach their handler, in one Redis pipeline, only once the outermost transaction commits; a
+released SAVEPOINT sends nothing; a rollback forgets them; Redis being down never raises."""
+from __future__ import annotations
+
+import pytest
+from redis.exceptions import ConnectionError as RedisConnectionError
+from sqlalchemy import create_engine, text
+from sqlalchemy.orm import Session
+
+from app.core import after_commit
+
+KEY = "unit_test_items"
+
+
+class FakePipeline:
+    def __init__(self, redis) -> None:
+        self.redis, self.queued = redis, []
+
+    def execute(self):
+        if self.redis.down:
+            raise RedisConnectionError("Redis is down")
+        self.redis.sent.append(list(self.queued))
+
+
+class FakeRedis:
+    def __init__(self) -> None:
+        self.sent, self.down = [], False
+
+    def pipeline(self):
+        return FakePipeline(self)
+
+
+@pytest.fixture
+def redis(monkeypatch):
+    fake = FakeRedis()
+    monkeypatch.setattr(after_commit, "redis_connection", lambda: fake)
+    after_commit.register(KEY, lambda items, pipeline: pipeline.queued.extend(items))
+    yield fake
+    after_commit._handlers.pop(KEY, None)
+
+
+@pytest.fixture
+def session():
+    engine = create_engine("sqlite://")
+    with Session(engine) as session:
+        session.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY)"))
+        session.commit()
+        yield session
+    engine.dispose()
+
+
+def test_items_are_sent_in_one_pipeline_after_the_commit_and_only_once(redis, session):
+    after_commit.defer(KEY, [1, 2], session=session)
+    after_commit.defer(KEY, [3], session=session)
+    assert redis.sent == []
+    session.commit()
+    assert redis.sent == [[1, 2, 3]]
+    session.commit()
+    assert redis.sent == [[1, 2, 3]]
+
+
+def test_releasing_a_savepoint_sends_nothing_until_the_outer_commit(redis, session):
+    session.execute(text("INSERT INTO t (id) VALUES (1)"))
+    after_commit.defer(KEY, ["before"], session=session)
+    with session.begin_nested():  # released at the end of the block: after_commit fires for it
+        after_commit.defer(KEY, ["inside"], session=session)
+    assert redis.sent == []
+    session.commit()
+    assert redis.sent == [["before", "inside"]]
+
+
+def test_a_rolled_back_savepoint_keeps_the_items_and_a_rolled_back_transaction_forgets_them(redis, session):
+    session.execute(text("INSERT INTO t (id) VALUES (1)"))
+    after_commit.defer(KEY, ["kept"], session=session)
+    nested = session.begin_nested()
+    nested.rollback()
+    session.commit()
+    assert redis.sent == [["kept"]]
+    session.execute(text("INSERT INTO t (id) VALUES (2)"))  # the rows the items point at
+    after_commit.defer(KEY, ["forgotten"], session=session)
+    session.rollback()
+    session.commit()
+    assert redis.sent == [["kept"]] and KEY not in session.info
+
+
+def test_redis_down_at_the_commit_raises_nothing_and_drops_the_items_for_the_sweeps(redis, session):
+    redis.down = True
+    after_commit.defer(KEY, [7], session=session)
+    session.commit()
+    assert redis.sent == [] and KEY not in session.info
