@@ -60,6 +60,10 @@ class Config:
         # cleaned every WORKER_MAINTENANCE_INTERVAL seconds.
         self.WORKER_TTL = _number("WORKER_TTL", 60, int)
         self.WORKER_MAINTENANCE_INTERVAL = _number("WORKER_MAINTENANCE_INTERVAL", 15, int)
+        # "simple": jobs run in the worker process (RQ's SimpleWorker, no fork per job: a job's
+        # connections, compiled queries and templates are reused); "fork": RQ's default Worker,
+        # a forked work-horse per job. See app/worker.py.
+        self.WORKER_CLASS = os.environ.get("WORKER_CLASS", "simple")
         # Provisioning: a failed vendor call is retried after BASE x 2^(attempt-1) seconds (at
         # most RETRY_MAX) until MAX_ATTEMPTS calls were made. A job is stopped after JOB_TIMEOUT;
         # a claim older than LEASE (longer than the job timeout) is taken to be abandoned.

@@ -14,3 +14,9 @@ def redis_connection(url: str | None = None) -> Redis:
             )
         return g.redis
     return Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
+
+
+def share_connection(client: Redis) -> None:
+    """Makes ``client`` this app context's Redis client (a worker lends its own to each job, so a
+    job's enqueues need no new connection)."""
+    g.redis = client

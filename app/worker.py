@@ -7,13 +7,21 @@ everything else (mail, housekeeping).
 Delivery is at least once. A worker's clean-up finds a job abandoned by a dead worker only after
 ``WORKER_TTL`` (RQ's default is far longer), so the app keeps its own truth in the database and
 its own sweeper; when only a work-horse dies, the worker hands its claims back at once.
+
+Two worker models (``WORKER_CLASS``). ``simple`` (the default): RQ's ``SimpleWorker`` runs each
+job in the worker's own process, in an app context of its own, so database connections,
+compiled statements, templates and the Redis connection live as long as the worker; a job's
+timeout is still enforced, by RQ's SIGALRM death penalty in that same process (the job gets
+``JobTimeoutException``). A killed worker is a killed job: the sweeper releases its claim when
+the lease runs out. ``fork``: RQ's default ``Worker``, a forked work-horse per job (isolation
+from a job that corrupts its process, at about four times a no-op job's cost).
 """
 from __future__ import annotations
 
 import logging
 
 from flask import Flask, current_app
-from rq import Queue, Worker
+from rq import Queue, SimpleWorker, Worker
 from rq.cron import CronScheduler
 from sqlalchemy.orm import configure_mappers
 
@@ -26,7 +34,7 @@ from app.orders.jobs import cancel_unpaid_orders_job
 from app.plans.jobs import run_lifecycle_duties_job
 from app.provisioning.jobs import sweep_provisioning_job
 from app.provisioning.runner import release_claims_of, warm_statement_cache, worker_identity
-from app.queue import redis_connection
+from app.queue import redis_connection, share_connection
 from app.webhooks.jobs import sweep_webhook_deliveries_job
 
 QUEUE_NAMES = ("provisioning", "default")
@@ -59,6 +67,22 @@ class AppWorker(Worker):
             db.session.remove()
 
 
+class AppSimpleWorker(SimpleWorker):
+    """A worker that runs each job in its own process (no fork), in a fresh app context (its own
+    ``g`` and database session, removed after the job) that shares this worker's connections."""
+
+    def perform_job(self, job, queue):
+        with current_app.app_context():
+            share_connection(self.job_connection)
+            try:
+                return super().perform_job(job, queue)
+            finally:
+                db.session.remove()
+
+
+WORKER_CLASSES = {"simple": AppSimpleWorker, "fork": AppWorker}
+
+
 def _prepare_for_forking() -> None:
     """Work the parent does once so that each forked work-horse need not: configure the ORM
     and compile the provisioning queries."""
@@ -71,14 +95,19 @@ def _prepare_for_forking() -> None:
         db.session.remove()
 
 
-def run_worker(app: Flask, queues: tuple[str, ...] = QUEUE_NAMES, burst: bool = False) -> None:
+def run_worker(app: Flask, queues: tuple[str, ...] = QUEUE_NAMES, burst: bool = False,
+               worker_class_name: str | None = None) -> None:
+    """Runs an RQ worker of ``WORKER_CLASS`` (or ``worker_class_name``: "simple" or "fork") on
+    ``queues`` with RQ's scheduler, until stopped (or, with ``burst``, until the queues are empty)."""
     with app.app_context():
         _prepare_for_forking()
         connection = redis_connection(app.config["REDIS_URL"])
-        worker = AppWorker(
+        worker_class = WORKER_CLASSES[worker_class_name or app.config["WORKER_CLASS"]]
+        worker = worker_class(
             [Queue(name, connection=connection) for name in queues], connection=connection,
             worker_ttl=app.config["WORKER_TTL"], maintenance_interval=app.config["WORKER_MAINTENANCE_INTERVAL"],
         )
+        worker.job_connection = redis_connection(app.config["REDIS_URL"])
         worker.work(with_scheduler=True, burst=burst)
 
 

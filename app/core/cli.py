@@ -16,7 +16,7 @@ from app.core.demo_data import DEMO_LOGINS, DEMO_PASSWORD, seed_demo
 from app.core.demo_history import seed_history
 from app.extensions import db
 from app.queue import redis_connection
-from app.worker import QUEUE_NAMES, run_scheduler, run_worker
+from app.worker import QUEUE_NAMES, WORKER_CLASSES, run_scheduler, run_worker
 
 REDIS_HINT = (
     "Redis is not reachable at {url}: background jobs are off. Start it with "
@@ -48,10 +48,12 @@ def seed_demo_command(if_empty: bool) -> None:
 
 @click.command("worker")
 @click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
+@click.option("--worker-class", type=click.Choice(sorted(WORKER_CLASSES)), default=None,
+              help="simple: jobs run in the worker process; fork: a work-horse per job (default: WORKER_CLASS).")
 @click.argument("queues", nargs=-1)
-def worker_command(burst: bool, queues: tuple[str, ...]) -> None:
+def worker_command(burst: bool, worker_class: str | None, queues: tuple[str, ...]) -> None:
     """Run an RQ worker (with RQ's scheduler for delayed retries) in the app context."""
-    run_worker(current_app._get_current_object(), queues or QUEUE_NAMES, burst=burst)
+    run_worker(current_app._get_current_object(), queues or QUEUE_NAMES, burst=burst, worker_class_name=worker_class)
 
 
 @click.command("scheduler")
