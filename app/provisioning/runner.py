@@ -21,7 +21,7 @@ from sqlalchemy.orm import joinedload
 
 from app.core.clock import current_now
 from app.catalog.models import Plan
-from app.core.locks import for_update, locked_one
+from app.core.locks import for_update, locked
 from app.extensions import db
 from app.orders.models import Order
 from app.plans.models import Subscription
@@ -97,12 +97,16 @@ def _call_query(request_id: int):
     ).execution_options(populate_existing=True)
 
 
-def _order(order_id: int):
-    return select(Order).where(Order.id == order_id)
+def _order_of_request(request_id: int):
+    """The order of request ``request_id`` (to lock it first: one statement, no lookup before)."""
+    return select(Order).join(R, R.order_id == Order.id).where(R.id == request_id)
 
 
-def _request_reload(request_id: int):
-    return select(R).where(R.id == request_id).execution_options(populate_existing=True)
+def _guarded_touch(guard: list, now: datetime):
+    """``UPDATE ... RETURNING`` the request when ``guard`` still holds: the guarded write and
+    the fresh read of the row in one statement."""
+    return (update(R).where(*guard).values(updated_at=now).returning(R)
+            .execution_options(synchronize_session=False, populate_existing=True))
 
 
 def build_call(request: FulfillmentRequest) -> ProvisioningCall:
@@ -127,20 +131,17 @@ def record_outcome(request_id: int, claim_token: str | None, outcome: Outcome, n
     """Applies ``outcome`` if ``claim_token`` still holds the request (``None``: the vendor's
     own call-back, accepted while the request is pending or processing). Commits; returns
     whether it applied. Locks the order, then the request, then the subscription."""
-    order_id = db.session.scalar(select(R.order_id).where(R.id == request_id))
-    if order_id is not None:
-        locked_one(_order(order_id))
+    locked(_order_of_request(request_id), of=Order)  # none when the request has no order
     guard = [R.id == request_id]
     if claim_token is None:
         guard.append(R.state.in_([S.PENDING.value, S.PROCESSING.value]))
     else:
         guard += [R.state == S.PROCESSING.value, R.claim_token == claim_token]
-    result = db.session.execute(update(R).where(*guard).values(updated_at=now).execution_options(synchronize_session=False))
-    if result.rowcount != 1:
+    request = db.session.scalars(_guarded_touch(guard, now)).first()
+    if request is None:
         db.session.rollback()
         log.info("request %s: outcome %s not applied (claim superseded or request finished)", request_id, outcome.kind)
         return False
-    request = db.session.scalars(_request_reload(request_id)).one()
     apply_outcome(request, outcome, now)
     db.session.commit()
     return True
@@ -169,10 +170,8 @@ def warm_statement_cache() -> None:
         record_outcome(0, "warm-up", Outcome.done(""), now)
         newest = db.session.scalar(select(R.id).order_by(R.id.desc()).limit(1)) or 0
         request = db.session.scalars(_call_query(newest)).first()
-        db.session.scalars(_request_reload(newest)).all()
         if request is not None:
             build_call(request)
-            db.session.scalars(for_update(_order(request.order_id or 0))).all()
             db.session.scalars(order_states_query(request.order_id or 0)).all()
             subscription = db.session.scalars(for_update(subscription_query(request.subscription_id), of=Subscription)).one()
             load_term_prices(subscription)  # activation's price lookups (may raise: the caller logs it)
