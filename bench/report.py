@@ -57,6 +57,29 @@ def markdown(result: dict) -> str:
     lines.append("")
     if provisioning is None:
         lines.append("Provisioning throughput: not measured (bench/provisioning_throughput.py is not in this build).")
+    elif any("ratio_same_class" in round_ for round_ in provisioning.get("results", [])):
+        lines += _provisioning_table(provisioning)
     else:
         lines.append(f"Provisioning throughput: {provisioning.get('summary', provisioning)}")
     return "\n".join(lines) + "\n"
+
+
+def _provisioning_table(provisioning: dict) -> list[str]:
+    """Provisioning against no-op jobs on RQ's default (forking) worker and on the app's class."""
+    lines = [
+        f"Provisioning throughput ({provisioning['requests']:,} requests on the demo vendor at zero latency, "
+        f"{provisioning['database']}; jobs on the app's worker class `{provisioning.get('app_worker_class', '?')}`; "
+        "worker CPU = the worker processes' own, per job):",
+        "",
+        "| workers | provisioning/s | worker CPU ms/job | no-op/s, RQ's default worker | ratio | "
+        "no-op/s, same class | ratio | goal | result |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |",
+    ]
+    for round_ in provisioning["results"]:
+        cpu = next((r["worker_cpu_ms_per_job"] for r in round_.get("rounds", [])
+                    if r["jobs"] == "provisioning" and r["worker_class"] == round_.get("worker_class")), None)
+        lines.append(
+            f"| {round_['workers']} | {_number(round_['provisioning_per_second'])} | {_number(cpu, 2)} "
+            f"| {_number(round_['noop_per_second'])} | {round_['ratio']:.0%} | {_number(round_['noop_same_class_per_second'])} "
+            f"| {round_['ratio_same_class']:.0%} | ≥ 50 % of RQ's default worker | {'ok' if round_['ratio'] >= 0.5 else 'MISS'} |")
+    return lines
