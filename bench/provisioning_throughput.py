@@ -220,7 +220,9 @@ def _round(app, workers: int, count: int, worker_class: str, make_jobs) -> dict:
             time.sleep(0.02)
         elapsed = time.perf_counter() - started
         cpu = _cpu_seconds(pids) - cpu_before
-        return {"per_second": round(count / elapsed, 1), "worker_cpu_ms_per_job": round(cpu * 1000 / count, 2)}
+        figures = {"per_second": round(count / elapsed, 1), "worker_cpu_ms_per_job": round(cpu * 1000 / count, 2)}
+        print(f"{count} jobs on {workers} {worker_class} worker(s): {figures}", file=sys.stderr, flush=True)
+        return figures
     finally:
         for process in processes:
             process.terminate()  # warm shutdown: the queue is empty
