@@ -71,9 +71,11 @@ class AppSimpleWorker(SimpleWorker):
     """A worker that runs each job in its own process (no fork), in a fresh app context (its own
     ``g`` and database session, removed after the job) that shares this worker's connections."""
 
+    job_connection = None  # the Redis client lent to jobs (``run_worker`` sets it), else the worker's
+
     def perform_job(self, job, queue):
         with current_app.app_context():
-            share_connection(self.job_connection)
+            share_connection(self.job_connection or self.connection)
             try:
                 return super().perform_job(job, queue)
             finally:
