@@ -22,10 +22,16 @@ from app.extensions import db
 def insert_if_absent(model, values: dict, key: str | tuple[str, ...]) -> bool:
     """Insert ``values`` unless a row with the same unique ``key`` exists (a column, or the
     columns of a unique constraint); True when inserted."""
+    return inserted_id_if_absent(model, values, key) is not None
+
+
+def inserted_id_if_absent(model, values: dict, key: str | tuple[str, ...]) -> int | None:
+    """``insert_if_absent`` answering the new row's id (``None``: a row with that key exists),
+    in the same one statement."""
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
     columns = [key] if isinstance(key, str) else list(key)
     statement = dialect.insert(model).values(**values).on_conflict_do_nothing(index_elements=columns)
-    return db.session.execute(statement.returning(model.__table__.c.id)).first() is not None
+    return db.session.execute(statement.returning(model.__table__.c.id)).scalar()
 
 
 def _entity(statement: Select):

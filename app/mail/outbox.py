@@ -13,10 +13,10 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from flask import current_app, render_template
-from sqlalchemy import event, select
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from app.core.locks import insert_if_absent
+from app.core.locks import inserted_id_if_absent
 from app.extensions import db
 from app.mail.jobs import enqueue_outbox_messages
 from app.mail.models import DeliveryStatus, OutboxMessage
@@ -71,10 +71,10 @@ def _insert(kind, recipient, subject, text, html, dedup_key, context, now) -> in
         db.session.flush()
         message_id = message.id
     else:
-        if not insert_if_absent(OutboxMessage, values, key="dedup_key"):
+        message_id = inserted_id_if_absent(OutboxMessage, values, key="dedup_key")
+        if message_id is None:
             log.info("%s: already queued (%s)", kind, dedup_key)
             return None
-        message_id = db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedup_key == dedup_key))
     db.session.info.setdefault(SESSION_KEY, []).append(message_id)
     return message_id
 
