@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, text
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -65,6 +65,15 @@ class Invoice(db.Model):
     due_at: Mapped[datetime] = mapped_column()
     paid_at: Mapped[datetime | None] = mapped_column()
     voided_at: Mapped[datetime | None] = mapped_column()
+
+    # The credit check sums an organisation's open on-account invoices under its row lock
+    # (``app.billing.services.open_on_account_total``): this index holds exactly those rows, with
+    # their totals on PostgreSQL, so the sum reads the open ones only, however many are paid.
+    __table_args__ = (
+        Index("ix_invoice_open_on_account", "organisation_id", "currency", postgresql_include=["total"],
+              postgresql_where=text("status = 'open' AND payment_method = 'on_account'"),
+              sqlite_where=text("status = 'open' AND payment_method = 'on_account'")),
+    )
 
     organisation = relationship("Organisation", foreign_keys=[organisation_id])
     seller = relationship("Organisation", foreign_keys=[seller_id])

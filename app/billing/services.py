@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select
 
 from app.accounts.activity import record_activity
 from app.accounts.models import BillingInfo
@@ -23,12 +23,16 @@ def credit_currency(organisation) -> str | None:
 
 
 def open_on_account_total(organisation_id: int, currency: str) -> int:
+    """The sum of the organisation's open on-account invoices in ``currency``: one aggregate over
+    the partial index ``ix_invoice_open_on_account``, which holds only such invoices."""
     return db.session.scalar(
         select(func.coalesce(func.sum(Invoice.total), 0)).where(
             Invoice.organisation_id == organisation_id,
             Invoice.currency == currency,
-            Invoice.payment_method == PaymentMethodName.ON_ACCOUNT.value,
-            Invoice.status == InvoiceStatus.OPEN.value,
+            # Written into the statement, not bound: so every plan, prepared ones too, matches
+            # them with the index's condition.
+            Invoice.payment_method == literal(PaymentMethodName.ON_ACCOUNT.value, literal_execute=True),
+            Invoice.status == literal(InvoiceStatus.OPEN.value, literal_execute=True),
         )
     ) or 0
 

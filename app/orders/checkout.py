@@ -69,6 +69,7 @@ class Preview:
     plan_terms: dict
     quote: Quote
     terms: list[TermsToAccept] = field(default_factory=list)
+    book: PriceBook | None = None  # the buyer's prices the quote was made with (reused when placing)
 
 
 @dataclass
@@ -148,13 +149,16 @@ def prepare(buyer, marketplace, lines: Sequence[LineRequest], *, placed_by=None,
     book = PriceBook(viewer_for(buyer), marketplace).load(plan_terms)
     cleaned = validate_lines(lines, plan_terms, marketplace, book, purchaser_for(buyer, lines))
     quote = quote_lines(cleaned, plan_terms, book, marketplace, buyer)
-    return Preview(buyer, marketplace, cleaned, plan_terms, quote, terms_to_accept(marketplace, plan_terms))
+    return Preview(buyer, marketplace, cleaned, plan_terms, quote, terms_to_accept(marketplace, plan_terms), book)
 
 
-def place_order(request: CheckoutRequest, now: datetime, preview: Preview | None = None) -> Order:
+def place_order(request: CheckoutRequest, now: datetime, preview: Preview | None = None, *,
+                key_looked_up: bool = False) -> Order:
     """Places the order and commits, or raises and leaves nothing behind (the cart intact).
     ``preview``: the ``prepare`` of the same buyer, marketplace and lines the caller made in
     this transaction (the checkout page does, to show its form), else it is made here.
+    ``key_looked_up``: the caller found no order under the key in this transaction already
+    (``app.orders.placing.place_idempotently``).
 
     Guarantees: the checkout's gates hold (``app.orders.gates``, whatever ``preview`` says);
     the buyer pays the quote it confirmed (else ``QuoteChanged`` with the new one in
@@ -185,7 +189,8 @@ def place_order(request: CheckoutRequest, now: datetime, preview: Preview | None
 
     return place_idempotently(request.buyer.id, request.idempotency_key, check=check, place=place,
                               found=lambda order: order,
-                              conflict_message="This checkout form was already used. Reload the page and try again.")
+                              conflict_message="This checkout form was already used. Reload the page and try again.",
+                              key_looked_up=key_looked_up)
 
 
 def _record_order(order: Order, buyer: Organisation, placed_by, now: datetime) -> None:
@@ -233,13 +238,24 @@ def _write_order(request: CheckoutRequest, preview: Preview, acceptance: list[di
             order_line.items = frozen_items(priced)
             for_itself = line.beneficiary.kind is BeneficiaryKind.SELF
             if for_itself not in books:
-                books[for_itself] = end_customer_book(request.buyer, for_itself, request.marketplace).load(preview.plan_terms)
+                books[for_itself] = _end_customer_book(request, preview, for_itself)
             values = purchase_line_values(order_line.items, term, books[for_itself],
                                           own_use=for_itself and request.buyer.acts_as_reseller)
             order_line.cost_subtotal, order_line.resale_subtotal = values.cost, values.resale
             yield order_line
 
     return write_order(header, quote, lines, now)
+
+
+def _end_customer_book(request: CheckoutRequest, preview: Preview, for_itself: bool) -> PriceBook:
+    """The prices of the lines' end customer (``end_customer_book``). For the buyer's own lines
+    that is the very book the quote was priced with (same viewer, marketplace and moment):
+    reused rather than read again."""
+    book = end_customer_book(request.buyer, for_itself, request.marketplace)
+    quoted = preview.book
+    if quoted is not None and quoted.viewer == book.viewer and quoted.marketplace.id == request.marketplace.id:
+        return quoted.load(preview.plan_terms)  # every term is loaded already: no query
+    return book.load(preview.plan_terms)
 
 
 def _beneficiary(line: LineRequest, request: CheckoutRequest, new_customers: dict) -> Organisation:

@@ -53,12 +53,16 @@ def lock_organisation(organisation_id: int) -> Organisation:
 
 def place_idempotently(payer_id: int, idempotency_key: str, *, check: Callable[[], Checked],
                        place: Callable[[Organisation, Checked], Placed], found: Callable[[Order], Placed],
-                       conflict_message: str) -> Placed:
+                       conflict_message: str, key_looked_up: bool = False) -> Placed:
     """Runs the skeleton of the module's docstring and commits, or raises and leaves nothing
     behind. ``check()`` runs before the lock and writes nothing (its refusals roll nothing back); ``place(payer, checked)``
     runs with the payer's row locked; ``found(order)`` makes the answer for an order this key
-    placed already. The same key always gives the order it placed first."""
-    existing = find_order(payer_id, idempotency_key)
+    placed already. The same key always gives the order it placed first.
+
+    ``key_looked_up``: the caller looked the key up in this transaction already (``find_order``,
+    e.g. to redirect a resubmitted form) and found no order, so the first look-up is not made
+    again. The look-up under the lock, which is what makes the key place one order, always is."""
+    existing = None if key_looked_up else find_order(payer_id, idempotency_key)
     if existing is not None:
         return found(existing)
     checked = check()
@@ -107,6 +111,7 @@ def write_order(header: OrderHeader, quote: Quote, lines: Callable[[], Iterable[
         reverse_charge=quote.reverse_charge, payment_method=header.payment_method,
         idempotency_key=header.idempotency_key, quote_fingerprint=header.fingerprint,
         terms_acceptance=list(header.terms_acceptance), created_at=now,
+        lines=[],  # a new order has none: appending below never loads the collection
     )
     if header.payment_status is not None:
         order.payment_status = header.payment_status

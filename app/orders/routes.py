@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 from jinja2 import TemplateNotFound
 
 from app.accounts.access import admin_required
-from app.cart import services as cart_services  # the module: the cart's services import the checkout
+from app.cart.context import current_cart
 from app.catalog.context import current_marketplace
 from app.core.clock import current_now
 from app.orders import bp
@@ -42,7 +42,7 @@ def _render(form, preview, status=200):
 @bp.route("/checkout", methods=["GET", "POST"])
 @login_required
 def checkout():
-    form, store = CheckoutForm(), cart_services.UserCart(current_user)
+    form, store = CheckoutForm(), current_cart()  # the signed-in user's, shared with the navbar's count
     entries = store.entries()  # read before the key: a submit that placed the order emptied the cart
     if form.is_submitted() and (placed := find_order(current_user.organisation_id, form.idempotency_key.data or "")):
         return redirect(url_for("orders.detail", number=placed.number))
@@ -71,7 +71,7 @@ def _place(form, preview, store, entries):
         payment_method=form.payment_method.data, cart=store.cart,
     )
     try:
-        order = place_order(checkout_request, current_now(), preview)
+        order = place_order(checkout_request, current_now(), preview, key_looked_up=True)  # by ``checkout``
     except QuoteChanged as changed:
         flash(changed.message, "warning")
         preview.quote, form.fingerprint.data = changed.quote, changed.quote.fingerprint
