@@ -9,6 +9,9 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from app.back_office import bp
 from app.back_office.catalog_forms import ProductForm, PublishForm, ResourceForm
 from app.catalog import admin
@@ -19,6 +22,8 @@ from app.core.numbers import page_number
 
 PER_PAGE = 50
 
+Saved = TypeVar("Saved")
+
 
 def refused(form, refusal: admin.CatalogEditRefused) -> None:
     """Shows the service's refusal beside the field it names (or above the form)."""
@@ -28,6 +33,24 @@ def refused(form, refusal: admin.CatalogEditRefused) -> None:
         field.errors = list(field.errors) + [refusal.message]
     else:
         flash(refusal.message, "danger")
+
+
+def saved(form, save: Callable[[], Saved], done: Callable[[Saved], tuple[str, str]], page: Callable[[], str]):
+    """Every catalog form's request: when ``form`` validates, ``save()`` (one ``admin`` call),
+    commit, flash the message and redirect to the URL that ``done(saved row)`` gives. Otherwise
+    ``page()`` shows the form again: 200 on a GET or a refusal without a field (flashed), 422 with
+    the errors beside their fields (a refusal rolled back first)."""
+    if form.validate_on_submit():
+        try:
+            row = save()
+        except admin.CatalogEditRefused as refusal:
+            refused(form, refusal)
+        else:
+            db.session.commit()
+            message, url = done(row)
+            flash(message, "success")
+            return redirect(url)
+    return page(), 422 if form.errors else 200
 
 
 def _page() -> int:
@@ -66,15 +89,13 @@ def _product_fields(form: ProductForm) -> admin.ProductFields:
 @bp.route("/catalog/products/new", methods=["GET", "POST"])
 def new_product():
     form = _product_form()
-    if form.validate_on_submit():
-        try:
-            product = admin.save_product(None, _product_fields(form), CONNECTORS)
-            db.session.commit()
-            flash(f"{product.name} is created, unpublished: add its plans, then publish it.", "success")
-            return redirect(url_for("back_office.catalog_product", product_id=product.id))
-        except admin.CatalogEditRefused as refusal:
-            refused(form, refusal)
-    return render_template("back_office/catalog/product_form.html", form=form, product=None), 422 if form.errors else 200
+    return saved(form, lambda: admin.save_product(None, _product_fields(form), CONNECTORS),
+                 lambda product: (f"{product.name} is created, unpublished: add its plans, then publish it.", _product_url(product)),
+                 lambda: render_template("back_office/catalog/product_form.html", form=form, product=None))
+
+
+def _product_url(product: Product) -> str:
+    return url_for("back_office.catalog_product", product_id=product.id)
 
 
 def _product(product_id: int) -> Product:
@@ -89,17 +110,10 @@ def _product(product_id: int) -> Product:
 def catalog_product(product_id: int):
     product = _product(product_id)
     form = _product_form(product)
-    if form.validate_on_submit():
-        try:
-            admin.save_product(product, _product_fields(form), CONNECTORS)
-            db.session.commit()
-            flash(f"{product.name} is saved (terms version {product.terms_version}).", "success")
-            return redirect(url_for("back_office.catalog_product", product_id=product.id))
-        except admin.CatalogEditRefused as refusal:
-            refused(form, refusal)
-            product = _product(product_id)
-    return render_template("back_office/catalog/product.html", product=product, form=form,
-                           publish_form=PublishForm()), 422 if form.errors else 200
+    return saved(form, lambda: admin.save_product(product, _product_fields(form), CONNECTORS),
+                 lambda row: (f"{row.name} is saved (terms version {row.terms_version}).", _product_url(row)),
+                 lambda: render_template("back_office/catalog/product.html", form=form, publish_form=PublishForm(),
+                                         product=_product(product_id) if request.method == "POST" else product))
 
 
 def _publish(item, endpoint: str, **values):
@@ -134,18 +148,11 @@ def resource_usage() -> dict[int, int]:
 @bp.route("/catalog/resources", methods=["GET", "POST"])
 def catalog_resources():
     form = ResourceForm()
-    if form.validate_on_submit():
-        try:
-            resource = admin.save_resource(None, admin.ResourceFields(
-                code=form.code.data, name=form.name.data, unit=form.unit.data, kind=form.kind.data,
-                category_name=form.category_name.data, measures_seats=form.measures_seats.data))
-            db.session.commit()
-            flash(f"The resource {resource.name} is created: add it to plans and price it in the price list.", "success")
-            return redirect(url_for("back_office.catalog_resources"))
-        except admin.CatalogEditRefused as refusal:
-            refused(form, refusal)
-    resources = db.paginate(select(Resource).options(selectinload(Resource.category)).order_by(Resource.code),
-                            page=_page(), per_page=PER_PAGE, error_out=False)
-    return render_template("back_office/catalog/resources.html", resources=resources, form=form,
-                           usage=resource_usage()), 422 if form.errors else 200
-
+    return saved(form, lambda: admin.save_resource(None, admin.ResourceFields(
+        code=form.code.data, name=form.name.data, unit=form.unit.data, kind=form.kind.data,
+        category_name=form.category_name.data, measures_seats=form.measures_seats.data)),
+                 lambda resource: (f"The resource {resource.name} is created: add it to plans and price it in the price list.",
+                                   url_for("back_office.catalog_resources")),
+                 lambda: render_template("back_office/catalog/resources.html", resources=db.paginate(
+                     select(Resource).options(selectinload(Resource.category)).order_by(Resource.code),
+                     page=_page(), per_page=PER_PAGE, error_out=False), form=form, usage=resource_usage()))

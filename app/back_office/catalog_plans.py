@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.back_office import bp
-from app.back_office.catalog import refused
+from app.back_office.catalog import saved
 from app.back_office.catalog_forms import LimitForm, ParameterForm, PlanForm, PublishForm, TermForm
 from app.catalog import admin
 from app.catalog.models import OrderingParameter, Plan, PlanResource, Product, Resource
@@ -34,25 +34,24 @@ def _limit_form(plan: Plan) -> LimitForm:
     return form
 
 
-def _plan_page(plan: Plan, plan_form=None, term_form=None, limit_form=None, status: int = 200):
+def _plan_url(plan: Plan) -> str:
+    return url_for("back_office.catalog_plan", plan_id=plan.id)
+
+
+def _plan_page(plan: Plan, plan_form=None, term_form=None, limit_form=None):
     return render_template("back_office/catalog/plan.html", plan=plan, product=plan.product,
                            form=plan_form or PlanForm(obj=plan), term_form=term_form or TermForm(prefix="term"),
-                           limit_form=limit_form or _limit_form(plan), publish_form=PublishForm()), status
+                           limit_form=limit_form or _limit_form(plan), publish_form=PublishForm())
 
 
 @bp.route("/catalog/products/<int:product_id>/plans/new", methods=["GET", "POST"])
 def new_plan(product_id: int):
     product = db.get_or_404(Product, product_id)
     form = PlanForm()
-    if form.validate_on_submit():
-        try:
-            plan = admin.save_plan(product, None, _plan_fields(form))
-            db.session.commit()
-            flash(f"The plan {plan.name} is created, unpublished: add its terms and resources, price it, then publish it.", "success")
-            return redirect(url_for("back_office.catalog_plan", plan_id=plan.id))
-        except admin.CatalogEditRefused as refusal:
-            refused(form, refusal)
-    return render_template("back_office/catalog/plan_form.html", form=form, product=product), 422 if form.errors else 200
+    return saved(form, lambda: admin.save_plan(product, None, _plan_fields(form)),
+                 lambda plan: (f"The plan {plan.name} is created, unpublished: add its terms and resources, price it, "
+                               "then publish it.", _plan_url(plan)),
+                 lambda: render_template("back_office/catalog/plan_form.html", form=form, product=product))
 
 
 @bp.route("/catalog/plans/<int:plan_id>", methods=["GET", "POST"])
@@ -61,48 +60,30 @@ def catalog_plan(plan_id: int):
     if request.method == "GET":
         return _plan_page(plan)
     form = PlanForm()
-    if form.validate_on_submit():
-        try:
-            admin.save_plan(plan.product, plan, _plan_fields(form))
-            db.session.commit()
-            flash(f"The plan {plan.name} is saved.", "success")
-            return redirect(url_for("back_office.catalog_plan", plan_id=plan.id))
-        except admin.CatalogEditRefused as refusal:
-            refused(form, refusal)
-    return _plan_page(_plan(plan_id), plan_form=form, status=422)
+    return saved(form, lambda: admin.save_plan(plan.product, plan, _plan_fields(form)),
+                 lambda row: (f"The plan {row.name} is saved.", _plan_url(row)),
+                 lambda: _plan_page(_plan(plan_id), plan_form=form))
 
 
 @bp.post("/catalog/plans/<int:plan_id>/terms")
 def add_plan_term(plan_id: int):
     plan = _plan(plan_id)
     form = TermForm(prefix="term")
-    if form.validate_on_submit():
-        try:
-            term = admin.add_term(plan, form.term_code.data, form.term_name.data, form.period_months.data,
-                                  form.billing_frequency_months.data)
-            db.session.commit()
-            flash(f"The term {term.name} is added: price it in the price list to sell it.", "success")
-            return redirect(url_for("back_office.catalog_plan", plan_id=plan.id))
-        except admin.CatalogEditRefused as refusal:
-            refused(form, refusal)
-    return _plan_page(_plan(plan_id), term_form=form, status=422)
+    return saved(form, lambda: admin.add_term(plan, form.term_code.data, form.term_name.data, form.period_months.data,
+                                              form.billing_frequency_months.data),
+                 lambda term: (f"The term {term.name} is added: price it in the price list to sell it.", _plan_url(plan)),
+                 lambda: _plan_page(_plan(plan_id), term_form=form))
 
 
 @bp.post("/catalog/plans/<int:plan_id>/resources")
 def set_plan_resource(plan_id: int):
     plan = _plan(plan_id)
     form = _limit_form(plan)
-    if form.validate_on_submit():
-        try:
-            row = admin.save_plan_resource(plan, form.resource_id.data, admin.LimitFields(
-                included=form.included.data, minimum=form.minimum.data, maximum=form.maximum.data, step=form.step.data,
-                customer_changeable=form.customer_changeable.data))
-            db.session.commit()
-            flash(f"The limits of {row.resource.name} are saved.", "success")
-            return redirect(url_for("back_office.catalog_plan", plan_id=plan.id))
-        except admin.CatalogEditRefused as refusal:
-            refused(form, refusal)
-    return _plan_page(_plan(plan_id), limit_form=form, status=422)
+    return saved(form, lambda: admin.save_plan_resource(plan, form.resource_id.data, admin.LimitFields(
+        included=form.included.data, minimum=form.minimum.data, maximum=form.maximum.data, step=form.step.data,
+        customer_changeable=form.customer_changeable.data)),
+                 lambda row: (f"The limits of {row.resource.name} are saved.", _plan_url(plan)),
+                 lambda: _plan_page(_plan(plan_id), limit_form=form))
 
 
 def _parameter_fields(form: ParameterForm) -> admin.ParameterFields:
@@ -118,16 +99,10 @@ def _save_parameter(product: Product, parameter: OrderingParameter | None):
         form.max_length.data = str(parameter.max_length)
     else:
         form = ParameterForm()
-    if form.validate_on_submit():
-        try:
-            saved = admin.save_parameter(product, parameter, _parameter_fields(form))
-            db.session.commit()
-            flash(f"The parameter {saved.label} is saved.", "success")
-            return redirect(url_for("back_office.catalog_product", product_id=product.id))
-        except admin.CatalogEditRefused as refusal:
-            refused(form, refusal)
-    return render_template("back_office/catalog/parameter_form.html", form=form, product=product, parameter=parameter,
-                           delete_form=PublishForm()), 422 if form.errors else 200
+    return saved(form, lambda: admin.save_parameter(product, parameter, _parameter_fields(form)),
+                 lambda row: (f"The parameter {row.label} is saved.", url_for("back_office.catalog_product", product_id=product.id)),
+                 lambda: render_template("back_office/catalog/parameter_form.html", form=form, product=product,
+                                         parameter=parameter, delete_form=PublishForm()))
 
 
 @bp.route("/catalog/products/<int:product_id>/parameters/new", methods=["GET", "POST"])

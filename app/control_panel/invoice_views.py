@@ -108,7 +108,8 @@ def authenticate_invoice(number: str):
     except PaymentError as error:
         flash(error.message, "danger")
         return redirect(url_for(_endpoint("invoice"), number=number), code=303)
-    return render_template("control_panel/invoices/authenticate.html", invoice=invoice, intent=intent,
+    return render_template("payments/authenticate.html", paying_for=f"invoice {invoice.number}", intent=intent,
+                           action=url_for(_endpoint("invoice_authenticated"), number=invoice.number),
                            amount=Money(payment.amount, payment.currency), form=AuthenticatedForm(),
                            publishable_key=current_app.config["STRIPE_PUBLISHABLE_KEY"], stripe_js=stripe_js_url(current_app.config))
 

@@ -19,7 +19,7 @@ from app.orders.models import Order, OrderLine
 from app.plans.proration import billable_units
 from app.plans.term_prices import term_prices_now
 from app.provisioning.models import FulfillmentRequest, RequestState
-from app.provisioning.progress import LABELS
+from app.provisioning.progress import LineProgress
 
 INVOICES_SHOWN = 50
 REQUESTS_SHOWN = 50
@@ -101,15 +101,12 @@ class RequestEntry:
 
     @property
     def label(self) -> str:
-        if self.request.awaits_vendor:
-            return "Being set up by the vendor"
-        if self.state == S.PENDING.value and self.request.attempts:
-            return "Retrying shortly"
-        return LABELS[self.state][0]
+        """The state in the order page's words (``provisioning.progress`` words them once)."""
+        return LineProgress(self.request, self.what).label
 
     @property
     def badge(self) -> str:
-        return LABELS[self.state][1]
+        return LineProgress(self.request, self.what).badge
 
     @property
     def finished_at(self) -> datetime | None:

@@ -93,7 +93,9 @@ def authenticate(order_id: int):
     except PaymentError as error:
         flash(error.buyer_message, "danger")
         return redirect(_next_or_home(request.args.get("next")), code=303)
-    return render_template("payments/authenticate.html", order=order, amount=Money(payment.amount, payment.currency), intent=intent,
+    return render_template("payments/authenticate.html", paying_for=f"order {order.number}",
+                           action=url_for("payments.authenticated", order_id=order.id),
+                           amount=Money(payment.amount, payment.currency), intent=intent,
                            form=AuthenticatedForm(next=request.args.get("next", "")),
                            publishable_key=current_app.config["STRIPE_PUBLISHABLE_KEY"], stripe_js=stripe_js_url(current_app.config))
 

@@ -95,3 +95,31 @@ def test_orders_pages_queries_do_not_grow_with_orders_or_lines(client, auth, sho
         place(shop)
     assert queries("/orders") == list_one
     assert queries(f"/orders/{many.number}") == detail_one
+
+
+def test_the_panels_order_pages_queries_do_not_grow_with_lines(client, auth, shop, handed_off, count_queries):
+    # given: the customer's own orders, one of one line and one of five (the panels share the order page)
+    shop.customer.credit_limit = 1_000_000
+    db.session.commit()
+
+    def customer_order(lines):
+        line = LineRequest(term_of(shop.customer_plan).id, {"seats": 6})
+        return place(shop, *[line] * lines, buyer=shop.customer, user=shop.users.customer)
+
+    one, five = customer_order(1), customer_order(5)
+
+    def queries(url):
+        assert client.get(url).status_code == 200
+        db.session.expire_all()
+        with count_queries() as counter:
+            page = client.get(url)
+        assert page.status_code == 200
+        return counter.count
+
+    # when / then: the customer's panel and its reseller's panel read as many statements for either
+    auth.login("admin@customer-a.test")
+    assert queries(f"/customer/orders/{five.number}") == queries(f"/customer/orders/{one.number}")
+    auth.logout()
+    auth.login("admin@reseller.test")
+    reseller_page = f"/reseller/customers/{shop.customer.id}/orders/"
+    assert queries(reseller_page + five.number) == queries(reseller_page + one.number)
