@@ -91,6 +91,9 @@ class Config:
         self.WEBHOOK_RETRY_WINDOW = _number("WEBHOOK_RETRY_WINDOW", 3 * 86400, int)
         self.WEBHOOK_SWEEP_INTERVAL = _number("WEBHOOK_SWEEP_INTERVAL", 60, int)
         self.WEBHOOK_SWEEP_GRACE = _number("WEBHOOK_SWEEP_GRACE", 30.0)
+        # Events (the API's /events and what webhooks send) are kept this many days, then purged
+        # hourly; an event a delivery still has to send stays until that delivery ends.
+        self.EVENT_RETENTION_DAYS = _number("EVENT_RETENTION_DAYS", 30.0)
         # Webhooks go to public addresses only, unless this is a development machine whose
         # receivers listen on loopback (`make run` and the tests allow it).
         self.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = _bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", False)

@@ -35,7 +35,7 @@ from app.plans.jobs import run_lifecycle_duties_job
 from app.provisioning.jobs import sweep_provisioning_job
 from app.provisioning.runner import release_claims_of, warm_statement_cache, worker_identity
 from app.queue import redis_connection, share_connection
-from app.webhooks.jobs import sweep_webhook_deliveries_job
+from app.webhooks.jobs import purge_old_events_job, sweep_webhook_deliveries_job
 
 QUEUE_NAMES = ("provisioning", "default")
 log = logging.getLogger(__name__)
@@ -126,6 +126,7 @@ def periodic_duties() -> list[tuple]:
         (sweep_provisioning_job, "default", current_app.config["PROVISIONING_SWEEP_INTERVAL"]),
         (resend_stalled_mail_job, "default", 600),
         (sweep_webhook_deliveries_job, "default", current_app.config["WEBHOOK_SWEEP_INTERVAL"]),
+        (purge_old_events_job, "default", 3600),
         (run_lifecycle_duties_job, "default", current_app.config["LIFECYCLE_DUTIES_INTERVAL"]),
         (cancel_unpaid_orders_job, "default", current_app.config["UNPAID_ORDER_CHECK_INTERVAL"]),
     ]

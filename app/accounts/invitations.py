@@ -1,13 +1,13 @@
 """Invitations: a customer's administrator (or a single-user subscription's end user) gets an
 account that is switched on when they choose a password through a signed link.
 
-The invited user is created disabled with an unusable random password. The link carries a
-signed, time-limited token naming the user and a fragment of the current password hash, so it
-stops working once a password is chosen (or after ``INVITATION_MAX_AGE``).
+The invited user is created disabled with an unusable password (a random marker that matches
+nothing and costs no hashing: ``app.accounts.passwords``). The link carries a signed,
+time-limited token naming the user and a fragment of the stored password value, so it stops
+working once a password is chosen or the marker is renewed (or after ``INVITATION_MAX_AGE``).
 """
 from __future__ import annotations
 
-import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -44,7 +44,7 @@ def invite(organisation, email: str, role: Role = Role.ADMIN) -> tuple[User, str
     user = db.session.scalar(select(User).where(User.email == email))
     if user is None:
         user = User(email=email, organisation=organisation, role=role.value, is_enabled=False)
-        user.set_password(secrets.token_urlsafe(32))
+        user.set_unusable_password()
         db.session.add(user)
         db.session.flush()
     if user.is_enabled:

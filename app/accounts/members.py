@@ -11,7 +11,6 @@ for the user; nothing is committed here.
 """
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable
@@ -135,8 +134,8 @@ def _require_another_admin(organisation: Organisation, user: User) -> None:
 
 
 def _scramble(user: User) -> None:
-    """A new unusable password: every invitation link sent before stops working."""
-    user.set_password(secrets.token_urlsafe(32))
+    """A new unusable password (nothing hashed): every invitation link sent before stops working."""
+    user.set_unusable_password()
 
 
 def invite_member(organisation: Organisation, email: str, role: str | Role, now: datetime, *,

@@ -7,8 +7,8 @@ from datetime import datetime
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, LargeBinary, String, false, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.accounts.passwords import hash_password, is_usable, unusable_password, verify_password
 from app.core.clock import current_now
 from app.extensions import db
 
@@ -110,10 +110,19 @@ class User(UserMixin, db.Model):
         return self.email_verified_at is not None
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = hash_password(password)
+
+    def set_unusable_password(self) -> None:
+        """No password matches any more (and none was hashed): an invited user until it accepts,
+        a removed user. A new random marker each time (``app.accounts.passwords``)."""
+        self.password_hash = unusable_password()
+
+    @property
+    def has_usable_password(self) -> bool:
+        return is_usable(self.password_hash)
 
     def check_password(self, password: str) -> bool:
-        return check_password_hash(self.password_hash, password)
+        return verify_password(self.password_hash, password)
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"

@@ -11,6 +11,7 @@ from sqlalchemy import bindparam, delete, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from app.accounts.models import LoginAttempt, Organisation, User
+from app.accounts.passwords import refuse_in_equal_time
 from app.core.clock import current_now
 from app.extensions import db
 
@@ -120,13 +121,17 @@ def authenticate(email: str, password: str, client_address: str, policy: Throttl
 
     Raises ``SignInThrottled`` before checking the password when the e-mail address or the
     client address has reached the failure limit within the window; a success does not wipe
-    the count, so guessing cannot be interleaved with a known good account.
+    the count, so guessing cannot be interleaved with a known good account. Every refusal
+    costs one password check (an unknown address, a disabled or invited user: against a dummy
+    hash), so its time does not tell which it was.
     """
     now = now or current_now()
     email = normalise_email(email)
     _throttle_check(email, client_address, policy, now)
     user = db.session.scalar(select(User).where(User.email == email))
-    if user is not None and user.is_enabled and user.check_password(password):
+    if user is None or not user.is_enabled:
+        refuse_in_equal_time(password)
+    elif user.check_password(password):
         user.last_signed_in_at = now  # the organisation's users page shows it
         db.session.commit()
         return user

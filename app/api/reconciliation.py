@@ -1,6 +1,6 @@
 """/api/v1/reconciliation: a reseller's charges for its customers' subscriptions in one calendar
 month (UTC), for its PSA: the rows of the panel's reconciliation export
-(``app.reconciliation.rows.reconciliation_rows``), as JSON or, with ``format=csv``, as the same
+(``app.reconciliation.rows``), a page read at a time, as JSON or, with ``format=csv``, as the same
 CSV the panel downloads."""
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from app.accounts.access import acting_organisation
 from app.api.common import ListArgs, MoneySchema, UtcDateTime, money
 from app.api.errors import abort_api
 from app.api.framework import api_blueprint
-from app.reconciliation.rows import MonthOutOfRange, ReconciliationRow, csv_chunks, csv_filename, reconciliation_rows
+from app.reconciliation.rows import MonthOutOfRange, ReconciliationRow, csv_filename, month_csv, reconciliation_page
 
 bp = api_blueprint("reconciliation", "/reconciliation",
                    "PSA reconciliation: a reseller's charges for its customers' subscriptions, month by month.")
@@ -91,13 +91,12 @@ def reconciliation(args):
     """Every charge of your customers' subscriptions in one month: new, change, proration, renewal, cancellation."""
     year, month = args["year"], args["month"]
     try:
-        rows = reconciliation_rows(acting_organisation(), year, month)
+        if args["format"] == "csv":
+            return Response(month_csv(acting_organisation(), year, month), mimetype="text/csv",
+                            headers={"Content-Disposition": f'attachment; filename="{csv_filename(year, month)}"'})
+        start = args.get("starting_after") or 0
+        page = reconciliation_page(acting_organisation(), year, month, offset=start, limit=args["limit"])
     except MonthOutOfRange as refused:
         abort_api(422, str(refused))
-    if args["format"] == "csv":
-        return Response(csv_chunks(rows), mimetype="text/csv",
-                        headers={"Content-Disposition": f'attachment; filename="{csv_filename(year, month)}"'})
-    start = args.get("starting_after") or 0
-    page = rows[start:start + args["limit"]]
-    return {"year": year, "month": month, "data": [present_row(row, start + index) for index, row in enumerate(page, 1)],
-            "has_more": start + len(page) < len(rows)}
+    return {"year": year, "month": month, "data": [present_row(row, start + index) for index, row in enumerate(page.rows, 1)],
+            "has_more": page.has_more}

@@ -10,11 +10,11 @@ from flask_login import current_user
 
 from app.back_office import bp
 from app.catalog.models import PriceListVersion
+from app.catalog.price_diff import diff_page
 from app.catalog.price_list_csv import export_chunk, import_csv
 from app.catalog.price_versions import (
     VersionRefused,
     create_draft,
-    diff,
     displayed_state,
     distributor_list,
     distributor_lists,
@@ -64,15 +64,12 @@ class Page:
 
 def _version_page(version: PriceListVersion, status: int = 200):
     show = request.args.get("show") if request.args.get("show") in SHOWN else "changes"
-    lines = [line for line in diff(version, current_now()) if show == "all" or line.change != "same"]
-    page_text = request.args.get("page", "1")
-    pages = max(1, -(-len(lines) // DIFF_PAGE))
-    page = min(max(page_number(page_text), 1), pages)
-    counts = {kind: sum(line.change == kind for line in lines) for kind in ("changed", "added", "removed")}
+    diff = diff_page(version, current_now(), changes_only=show == "changes", page=page_number(request.args.get("page", "1")),
+                     per_page=DIFF_PAGE)
     marketplace = version.price_list.marketplace
     return render_template("back_office/price_lists/version.html", version=version, show=show, shown=SHOWN,
-                           lines=Page(lines[(page - 1) * DIFF_PAGE:page * DIFF_PAGE], page, pages, len(lines)),
-                           counts=counts, state=displayed_state(version, current_now()), now=current_now(),
+                           lines=Page(diff.lines, diff.page, diff.pages, diff.total),
+                           counts=diff.counts, state=displayed_state(version, current_now()), now=current_now(),
                            money_of=lambda minor: Money(minor, marketplace.currency).format(marketplace.locale),
                            form=ActionForm()), status
 

@@ -163,9 +163,7 @@ def changes_csv(version_id: int) -> tuple[str, bytes] | None:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(("plan_term_id", "resource_id", "item", "change", "old_cost", "old_msrp", "new_cost", "new_msrp"))
-    for line in diff(version, version.effective_from):
-        if line.change == "same":
-            continue
+    for line in diff(version, version.effective_from, changes_only=True):
         old, new = line.old or (None, None), line.new or (None, None)
         writer.writerow((line.plan_term_id, line.resource_id or "", line.label, line.change, _major(old[0], digits),
                          _major(old[1], digits), _major(new[0], digits), _major(new[1], digits)))

@@ -15,11 +15,11 @@ says; ``activate_due_versions`` (a scheduler duty) only brings the states up to 
 deletes those rows again. Running subscriptions keep their locked prices until renewal
 (``app.plans.term_prices``). On scheduling, every reseller selling in the marketplace gets an
 e-mail with a CSV of its old and new costs (``app.mail``; the CSV, ``app.catalog.price_list_csv``,
-is rendered when sent). A version's own CSV export and import are there too.
+is rendered when sent). A version's own CSV export and import are there too. The diff against
+the prices before a version is ``app.catalog.price_diff`` (in SQL, paged there).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, or_, select, union_all
@@ -29,16 +29,14 @@ from app.accounts.activity import record_activity
 from app.accounts.models import Organisation, OrganisationKind, Role, User
 from app.catalog.models import (
     Marketplace,
-    Plan,
-    PlanTerm,
     PlanTermPrice,
     PriceList,
     PriceListVersion,
     PriceListVersionRow,
     PriceListVersionState as State,
-    Resource,
     ResourcePrice,
 )
+from app.catalog.price_diff import DiffLine, diff  # noqa: F401  (the diff, re-exported)
 from app.catalog.pricing import rows_in_effect
 from app.core.errors import Refusal, RefusalKind
 from app.core.locks import locked_one
@@ -112,14 +110,6 @@ def version_prices(version: PriceListVersion) -> dict[Item, tuple[int, int]]:
                                      PriceListVersionRow.cost, PriceListVersionRow.msrp)
                               .where(PriceListVersionRow.version_id == version.id)).all()
     return {(row.plan_term_id, row.resource_id): (row.cost, row.msrp) for row in rows}
-
-
-def compared_at(version: PriceListVersion, now: datetime) -> datetime:
-    """The moment whose prices a version is compared with: just before it takes effect when it
-    is dated, else now."""
-    if version.effective_from is not None and version.state != State.DRAFT.value:
-        return version.effective_from - timedelta(microseconds=1)
-    return now
 
 
 # --- schedule, withdraw, activate ---------------------------------------------------------
@@ -206,48 +196,6 @@ def displayed_state(version: PriceListVersion, now: datetime) -> str:
     return version.state
 
 
-# --- the diff ------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class DiffLine:
-    plan_term_id: int
-    resource_id: int | None
-    change: str  # "changed", "added", "removed", "same"
-    old: tuple[int, int] | None
-    new: tuple[int, int] | None
-    label: str = ""
-
-
-def diff(version: PriceListVersion, now: datetime) -> list[DiffLine]:
-    """The version against the prices in effect before it (now, for a draft), item by item, in
-    catalog order, labelled: a fixed number of queries."""
-    new = version_prices(version)
-    old = prices_at(version.price_list_id, compared_at(version, now))
-    labels = item_labels(set(new) | set(old))
-    lines = []
-    for item in sorted(set(new) | set(old), key=lambda key: (labels.get(key, ""), key[0], key[1] or 0)):
-        before, after = old.get(item), new.get(item)
-        change = "added" if before is None else "removed" if after is None else "same" if before == after else "changed"
-        lines.append(DiffLine(item[0], item[1], change, before, after, labels.get(item, f"Plan term {item[0]}")))
-    return lines
-
-
-def item_labels(items: set[Item]) -> dict[Item, str]:
-    term_ids = {term_id for term_id, _ in items}
-    resource_ids = {resource_id for _, resource_id in items if resource_id is not None}
-    terms = {term.id: term for term in db.session.scalars(
-        select(PlanTerm).where(PlanTerm.id.in_(term_ids)).options(joinedload(PlanTerm.plan).joinedload(Plan.product)))}
-    resources = {r.id: r for r in db.session.scalars(select(Resource).where(Resource.id.in_(resource_ids)))}
-    labels = {}
-    for term_id, resource_id in items:
-        term = terms.get(term_id)
-        if term is None:
-            continue
-        label = f"{term.plan.product.name} \u2014 {term.plan.name} ({term.name})"
-        labels[(term_id, resource_id)] = label if resource_id is None else f"{label}: {resources[resource_id].name}"
-    return labels
-
-
 # --- the resellers' e-mail -----------------------------------------------------------------
 
 def affected_resellers(marketplace_id: int) -> list[Organisation]:
@@ -279,7 +227,7 @@ def _tell_resellers(version: PriceListVersion, now: datetime) -> None:
     marketplace = version.price_list.marketplace
     resellers = affected_resellers(marketplace.id)
     emails = _admin_emails([reseller.id for reseller in resellers])
-    changes = [line for line in diff(version, now) if line.change != "same"]
+    changes = diff(version, now, changes_only=True)
     for reseller in resellers:
         if reseller.id not in emails:
             continue

@@ -15,6 +15,11 @@ today's price list):
 
 An order item is charged at its buyer's tier; the other tier comes from the prices locked for
 the subscription's term (the prices its changes and renewals use), prorated by the same fraction.
+Items billed later (postponed billing), change items of nothing, and renewal lines of no
+quantity are not rows; neither are cancelled orders.
+
+Which rows a month has, and their order, is one SQL statement (``app.reconciliation.keys``):
+a page builds only its rows, and the CSV streams them from a cursor in batches.
 """
 from __future__ import annotations
 
@@ -24,22 +29,24 @@ import io
 from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
-from typing import Iterator
+from typing import Iterable, Iterator
 
+from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, load_only
 
 from app.accounts.models import Organisation
 from app.billing.models import Invoice
-from app.catalog.models import Resource
+from app.catalog.models import Plan, PlanTerm, Resource
 from app.core.errors import Refusal, RefusalKind
 from app.extensions import db
 from app.money import Money, minor_digits
-from app.orders.models import Order, OrderLine, OrderLineKind, OrderStatus
-from app.plans.models import BillingPeriod, BillingPeriodStatus, Subscription
+from app.orders.models import Order, OrderLine, OrderLineItem, OrderLineKind
+from app.plans.models import BillingPeriod, Subscription
 from app.plans.periods import Period, anniversary, months_between
 from app.plans.proration import prorate
 from app.plans.term_prices import TermPrices, locked_prices_of
+from app.reconciliation.keys import RowKey, Source, ordered_keys, month_rows, row_count, row_keys
 
 COLUMNS = ("date", "kind", "customer_id", "customer", "subscription_id", "plan", "term", "item", "quantity", "currency",
            "unit_cost", "unit_price", "cost_amount", "price_amount", "period_fraction", "period_start", "period_end",
@@ -130,106 +137,186 @@ def _other_tier(prices: TermPrices | None, resource_ids: dict[str, int], code: s
     return getattr(tiers, tier) if tiers is not None else None
 
 
-def _customers(reseller) -> select:
-    return select(Organisation.id).where(Organisation.parent_id == reseller.id)
+def _subscriptions(ids: set[int]) -> dict[int, Subscription]:
+    """The subscriptions the rows name, with owner, plan and term: one statement, only the
+    columns a row shows (not their parameters)."""
+    if not ids:
+        return {}
+    statement = select(Subscription).where(Subscription.id.in_(ids)).options(
+        load_only(Subscription.id, Subscription.owner_id, Subscription.currency, Subscription.activated_at,
+                  Subscription.period_anchor, Subscription.current_period_start, Subscription.current_period_end,
+                  Subscription.canceled_at, Subscription.expired_at, Subscription.locked_prices),
+        joinedload(Subscription.owner).load_only(Organisation.name),
+        joinedload(Subscription.plan).load_only(Plan.name),
+        joinedload(Subscription.plan_term).load_only(PlanTerm.name, PlanTerm.billing_frequency_months))
+    return {subscription.id: subscription for subscription in db.session.scalars(statement).unique()}
 
 
-def _order_rows(reseller, start: datetime, end: datetime, resource_ids: dict[str, int]) -> list[ReconciliationRow]:
-    lines = db.session.scalars(
-        select(OrderLine).join(Order, OrderLine.order_id == Order.id).join(Subscription, OrderLine.subscription_id == Subscription.id)
-        .where(Order.created_at >= start, Order.created_at < end, Order.status != OrderStatus.CANCELED.value,
-               Subscription.owner_id.in_(_customers(reseller)))
-        .options(joinedload(OrderLine.order).joinedload(Order.buyer), selectinload(OrderLine.items),
-                 joinedload(OrderLine.subscription).joinedload(Subscription.owner),
-                 joinedload(OrderLine.subscription).joinedload(Subscription.plan),
-                 joinedload(OrderLine.subscription).joinedload(Subscription.plan_term))
-        .order_by(Order.created_at, Order.id, OrderLine.position)).unique().all()
-    order_ids = {line.order_id for line in lines}
-    invoices = {}
+def _items(ids: list[int]) -> list:
+    if not ids:
+        return []
+    return db.session.execute(
+        select(OrderLineItem.id, OrderLineItem.description, OrderLineItem.resource_code, OrderLineItem.unit_price,
+               OrderLineItem.quantity, OrderLineItem.period_fraction, OrderLineItem.subtotal, OrderLine.kind.label("line_kind"),
+               OrderLine.subscription_id, Order.id.label("order_id"), Order.number.label("order_number"), Order.created_at,
+               Order.currency, Order.buyer_id)
+        .join(OrderLine, OrderLineItem.order_line_id == OrderLine.id).join(Order, OrderLine.order_id == Order.id)
+        .where(OrderLineItem.id.in_(ids))).all()
+
+
+def _periods(ids: list[int]) -> list:
+    if not ids:
+        return []
+    return db.session.execute(
+        select(BillingPeriod.id, BillingPeriod.subscription_id, BillingPeriod.created_at, BillingPeriod.currency,
+               BillingPeriod.lines, BillingPeriod.period_start, BillingPeriod.period_end, BillingPeriod.invoice_id)
+        .where(BillingPeriod.id.in_(ids))).all()
+
+
+def _order_invoices(order_ids: set[int]) -> dict[int, str]:
+    """Each order's first invoice number."""
+    invoices: dict[int, str] = {}
     if order_ids:
         for order_id, number in db.session.execute(select(Invoice.order_id, Invoice.number).where(Invoice.order_id.in_(order_ids))
                                                    .order_by(Invoice.id)):
             invoices.setdefault(order_id, number)
-    rows = []
-    for line in lines:
-        order, subscription = line.order, line.subscription
-        prices = locked_prices_of(subscription)
-        buyer_pays_cost = order.buyer.acts_as_reseller
-        when = order.created_at
-        for item in line.items:
-            if item.billed_later or (line.kind == OrderLineKind.CHANGE.value and item.subtotal == 0):
-                continue
-            kind = "new" if line.kind == OrderLineKind.PURCHASE.value else ("proration" if item.period_fraction else "change")
-            if buyer_pays_cost:
-                unit_cost, cost_amount = item.unit_price, item.subtotal
-                unit_price = _other_tier(prices, resource_ids, item.resource_code, "customer")
-                price_amount = _amount(unit_price, item.quantity, item.period_fraction)
-            else:
-                unit_price, price_amount = item.unit_price, item.subtotal
-                unit_cost = _other_tier(prices, resource_ids, item.resource_code, "cost")
-                cost_amount = _amount(unit_cost, item.quantity, item.period_fraction)
-            if kind == "new" and subscription.activated_at is not None:
-                period = period_containing(subscription, subscription.activated_at)
-            else:
-                period = period_containing(subscription, when)
-            rows.append(ReconciliationRow(
-                when, kind, subscription.owner_id, subscription.owner.name, subscription.id, subscription.plan.name,
-                subscription.plan_term.name, item.description, item.quantity, order.currency, unit_cost, unit_price,
-                cost_amount, price_amount, item.period_fraction, period.start if period else None,
-                period.end if period else None, order.number, invoices.get(order.id, "")))
-    return rows
+    return invoices
 
 
-def _renewal_rows(reseller, start: datetime, end: datetime) -> list[ReconciliationRow]:
-    periods = db.session.scalars(
-        select(BillingPeriod).join(Subscription, BillingPeriod.subscription_id == Subscription.id)
-        .where(BillingPeriod.created_at >= start, BillingPeriod.created_at < end,
-               BillingPeriod.status != BillingPeriodStatus.NOTHING_DUE.value, Subscription.owner_id.in_(_customers(reseller)))
-        .options(joinedload(BillingPeriod.subscription).joinedload(Subscription.owner),
-                 joinedload(BillingPeriod.subscription).joinedload(Subscription.plan),
-                 joinedload(BillingPeriod.subscription).joinedload(Subscription.plan_term))
-        .order_by(BillingPeriod.created_at, BillingPeriod.id)).unique().all()
-    invoice_ids = {period.invoice_id for period in periods if period.invoice_id}
-    numbers = dict(db.session.execute(select(Invoice.id, Invoice.number).where(Invoice.id.in_(invoice_ids))).tuples().all()) if invoice_ids else {}
-    rows = []
+def _invoice_numbers(invoice_ids: set[int]) -> dict[int, str]:
+    if not invoice_ids:
+        return {}
+    return dict(db.session.execute(select(Invoice.id, Invoice.number).where(Invoice.id.in_(invoice_ids))).all())
+
+
+class _Related:
+    """What the rows of a batch refer to, read once per collection."""
+
+    def __init__(self, items: list, periods: list, cancelled_ids: list[int]) -> None:
+        self.subscriptions = _subscriptions({item.subscription_id for item in items}
+                                            | {period.subscription_id for period in periods} | set(cancelled_ids))
+        buyer_ids = {item.buyer_id for item in items}
+        self.buyers = ({organisation.id: organisation for organisation in
+                        db.session.scalars(select(Organisation).where(Organisation.id.in_(buyer_ids)))} if buyer_ids else {})
+        self.order_invoices = _order_invoices({item.order_id for item in items})
+        self.period_invoices = _invoice_numbers({period.invoice_id for period in periods if period.invoice_id})
+        self.resource_ids = dict(db.session.execute(select(Resource.code, Resource.id)).all()) if items else {}
+        self._prices: dict[int, TermPrices | None] = {}
+
+    def prices(self, subscription: Subscription) -> TermPrices | None:
+        if subscription.id not in self._prices:
+            self._prices[subscription.id] = locked_prices_of(subscription)
+        return self._prices[subscription.id]
+
+
+def _item_row(item, related: _Related) -> ReconciliationRow:
+    subscription = related.subscriptions[item.subscription_id]
+    prices = related.prices(subscription)
+    kind = "new" if item.line_kind == OrderLineKind.PURCHASE.value else ("proration" if item.period_fraction else "change")
+    if related.buyers[item.buyer_id].acts_as_reseller:  # the buyer paid the cost tier; the customer's price is the other
+        unit_cost, cost_amount = item.unit_price, item.subtotal
+        unit_price = _other_tier(prices, related.resource_ids, item.resource_code, "customer")
+        price_amount = _amount(unit_price, item.quantity, item.period_fraction)
+    else:
+        unit_price, price_amount = item.unit_price, item.subtotal
+        unit_cost = _other_tier(prices, related.resource_ids, item.resource_code, "cost")
+        cost_amount = _amount(unit_cost, item.quantity, item.period_fraction)
+    if kind == "new" and subscription.activated_at is not None:
+        period = period_containing(subscription, subscription.activated_at)
+    else:
+        period = period_containing(subscription, item.created_at)
+    return ReconciliationRow(
+        item.created_at, kind, subscription.owner_id, subscription.owner.name, subscription.id, subscription.plan.name,
+        subscription.plan_term.name, item.description, item.quantity, item.currency, unit_cost, unit_price,
+        cost_amount, price_amount, item.period_fraction, period.start if period else None,
+        period.end if period else None, item.order_number, related.order_invoices.get(item.order_id, ""))
+
+
+def _renewal_rows(period, related: _Related) -> Iterator[tuple[RowKey, ReconciliationRow]]:
+    subscription = related.subscriptions[period.subscription_id]
+    for index, line in enumerate(period.lines):
+        if not line.get("quantity"):
+            continue
+        quantity = line["quantity"]
+        yield RowKey(Source.RENEWAL_LINE, period.id, index), ReconciliationRow(
+            period.created_at, "renewal", subscription.owner_id, subscription.owner.name, subscription.id,
+            subscription.plan.name, subscription.plan_term.name, line["description"], quantity, period.currency,
+            line["unit_cost"], line["unit_customer"], line["unit_cost"] * quantity, line["unit_customer"] * quantity, "",
+            period.period_start, period.period_end, "", related.period_invoices.get(period.invoice_id, ""))
+
+
+def _cancellation_row(subscription: Subscription) -> ReconciliationRow:
+    return ReconciliationRow(
+        subscription.canceled_at, "cancellation", subscription.owner_id, subscription.owner.name, subscription.id,
+        subscription.plan.name, subscription.plan_term.name, "Cancelled: ends at the end of the period", 0,
+        subscription.currency, 0, 0, 0, 0, "", subscription.current_period_start,
+        subscription.expired_at or subscription.current_period_end, "", "")
+
+
+def rows_of(keys: list[RowKey]) -> list[ReconciliationRow]:
+    """The rows these keys name, in the keys' order, in a few statements whatever their number:
+    the items, the periods, then one per related collection (subscriptions, buyers, invoices,
+    resources)."""
+    def ids(source: Source) -> list[int]:
+        return sorted({key.record_id for key in keys if key.source is source})
+
+    items, periods, cancelled = _items(ids(Source.ORDER_ITEM)), _periods(ids(Source.RENEWAL_LINE)), ids(Source.CANCELLATION)
+    related = _Related(items, periods, cancelled)
+    built = {RowKey(Source.ORDER_ITEM, item.id): _item_row(item, related) for item in items}
     for period in periods:
-        subscription = period.subscription
-        for line in period.lines:
-            if not line.get("quantity"):
-                continue
-            quantity = line["quantity"]
-            rows.append(ReconciliationRow(
-                period.created_at, "renewal", subscription.owner_id, subscription.owner.name, subscription.id,
-                subscription.plan.name, subscription.plan_term.name, line["description"], quantity, period.currency,
-                line["unit_cost"], line["unit_customer"], line["unit_cost"] * quantity, line["unit_customer"] * quantity, "",
-                period.period_start, period.period_end, "", numbers.get(period.invoice_id, "")))
-    return rows
+        built.update(_renewal_rows(period, related))
+    built.update((RowKey(Source.CANCELLATION, subscription_id), _cancellation_row(related.subscriptions[subscription_id]))
+                 for subscription_id in cancelled)
+    return [built[key] for key in keys]
 
 
-def _cancellation_rows(reseller, start: datetime, end: datetime) -> list[ReconciliationRow]:
-    subscriptions = db.session.scalars(
-        select(Subscription).where(Subscription.canceled_at >= start, Subscription.canceled_at < end,
-                                   Subscription.current_period_end.is_not(None), Subscription.owner_id.in_(_customers(reseller)))
-        .options(joinedload(Subscription.owner), joinedload(Subscription.plan), joinedload(Subscription.plan_term))
-        .order_by(Subscription.canceled_at, Subscription.id)).unique().all()
-    return [ReconciliationRow(subscription.canceled_at, "cancellation", subscription.owner_id, subscription.owner.name,
-                              subscription.id, subscription.plan.name, subscription.plan_term.name,
-                              "Cancelled: ends at the end of the period", 0, subscription.currency, 0, 0, 0, 0, "",
-                              subscription.current_period_start, subscription.expired_at or subscription.current_period_end, "", "")
-            for subscription in subscriptions]
+def month_of(reseller, year: int, month: int) -> tuple[datetime, datetime]:
+    """The month's bounds for ``reseller``'s reconciliation. Raises ``NotAReseller`` unless the
+    organisation is enabled for reselling (the panel's audience), ``MonthOutOfRange`` for a
+    month outside 2000..2100."""
+    if not reseller.acts_as_reseller:
+        raise NotAReseller()
+    return month_bounds(year, month)
+
+
+@dataclass(frozen=True)
+class ReconciliationPage:
+    rows: list[ReconciliationRow]  # positions offset + 1, offset + 2, ...
+    offset: int
+    has_more: bool
+    total: int | None  # the month's number of rows, when asked for
+
+
+def reconciliation_page(reseller, year: int, month: int, *, offset: int = 0, limit: int = 100,
+                        with_total: bool = False) -> ReconciliationPage:
+    """The month's rows ``offset + 1`` to ``offset + limit`` (in date order, as the export has
+    them): the page's rows only are read, in a handful of statements whatever the month's size
+    (the keys, then one per related collection; one more for ``with_total``). Raises as
+    ``month_of``."""
+    start, end = month_of(reseller, year, month)
+    keys = row_keys(reseller.id, start, end, offset, limit + 1)
+    total = row_count(reseller.id, start, end) if with_total else None
+    return ReconciliationPage(rows_of(keys[:limit]), offset, len(keys) > limit, total)
 
 
 def reconciliation_rows(reseller, year: int, month: int) -> list[ReconciliationRow]:
     """Every charge of ``reseller``'s customers' subscriptions dated in ``year``-``month`` (UTC),
-    in date order. A handful of queries whatever the size (rows, then one per related collection).
-    Raises ``NotAReseller`` unless the organisation is enabled for reselling (the panel's
-    audience), ``MonthOutOfRange`` for a month outside 2000..2100."""
-    if not reseller.acts_as_reseller:
-        raise NotAReseller()
-    start, end = month_bounds(year, month)
-    resource_ids = dict(db.session.execute(select(Resource.code, Resource.id)).all())
-    rows = _order_rows(reseller, start, end, resource_ids) + _renewal_rows(reseller, start, end) + _cancellation_rows(reseller, start, end)
-    return sorted(rows, key=lambda row: (row.date, row.subscription_id, row.kind))
+    in date order, as one list (the export streams them instead: ``stream_rows``). Raises as
+    ``month_of``."""
+    start, end = month_of(reseller, year, month)
+    return rows_of(row_keys(reseller.id, start, end))
+
+
+def stream_rows(reseller_id: int, start: datetime, end: datetime, batch: int = 1000) -> Iterator[ReconciliationRow]:
+    """The month's rows in order, read in batches of ``batch``: the keys through a server-side
+    cursor on a connection of their own, the rows of each batch through the session (expunged
+    after each batch), so memory stays flat whatever the month's size."""
+    with db.engine.connect() as connection:
+        result = connection.execution_options(stream_results=True, yield_per=batch).execute(
+            ordered_keys(month_rows(reseller_id, start, end)))
+        for partition in result.partitions():
+            yield from rows_of([RowKey(Source(source), record_id, int(index)) for source, record_id, index in partition])
+            db.session.expunge_all()
 
 
 def money_text(amount: int | None, digits: int) -> str:
@@ -251,12 +338,13 @@ def csv_values(row: ReconciliationRow, digits: int) -> list:
             row.period_fraction, day(row.period_start), day(row.period_end), row.order, row.invoice]
 
 
-def csv_chunks(rows: list[ReconciliationRow]) -> Iterator[str]:
-    """The CSV (a header of ``COLUMNS``, then ``csv_values`` of each row) in pieces of about 8 KB,
-    for a streamed response."""
+def csv_chunks(rows: Iterable[ReconciliationRow], header: bool = True) -> Iterator[str]:
+    """The CSV (a header of ``COLUMNS`` unless ``header`` is false, then ``csv_values`` of each
+    row) in pieces of about 8 KB, for a streamed response."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(COLUMNS)
+    if header:
+        writer.writerow(COLUMNS)
     for row in rows:
         writer.writerow(csv_values(row, minor_digits(row.currency)))
         if buffer.tell() > 8192:
@@ -264,6 +352,24 @@ def csv_chunks(rows: list[ReconciliationRow]) -> Iterator[str]:
             buffer.seek(0)
             buffer.truncate()
     yield buffer.getvalue()
+
+
+def month_csv(reseller, year: int, month: int) -> Iterator[str]:
+    """The month's CSV (``csv_chunks``) as a lazy stream for a response body: checked now
+    (raises as ``month_of``), its rows read while the body is sent, in batches from a cursor,
+    in an application context of its own, as ``app.core.csv_export.streamed_csv`` does and for
+    its reasons (no ``stream_with_context``). The header goes first, before that context is
+    pushed: servers and the test client read a first chunk while the request's context is
+    still on the stack."""
+    start, end = month_of(reseller, year, month)
+    app, reseller_id = current_app._get_current_object(), reseller.id
+
+    def generate():
+        yield from csv_chunks((), header=True)
+        with app.app_context():
+            yield from csv_chunks(stream_rows(reseller_id, start, end), header=False)
+
+    return generate()
 
 
 def csv_filename(year: int, month: int) -> str:

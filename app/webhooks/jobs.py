@@ -1,5 +1,6 @@
 """RQ entry points for webhooks. Signatures are a contract with jobs already queued:
-``deliver_webhook_job(delivery_id)`` and ``sweep_webhook_deliveries_job()``."""
+``deliver_webhook_job(delivery_id)``, ``sweep_webhook_deliveries_job()`` and
+``purge_old_events_job()``."""
 from __future__ import annotations
 
 import logging
@@ -12,6 +13,7 @@ from app.core.clock import current_now
 from app.queue import redis_connection
 from app.webhooks.delivery import deliver, due_deliveries
 from app.webhooks.dispatch import enqueue_deliveries
+from app.webhooks.retention import purge_old_events
 
 log = logging.getLogger(__name__)
 
@@ -34,3 +36,12 @@ def sweep_webhook_deliveries_job() -> int:
         log.info("re-queuing %d webhook deliveries", len(due))
         enqueue_deliveries(due, connection=redis_connection(current_app.config["REDIS_URL"]))
     return len(due)
+
+
+def purge_old_events_job() -> int:
+    """Hourly duty: delete the events older than ``EVENT_RETENTION_DAYS`` (``app.webhooks.retention``)."""
+    job = get_current_job()
+    removed = purge_old_events(current_now(), timedelta(days=current_app.config["EVENT_RETENTION_DAYS"]))
+    log.info("job %s: removed %d events older than %s days", job.id if job else "-", removed,
+             current_app.config["EVENT_RETENTION_DAYS"])
+    return removed
