@@ -313,6 +313,8 @@ def main() -> int:
                 print(f"floor: {floors[-1]['rps']:.0f} req/s", flush=True)
         floor_rps = statistics.median(f["rps"] for f in floors)
         rows = [judged(combined(measured[t.name]), t, floor_rps) for t in targets]
+        # Each worker's resident memory once every target has run (what a worker grows to).
+        memory = dict(app_workers_kib=app_server.worker_rss_kib(), floor_workers_kib=floor_server.worker_rss_kib())
     finally:
         for server in servers:
             server.stop()
@@ -322,7 +324,7 @@ def main() -> int:
         data={k: v for k, v in data.items()},
         floor=dict(page_bytes=page_bytes, measurements=floors, rps=floor_rps,
                    cpu_ms=statistics.median(f["cpu_ms"] for f in floors)),
-        targets=rows, provisioning=provisioning(config),
+        targets=rows, memory=memory, provisioning=provisioning(config),
     )
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
