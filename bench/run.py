@@ -166,7 +166,8 @@ def measure(server: Server, steps: list[Step], sessions: Session | list[Session]
 def _resolved(steps: tuple[Step, ...], data: dict) -> list[Step]:
     values = {"product": data["product_slug"], "plan_term": str(data["plan_term_id"]),
               "reseller_plan_term": str(data.get("reseller_plan_term_id")),
-              "customer_subscription": str(data.get("customer_subscription_id"))}
+              "customer_subscription": str(data.get("customer_subscription_id")),
+              "reseller_customer": str(data.get("customer_a_id"))}
     return [replace(step, path=step.path.format(**values), form={k: v.format(**values) for k, v in step.form.items()},
                     json_body=data.get(step.json_body, "") if step.json_body else "",
                     bearer=data.get("api_key", "") if step.api else "")
