@@ -245,6 +245,8 @@ def judged(row: dict, target: Target, floor_rps: float) -> dict:
         misses.append("p99")
     if row["errors"]:
         misses.append("errors")
+    if not row["requests"]:  # nothing answered within wrk's time-out: no figure to judge
+        misses.append("no request answered")
     row["verdict"] = "MISS: " + ", ".join(misses) if misses else "ok"
     return row
 
