@@ -165,6 +165,10 @@ class Config:
     # The reseller home's twelve-month chart, kept in Redis this long (0: not kept). Its key holds
     # the newest billed period's id, so a renewal anywhere shows at once.
     RESELLER_CHART_CACHE_SECONDS = 600
+    # Its cards and plan filter (aggregates over every customer subscription), kept this long
+    # (0: not kept). Their key holds the subscriptions' newest id and latest change, so any
+    # change shows at once; pages and sorts in between reuse them.
+    RESELLER_SUMMARY_CACHE_SECONDS = 600
     # "Now" for everything the app dates (app.core.clock): None = the system clock; tests and the
     # time-travel command set a FixedClock or TravelClock.
     CLOCK = None

@@ -22,6 +22,18 @@ def _rounds(settings: dict) -> str:
     return "each target once" if rounds <= 1 else f"each target {rounds} times in turn (medians shown)"
 
 
+def _mib(kib_values: list[int]) -> str:
+    return ", ".join(f"{kib / 1024:,.1f}" for kib in kib_values) or "—"
+
+
+def _memory(memory: dict | None) -> str:
+    """Each worker's resident memory (VmRSS) after the run, the app's beside the floor's."""
+    if not memory:
+        return "Memory per worker: not measured in this run."
+    return (f"Memory per worker after the run (VmRSS, MiB): app {_mib(memory['app_workers_kib'])}; "
+            f"framework floor {_mib(memory['floor_workers_kib'])}.")
+
+
 def markdown(result: dict) -> str:
     settings = result["settings"]
     floor = result["floor"]
@@ -53,6 +65,7 @@ def markdown(result: dict) -> str:
         lines.append(
             f"| {row['name']} | {_number(row['rps'])} | {_number(row['floor_ratio'] * 100, 0)} % | {_number(row['p50_ms'])} "
             f"| {_number(row['p99_ms'])} | {_number(row['cpu_ms'], 2)} | {_errors(row)} | {row['goal']} | {row['verdict']} |")
+    lines += ["", _memory(result.get("memory"))]
     provisioning = result.get("provisioning")
     lines.append("")
     if provisioning is None:

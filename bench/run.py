@@ -168,7 +168,8 @@ def measure(server: Server, steps: list[Step], sessions: Session | list[Session]
 def _resolved(steps: tuple[Step, ...], data: dict) -> list[Step]:
     values = {"product": data["product_slug"], "plan_term": str(data["plan_term_id"]),
               "reseller_plan_term": str(data.get("reseller_plan_term_id")),
-              "customer_subscription": str(data.get("customer_subscription_id"))}
+              "customer_subscription": str(data.get("customer_subscription_id")),
+              "reseller_customer": str(data.get("customer_a_id"))}
     return [replace(step, path=step.path.format(**values), form={k: v.format(**values) for k, v in step.form.items()},
                     json_body=data.get(step.json_body, "") if step.json_body else "",
                     bearer=data.get("api_key", "") if step.api else "")
@@ -246,6 +247,8 @@ def judged(row: dict, target: Target, floor_rps: float) -> dict:
         misses.append("p99")
     if row["errors"]:
         misses.append("errors")
+    if not row["requests"]:  # nothing answered within wrk's time-out: no figure to judge
+        misses.append("no request answered")
     row["verdict"] = "MISS: " + ", ".join(misses) if misses else "ok"
     return row
 
@@ -317,6 +320,8 @@ def main() -> int:
                 print(f"floor: {floors[-1]['rps']:.0f} req/s", flush=True)
         floor_rps = statistics.median(f["rps"] for f in floors)
         rows = [judged(combined(measured[t.name]), t, floor_rps) for t in targets]
+        # Each worker's resident memory once every target has run (what a worker grows to).
+        memory = dict(app_workers_kib=app_server.worker_rss_kib(), floor_workers_kib=floor_server.worker_rss_kib())
     finally:
         for server in servers:
             server.stop()
@@ -326,7 +331,7 @@ def main() -> int:
         data={k: v for k, v in data.items()},
         floor=dict(page_bytes=page_bytes, measurements=floors, rps=floor_rps,
                    cpu_ms=statistics.median(f["cpu_ms"] for f in floors)),
-        targets=rows, provisioning=provisioning(config),
+        targets=rows, memory=memory, provisioning=provisioning(config),
     )
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")

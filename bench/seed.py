@@ -3,8 +3,9 @@ each with a customer plan and a reseller plan (monthly and annual terms), priced
 marketplace with seats and a one-time QuickStart; and 5,000 customers of the demo reseller
 ("Reseller One LLC", admin@reseller-one.example) holding 20,000 subscriptions, so the demo
 reseller's panels show a large book of business (prices locked once provisioned, and up to a
-year of billed periods each for the home page's chart); the demo's Customer A holds 60 of them
-(its panel's list has pages, each can be changed). The reseller also gets one more admin per
+year of billed periods each for the home page's chart, and the order, invoice, fulfillment
+request and mail each was bought with, for the back office's lists); the demo's Customer A
+holds 60 of them (its panel's list has pages, each can be changed). The reseller also gets one more admin per
 connection (``bench_buyer``) for the checkout target, and a credit limit it never reaches.
 
 Rows are written with multi-row INSERTs and explicit ids (sequences are moved past them after),
@@ -15,7 +16,7 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, insert, select, text, update
 
 from app.accounts.models import Organisation, Role, User
 from app.catalog.models import (
@@ -29,9 +30,14 @@ from app.catalog.models import (
     Product,
     Resource,
 )
+from app.billing.models import Invoice
+from app.core.models import NumberSequence
 from app.extensions import db
+from app.mail.models import OutboxMessage
 from app.money import apply_basis_points
+from app.orders.models import Order, OrderLine
 from app.plans.models import BillingPeriod, Subscription, SubscriptionResource
+from app.provisioning.models import FulfillmentRequest
 
 PRODUCTS = 1000
 CATEGORIES = 20
@@ -213,12 +219,70 @@ def seed_large(now: datetime, rng: random.Random | None = None, buyers: int = 16
     _bulk(Subscription, subscriptions)
     _bulk(SubscriptionResource, subscription_resources)
     _bulk(BillingPeriod, billing_periods)
+    seed_history(ids, subscriptions, reseller, distributor, now)
     seed_buyers(reseller, buyers, now)
     _move_sequences_past_ids()
     db.session.commit()
     return {"products": PRODUCTS, "plan_terms": len(terms), "prices": len(term_prices) + len(resource_prices) + len(reseller_prices),
             "customers": CUSTOMERS, "subscriptions": len(subscriptions), "billing_periods": len(billing_periods), "product_slug": products[PRODUCTS // 2]["slug"],
-            "customer_subscription_id": customer_a_ids[0]}
+            "customer_subscription_id": customer_a_ids[0],
+            "orders": len(subscriptions), "customer_a_id": customer_a.id}
+
+
+def _take_numbers(prefix: str, now: datetime, count: int) -> list[str]:
+    """``count`` document numbers of ``prefix`` in ``now``'s year, the series moved past them."""
+    series = f"{prefix}-{now.year}"
+    last = db.session.scalar(select(NumberSequence.last_value).where(NumberSequence.series == series))
+    if last is None:
+        db.session.add(NumberSequence(series=series, last_value=0))
+        last = 0
+    db.session.execute(update(NumberSequence).where(NumberSequence.series == series).values(last_value=last + count))
+    return [f"{series}-{value:06d}" for value in range(last + 1, last + count + 1)]
+
+
+def seed_history(ids: Ids, subscriptions: list[dict], reseller: Organisation, distributor: Organisation, now: datetime) -> None:
+    """What buying ``subscriptions`` left behind, for the back office's lists at the book's size:
+    per subscription the reseller's order of it (one line), its invoice from the distributor
+    (paid, so the reseller's open balance stays as it was), its fulfillment request (completed,
+    or waiting for the vendor while the subscription is pending) and the mail announcing it."""
+    admin = db.session.scalar(select(User.id).where(User.organisation_id == reseller.id, User.role == Role.ADMIN.value)
+                              .order_by(User.id))
+    count = len(subscriptions)
+    order_ids, line_ids = ids.take(Order, count), ids.take(OrderLine, count)
+    invoice_ids, request_ids, message_ids = ids.take(Invoice, count), ids.take(FulfillmentRequest, count), ids.take(OutboxMessage, count)
+    order_numbers, invoice_numbers = _take_numbers("ORD", now, count), _take_numbers("INV", now, count)
+    orders, lines, invoices, requests, messages = [], [], [], [], []
+    for n, subscription in enumerate(subscriptions):
+        placed, total = subscription["created_at"], 500 + (subscription["id"] * 37) % 9000
+        pending = subscription["status"] == "pending"
+        orders.append(dict(id=order_ids[n], number=order_numbers[n], buyer_id=reseller.id, placed_by_id=admin,
+                           marketplace_id=subscription["marketplace_id"], currency="USD",
+                           status="provisioning" if pending else "completed", subtotal=total, tax=0, total=total, tax_rate_bp=0,
+                           reverse_charge=False, payment_method="on_account", payment_status="invoiced",
+                           idempotency_key=f"bench-order-{order_ids[n]}", quote_fingerprint="", terms_acceptance=[],
+                           created_at=placed))
+        lines.append(dict(id=line_ids[n], order_id=order_ids[n], position=1, kind="purchase",
+                          plan_term_id=subscription["plan_term_id"], beneficiary_id=subscription["owner_id"],
+                          subscription_id=subscription["id"], description="Benchmark subscription", quantities={},
+                          previous_quantities={}, parameters={}, postponed_billing=False, subtotal=total, admin_email=""))
+        invoices.append(dict(id=invoice_ids[n], number=invoice_numbers[n], kind="order", organisation_id=reseller.id,
+                             seller_id=distributor.id, order_id=order_ids[n], currency="USD", subtotal=total, tax=0, total=total,
+                             tax_rate_bp=0, reverse_charge=False, payment_method="on_account", status="paid", bill_to={},
+                             seller_details={}, issued_at=placed, due_at=placed + timedelta(days=30), paid_at=placed))
+        requests.append(dict(id=request_ids[n], type="purchase", subscription_id=subscription["id"], order_id=order_ids[n],
+                             order_line_id=line_ids[n], idempotency_key=f"bench-request-{request_ids[n]}", attempts=1,
+                             last_error="", vendor_reference=subscription["vendor_reference"], job_id="",
+                             state="processing" if pending else "completed", claimed_by="vendor" if pending else "",
+                             resolution_note="", created_at=placed, updated_at=placed,
+                             completed_at=None if pending else placed))
+        messages.append(dict(id=message_ids[n], kind="new_subscription", recipient=f"admin-{n}@customer.example",
+                             subject=f"Your new subscription {subscription['vendor_reference']}",
+                             body="Your subscription is ready.", html="", context={}, status="sent",
+                             message_id=f"<bench-{message_ids[n]}@marketplace.example>", attempts=1, last_error="",
+                             created_at=placed, sent_at=placed))
+    for model, rows in ((Order, orders), (OrderLine, lines), (Invoice, invoices), (FulfillmentRequest, requests),
+                        (OutboxMessage, messages)):
+        _bulk(model, rows)
 
 
 def _move_sequences_past_ids() -> None:

@@ -1,5 +1,5 @@
 """Processes of a benchmark run: gunicorn servers pinned to one core, wrk pinned to another,
-and the server CPU time they use, read from /proc."""
+and the server CPU time they use and their workers' memory, read from /proc."""
 from __future__ import annotations
 
 import json
@@ -42,6 +42,10 @@ class Server:
         ticks = os.sysconf("SC_CLK_TCK")
         return sum(_process_ticks(pid) for pid in [self.process.pid, *_children(self.process.pid)]) / ticks
 
+    def worker_rss_kib(self) -> list[int]:
+        """The resident set size (VmRSS, KiB) of each worker process, in process-id order."""
+        return [rss for rss in (_rss_kib(pid) for pid in sorted(_children(self.process.pid))) if rss is not None]
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.terminate()
@@ -56,6 +60,16 @@ def _children(pid: int) -> list[int]:
         return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
     except OSError:
         return []
+
+
+def _rss_kib(pid: int) -> int | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])  # "VmRSS:   123456 kB"
+    except OSError:
+        pass
+    return None
 
 
 def _process_ticks(pid: int) -> int:

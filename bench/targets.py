@@ -6,7 +6,8 @@ sign-in form and hands the session cookie to wrk. ``steps`` make a path of sever
 each wrk connection cycles through (e.g. add to cart, then the checkout page); form fields of a
 POST step get the session's CSRF token added. ``{product}`` in a path is the typical product's
 slug, ``{plan_term}`` one of its customer plan term ids, ``{reseller_plan_term}`` one of its
-reseller plan term ids, ``{customer_subscription}`` an active subscription of the demo's Customer A.
+reseller plan term ids, ``{customer_subscription}`` an active subscription of the demo's Customer A,
+``{reseller_customer}`` Customer A's id (a customer of the demo reseller).
 
 A step with ``read_form`` keeps the fields of the page's POST form that the next step with
 ``send_form`` submits (to the same path, or to the form's ``action``): hidden fields, every
@@ -22,6 +23,7 @@ from dataclasses import dataclass, field
 
 RESELLER = "admin@reseller-one.example"
 CUSTOMER = "admin@customer-a.example"
+STAFF = "staff@distributor.example"
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,24 @@ TARGETS: list[Target] = [
            p99_budget_ms=150),
     Target("api: place an order", (Step("/api/v1/orders", "POST", api=True, json_body="api_order_body"),),
            p99_budget_ms=200),
-    # Panels (issues to come) join here, e.g.:
-    # page("reseller customers", "/reseller/customers/", user=RESELLER, p99_budget_ms=100),
+    # Other pages the panels' users open often: a customer's page in the reseller panel (Customer
+    # A: 60 subscriptions), the reseller's invoices (one per order of its 20,000 subscriptions)
+    # and its own subscriptions, the customer panel's orders and invoices.
+    page("panel: reseller customer page", "/reseller/customers/{reseller_customer}", user=RESELLER, p99_budget_ms=100),
+    page("panel: reseller invoices (20,000)", "/reseller/invoices", user=RESELLER, p99_budget_ms=100),
+    page("panel: reseller own subscriptions", "/reseller/subscriptions", user=RESELLER, p99_budget_ms=100),
+    page("panel: customer orders", "/customer/orders", user=CUSTOMER, p99_budget_ms=100),
+    page("panel: customer invoices", "/customer/invoices", user=CUSTOMER, p99_budget_ms=100),
+    # The back office's lists at the book's size (5,000 customers; 20,000 subscriptions, each
+    # with its order, invoice, fulfillment request and mail): first pages, a search, a deep page.
+    page("staff: home", "/staff/", user=STAFF),
+    page("staff: organisations (5,000)", "/staff/organisations", user=STAFF),
+    page("staff: organisations searched", "/staff/organisations?q=customer+04", user=STAFF),
+    page("staff: orders (20,000)", "/staff/orders", user=STAFF),
+    page("staff: orders page 300", "/staff/orders?page=300", user=STAFF),
+    page("staff: provisioning queue", "/staff/provisioning", user=STAFF),
+    page("staff: provisioning requests completed", "/staff/provisioning?state=completed", user=STAFF),
+    page("staff: invoices (20,000)", "/staff/invoices", user=STAFF),
+    page("staff: outbox (20,000)", "/staff/outbox", user=STAFF),
+    page("staff: subscriptions (20,000)", "/staff/subscriptions", user=STAFF),
 ]

@@ -78,6 +78,7 @@ class TestConfig(Config):
         # Tests empty the tables and restart their ids, so a key naming the newest billed period
         # could meet another test's chart: not kept unless a test asks.
         self.RESELLER_CHART_CACHE_SECONDS = 0
+        self.RESELLER_SUMMARY_CACHE_SECONDS = 0  # the same for the home's cards (keyed by ids and times)
         self.API_RATE_LIMIT_STORAGE_URI = "memory://"  # tests about rate limits ask for Redis
 
 

@@ -38,5 +38,5 @@ class OutboxMessage(db.Model):
     last_error: Mapped[str] = mapped_column(String(500), default="", server_default="")
     last_attempt_at: Mapped[datetime | None] = mapped_column()
     claimed_until: Mapped[datetime | None] = mapped_column()  # a job is sending it until then
-    created_at: Mapped[datetime] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(index=True)  # the outbox lists newest first
     sent_at: Mapped[datetime | None] = mapped_column(index=True)

@@ -65,7 +65,8 @@ class Order(db.Model):
     quote_fingerprint: Mapped[str] = mapped_column(String(64), default="")
     # [{"what": "marketplace"|"product:<slug>", "version": "...", "accepted_at": iso}]
     terms_acceptance: Mapped[list] = mapped_column(JSON, default=list)
-    created_at: Mapped[datetime] = mapped_column(default=current_now, server_default=func.now())
+    # Indexed: staff's list of every order is newest first (a page without sorting the table).
+    created_at: Mapped[datetime] = mapped_column(default=current_now, server_default=func.now(), index=True)
 
     buyer = relationship("Organisation")
     placed_by = relationship("User")

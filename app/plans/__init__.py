@@ -10,6 +10,7 @@ bp = Blueprint("plans", __name__, cli_group=None)
 @bp.record_once
 def _register_payment_hooks(state) -> None:
     from app.plans.collection import register_hooks  # collection imports orders and billing: not at package import
+    from app.plans import version  # noqa: F401  (the subscriptions version's listeners)
 
     register_hooks()
 

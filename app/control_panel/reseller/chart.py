@@ -4,23 +4,18 @@ a scale with round gridlines (pure: amounts in, coordinates out); and the series
 for a while, since they change only when a period is billed."""
 from __future__ import annotations
 
-import hashlib
 import json
-import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable
 
 from flask import current_app
-from redis.exceptions import RedisError
 from sqlalchemy import func, select
 
+from app.control_panel.reseller.kept import database_tag, kept
 from app.extensions import db
 from app.plans.models import BillingPeriod
 from app.plans.revenue import MonthAmounts, RevenueSeries
-from app.queue import redis_connection
-
-log = logging.getLogger(__name__)
 
 WIDTH, HEIGHT = 720, 260
 LEFT, RIGHT, TOP, BOTTOM = 64, 12, 12, 28  # room for the axis labels
@@ -128,18 +123,5 @@ def cached_series(reseller_id: int, now: datetime, build: Callable[[], list[Reve
     if not seconds:
         return build()
     newest = db.session.scalar(select(func.max(BillingPeriod.id))) or 0
-    database = hashlib.sha1(current_app.config["SQLALCHEMY_DATABASE_URI"].encode()).hexdigest()[:10]
-    key = f"reseller-chart:v1:{database}:{reseller_id}:{now:%Y-%m}:{newest}"
-    try:
-        raw = redis_connection().get(key)
-        if raw is not None:
-            return _decode(raw)
-    except RedisError:
-        log.warning("reseller chart cache unavailable; building the chart", exc_info=True)
-        return build()
-    series = build()
-    try:
-        redis_connection().set(key, _encode(series), ex=int(seconds))
-    except RedisError:
-        log.warning("reseller chart cache unavailable; not kept", exc_info=True)
-    return series
+    key = f"reseller-chart:v1:{database_tag()}:{reseller_id}:{now:%Y-%m}:{newest}"
+    return kept(key, seconds, build, _encode, _decode)

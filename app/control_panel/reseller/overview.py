@@ -8,16 +8,21 @@ column the table sorts by is an SQL expression, so sorting never loads more than
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from math import ceil
 from typing import Iterator
 
+from flask import current_app
+from redis.exceptions import RedisError
 from sqlalchemy import Engine, Select, String, and_, case, exists, func, literal, or_, select
 
 from app.accounts.models import Organisation, User
 from app.catalog.models import Plan, PlanKind, PlanTerm, Resource
+from app.catalog.cache import catalog_version
 from app.control_panel.reseller.chart import cached_series
+from app.control_panel.reseller.kept import database_tag, kept
 from app.control_panel.reseller.table_state import (  # noqa: F401  (the table's state, re-exported)
     PER_PAGE,
     SORT_CHOICES,
@@ -38,6 +43,7 @@ from app.plans.models import (
 from app.plans.queries import DisplayStatus, SubscriptionCounts, display_status_of, subscription_counts
 from app.plans.revenue import RevenueSeries, revenue_by_month
 from app.plans.states import SubscriptionStatus
+from app.plans.version import subscriptions_version
 
 S = SubscriptionStatus
 @dataclass(frozen=True)
@@ -115,7 +121,7 @@ class _Columns:
         """``statement`` with what sorting by ``sort`` needs joined, and the sort keys. Seats and
         margins are sums per subscription: sorting by them joins one grouped pass over the
         table's subscriptions (``ids``, filtered) rather than a sub-query for each of thousands of rows."""
-        if sort in ("seats", "margin") and ids is None:  # a page's few rows: their own sub-queries
+        if sort in ("seats", "margin") and ids is None:  # a few rows: their own sub-queries
             key = self.seats if sort == "seats" else self.period_margin * 1.0 / PlanTerm.billing_frequency_months
             return statement, [key]
         if sort in ("seats", "margin"):
@@ -173,7 +179,8 @@ def _dialect() -> str:
 
 def _ordered(statement: Select, reseller_id: int, filters: OverviewFilters, columns: _Columns, few: bool = False) -> Select:
     """``statement`` (any select over ``Subscription``) filtered and in the table's order
-    (``few``: it selects a page's rows only, so sums are sorted by their own sub-queries)."""
+    (``few``: it selects a few rows, a page's or a narrow filter's, so sums are sorted by their
+    own sub-queries rather than by one grouped pass over every subscription)."""
     statement = _filtered(statement, reseller_id, filters, columns)
     if not filters.sort:
         return statement.order_by(Subscription.id.desc())
@@ -200,11 +207,21 @@ def overview_statement(reseller_id: int, filters: OverviewFilters) -> Select:
     return _ordered(_table_columns(columns), reseller_id, filters, columns)
 
 
-def page_statement(reseller_id: int, filters: OverviewFilters, page: int) -> Select:
+# Up to this many rows, sorting by seats or margin evaluates each row's own sub-query; above it,
+# one grouped pass over the subscriptions is cheaper (measured at the bench's size: 320 rows
+# 124 ms against 326 ms; 20,060 rows 1,069 ms against 725 ms, on a busy machine).
+ROW_SORT_LIMIT = 5000
+
+
+def page_statement(reseller_id: int, filters: OverviewFilters, page: int, columns: _Columns | None = None,
+                   total: int | None = None) -> Select:
     """The rows of one page. The page's ids are chosen by sorting ids only (so the computed
-    columns of the rows skipped before a deep page are never evaluated), then its rows read."""
-    columns = _Columns(_dialect())
-    ids = _ordered(select(Subscription.id), reseller_id, filters, columns).limit(PER_PAGE).offset((page - 1) * PER_PAGE)
+    columns of the rows skipped before a deep page are never evaluated), then its rows read.
+    ``total``, the filtered rows' count when known, picks how sums are sorted."""
+    columns = columns or _Columns(_dialect())
+    narrow = total is not None and total <= ROW_SORT_LIMIT
+    ids = (_ordered(select(Subscription.id), reseller_id, filters, columns, few=narrow)
+           .limit(PER_PAGE).offset((page - 1) * PER_PAGE))
     return _ordered(_table_columns(columns).where(Subscription.id.in_(ids.scalar_subquery())), reseller_id, filters, columns,
                     few=True)
 
@@ -225,13 +242,17 @@ def _row(values, now: datetime) -> OverviewRow:
     )
 
 
-def overview_page(reseller_id: int, filters: OverviewFilters, now: datetime) -> OverviewPage:
-    """One page of the table (two queries: the count, the rows). A page past the last shows
-    the last."""
+def overview_page(reseller_id: int, filters: OverviewFilters, now: datetime, unfiltered_total: int | None = None) -> OverviewPage:
+    """One page of the table (two queries: the count, the rows; one when the table is not
+    filtered and ``unfiltered_total``, the cards' total, which counts the same rows, is given).
+    A page past the last shows the last."""
     columns = _Columns(_dialect())
-    total = db.session.scalar(_filtered(select(func.count(Subscription.id)), reseller_id, filters, columns)) or 0
+    if unfiltered_total is not None and not filters.filtered:
+        total = unfiltered_total
+    else:
+        total = db.session.scalar(_filtered(select(func.count(Subscription.id)), reseller_id, filters, columns)) or 0
     page = min(filters.page, max(1, ceil(total / PER_PAGE)))
-    rows = [_row(values, now) for values in db.session.execute(page_statement(reseller_id, filters, page))]
+    rows = [_row(values, now) for values in db.session.execute(page_statement(reseller_id, filters, page, columns, total))]
     return OverviewPage(rows, total, page)
 
 
@@ -257,6 +278,45 @@ def plans_in_overview(reseller_id: int) -> list[tuple[int, str]]:
     in_use = select(Subscription.plan_id).where(*customer_subscription_criteria(reseller_id))
     return [tuple(row) for row in db.session.execute(
         select(Plan.id, Plan.name).where(Plan.id.in_(in_use)).order_by(Plan.name, Plan.id))]
+
+
+@dataclass(frozen=True)
+class OverviewSummary:
+    """What the home page shows whatever its table's state: the cards and the plans in use."""
+
+    cards: SubscriptionCounts
+    plans: tuple[tuple[int, str], ...]  # (id, name) by name
+
+
+def _encode_summary(summary: OverviewSummary) -> str:
+    return json.dumps({"cards": asdict(summary.cards), "plans": [list(plan) for plan in summary.plans]})
+
+
+def _decode_summary(raw: bytes) -> OverviewSummary:
+    values = json.loads(raw)
+    return OverviewSummary(SubscriptionCounts(**values["cards"]), tuple((plan_id, name) for plan_id, name in values["plans"]))
+
+
+def overview_summary(reseller_id: int) -> OverviewSummary:
+    """The cards and the plans in use (with their names), over every live subscription of the
+    reseller's customers (three aggregate queries), kept in Redis for ``RESELLER_SUMMARY_CACHE_SECONDS``
+    under a key naming the reseller and ``subscriptions_version()`` (one cheap query): any
+    subscription added or changed anywhere makes a new key, so the cards never lag a change;
+    the table's pages and sorts in between reuse them."""
+    def build() -> OverviewSummary:
+        return OverviewSummary(overview_cards(reseller_id), tuple(plans_in_overview(reseller_id)))
+
+    seconds = current_app.config.get("RESELLER_SUMMARY_CACHE_SECONDS", 0)
+    if not seconds:
+        return build()
+    try:
+        version = subscriptions_version()
+    except RedisError:
+        return build()  # Redis unreachable: nothing is kept (a change might not have moved the version)
+    # The catalog's version too: a plan renamed shows in the filter at once (when the storefront
+    # cache, which keeps that version, is off, a renamed plan shows with the next change or expiry).
+    key = f"reseller-summary:v2:{database_tag()}:{reseller_id}:{version}:{catalog_version() or '-'}"
+    return kept(key, seconds, build, _encode_summary, _decode_summary)
 
 
 def revenue_chart(reseller_id: int, now: datetime) -> list[RevenueSeries]:
@@ -299,7 +359,10 @@ def filtered_customer(reseller_id: int, filters: OverviewFilters) -> str | None:
 
 def home_page(reseller_id: int, filters: OverviewFilters, now: datetime) -> HomePage:
     """Everything the home page shows, in at most eight queries whatever the page, sort or
-    filter. Raises ``NotYourCustomer`` for another reseller's customer."""
+    filter (three cheap ones when the cards and the chart are kept in Redis and the table is not
+    filtered). Raises ``NotYourCustomer`` for another reseller's customer."""
     customer = filtered_customer(reseller_id, filters)
-    return HomePage(cards=overview_cards(reseller_id), rows=overview_page(reseller_id, filters, now), filters=filters,
-                    plans=plans_in_overview(reseller_id), customer=customer, chart=revenue_chart(reseller_id, now))
+    summary = overview_summary(reseller_id)
+    return HomePage(cards=summary.cards, rows=overview_page(reseller_id, filters, now, unfiltered_total=summary.cards.total),
+                    filters=filters, plans=list(summary.plans), customer=customer,
+                    chart=revenue_chart(reseller_id, now))

@@ -6,6 +6,8 @@ import html
 import re
 from datetime import datetime
 
+import pytest
+
 from app.extensions import db
 from app.plans.models import BillingPeriod
 from tests import factories
@@ -62,7 +64,13 @@ def test_the_table_shows_customer_plan_status_seats_period_and_monthly_margin(cl
     assert "Customer Z" not in text
 
 
-def test_each_column_sorts_both_ways_in_the_query(client, auth, book):
+# Seats and margins are sorted by each row's sub-query for a narrow table and by one grouped pass
+# over a wide one (``ROW_SORT_LIMIT``): both ways give the same order.
+@pytest.mark.parametrize("row_sort_limit", [5000, 0], ids=["per-row sub-queries", "one grouped pass"])
+def test_each_column_sorts_both_ways_in_the_query(client, auth, book, monkeypatch, row_sort_limit):
+    from app.control_panel.reseller import overview
+
+    monkeypatch.setattr(overview, "ROW_SORT_LIMIT", row_sort_limit)
     b = book
     auth.login("admin@reseller.test")
     expected = {
@@ -238,3 +246,37 @@ def test_the_chart_is_kept_in_redis_until_a_period_is_billed(app, client, auth, 
                                  customer_amount=100, reseller_amount=50, created_at=datetime(2026, 1, 20, 9)))
     db.session.commit()
     assert january() == ["$100.00", "$9.50", "$90.50"]  # a new period: read again
+
+
+def test_the_cards_are_kept_in_redis_and_any_committed_subscription_change_shows_at_once(app, client, auth, book, monkeypatch,
+                                                                                        count_queries):
+    from sqlalchemy import update
+
+    from app.plans.models import Subscription, SubscriptionResource
+    from app.queue import redis_connection
+
+    redis = redis_connection()
+    for key in redis.scan_iter("reseller-summary:*"):
+        redis.delete(key)
+    monkeypatch.setitem(app.config, "RESELLER_SUMMARY_CACHE_SECONDS", 60)
+    auth.login("admin@reseller.test")
+
+    def cards_and_plans() -> tuple[dict, list[str]]:
+        text = text_of(client.get("/reseller/?sort=plan"))
+        plans = re.findall(r'<option value="\d+" >([^<]+)</option>', text.split('name="plan"', 1)[1].split("</select>", 1)[0])
+        return dict(re.findall(r'data-count="(\w+)">([\d,]+)<', text)), plans
+
+    first = cards_and_plans()
+    assert first[0] == {"total": "6", "active": "4", "canceled": "1", "seats": "44"} and first[1]
+    with count_queries() as counter:
+        assert cards_and_plans() == first
+    aggregates = [s for s in counter.statements if "count(subscription.id)" in s or "DISTINCT subscription.plan_id" in s]
+    assert aggregates == []
+    # On the tests' fixed clock a change leaves ``updated_at`` where it was: the version still moves.
+    seats = db.session.scalar(db.select(SubscriptionResource).where(SubscriptionResource.subscription_id == book.a_monthly.id))
+    seats.quantity += 5
+    db.session.commit()
+    assert cards_and_plans()[0]["seats"] == "49"
+    db.session.execute(update(Subscription).where(Subscription.id == book.b_annual.id).values(status="canceled"))
+    db.session.commit()
+    assert cards_and_plans()[0] == {"total": "6", "active": "3", "canceled": "2", "seats": "49"}
