@@ -2,8 +2,8 @@
 read newest first one page at a time; without an index on the column they are ordered by, each
 page sorted the whole table (20,000 orders: an on-disk sort of every row)
 
-Revision ID: 0021
-Revises: 0020
+Revision ID: 0022
+Revises: 0021
 Create Date: 2026-11-28 15:30:00.000000
 
 """
@@ -11,8 +11,8 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = '0021'
-down_revision = '0020'
+revision = '0022'
+down_revision = '0021'
 branch_labels = None
 depends_on = None
 
