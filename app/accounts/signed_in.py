@@ -24,9 +24,11 @@ write can leave. ``SIGNED_IN_CACHE_SECONDS = 0`` switches the snapshots off.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 from datetime import datetime
+from functools import lru_cache
 from itertools import chain
 from typing import Callable, Iterable
 
@@ -143,8 +145,19 @@ def forget_signed_in_users() -> None:
     _bump((EVERYONE,))
 
 
+SNAPSHOT_FORMAT = 2  # move on when the layout of a snapshot changes
+
+
+@lru_cache(maxsize=1)
+def _layout() -> str:
+    """The snapshot format and the columns it holds: a migration that adds a column, or a new
+    format, reads none of the snapshots written before."""
+    columns = [(model.__name__, [key for key, _ in _columns_of(model)]) for model in (User, Organisation, BillingInfo)]
+    return hashlib.sha1(repr((SNAPSHOT_FORMAT, columns)).encode()).hexdigest()[:8]
+
+
 def _snapshot_key(namespace: str, user_id: int) -> str:
-    return f"signed-in:{namespace}:user:{user_id}"
+    return f"signed-in:{namespace}:{_layout()}:user:{user_id}"
 
 
 def _columns_of(model: type) -> list[tuple[str, bool]]:
@@ -173,8 +186,9 @@ def _dependencies(user: User) -> list[str]:
 
 
 def _snapshot(user: User, dependencies: list[str], versions: list[str] | None) -> str:
+    """The dependencies on a first line (the read script follows them), then the JSON."""
     organisation = user.organisation
-    return json.dumps({
+    return " ".join(dependencies) + "\n" + json.dumps({
         "dependencies": dependencies, "versions": versions, "user": _values(user),
         "organisation": _values(organisation), "parent": _values(organisation.parent),
         "billing_info": _values(organisation.billing_info), "figures": getattr(user, "figures", {}),
@@ -210,25 +224,43 @@ def _attached(snapshot: dict, session: Session) -> User | None:
     if billing_info is not None:
         set_committed_value(billing_info, "organisation", organisation)
     set_committed_value(user, "organisation", organisation)
-    for row in (user, organisation, parent, billing_info):
-        if row is not None:
-            session.add(row)
+    session.add(user)  # and, by the save-update cascade, its organisation, parent and billing information
     user.figures = snapshot["figures"]
     return user
 
 
-def _current_versions(client, namespace: str, dependencies: list[str]) -> list[str]:
-    keys = [_version_key(namespace, key) for key in dependencies]
-    versions = client.mget(keys)
-    if None in versions:
+# One round trip: the snapshot and the current version of each key it names on its first line.
+READ_SCRIPT = """
+local raw = redis.call('GET', KEYS[1])
+if not raw then return false end
+local result = {raw}
+for dependency in string.gmatch(string.match(raw, '^[^\\n]*'), '%S+') do
+  result[#result + 1] = redis.call('GET', ARGV[1] .. dependency)
+end
+return result
+"""
+_scripts: dict[str, object] = {}
+
+
+def _read(client, url: str, namespace: str, user_id: int) -> tuple[dict | None, list[str] | None]:
+    """The snapshot (or ``None``) and the current versions of its dependencies, read at once."""
+    script = _scripts.get(url)
+    if script is None:
+        script = _scripts.setdefault(url, client.register_script(READ_SCRIPT))
+    found = script(keys=[_snapshot_key(namespace, user_id)], args=[_version_key(namespace, "")], client=client)
+    if not found:
+        return None, None
+    snapshot = json.loads(found[0].split(b"\n", 1)[1])
+    versions = found[1:]
+    if len(versions) != len(snapshot["dependencies"]) or None in versions:
         # A version Redis never had (or lost) starts at random, never at 0: a snapshot kept from
         # before it was lost is not valid again.
+        keys = [_version_key(namespace, key) for key in snapshot["dependencies"]]
         pipeline = client.pipeline(transaction=False)
-        for key, version in zip(keys, versions):
-            if version is None:
-                pipeline.set(key, random.randrange(1, 2**48), nx=True)
+        for key in keys:
+            pipeline.set(key, random.randrange(1, 2**48), nx=True)
         versions = pipeline.mget(keys).execute()[-1]
-    return [version.decode() for version in versions]
+    return snapshot, [version.decode() for version in versions]
 
 
 def _writing(session: Session) -> bool:
@@ -249,10 +281,8 @@ def signed_in_user(user_id: int, load: Callable[[int], User | None]) -> User | N
         if (url, namespace) in _pending:
             client.incr(_version_key(namespace, EVERYONE))
             _pending.discard((url, namespace))
-        raw = client.get(key)
-        snapshot = json.loads(raw) if raw is not None else None
+        snapshot, versions = _read(client, url, namespace, user_id)
         dependencies = snapshot["dependencies"] if snapshot is not None else None
-        versions = _current_versions(client, namespace, dependencies) if dependencies else None
     except RedisError as error:
         _failed(url, error)
         return load(user_id)
