@@ -62,13 +62,21 @@ def organisation_key(organisation_id) -> str:
     return f"organisation:{organisation_id}"
 
 
+def loaded_value(row, name: str):
+    """A column's value as the row holds it, never loaded (a deleted row cannot be read):
+    ``None`` when not loaded."""
+    return row.__dict__.get(name)
+
+
 def _keys_of_row(session: Session, row) -> Iterable[str]:
+    identity = inspect(row).identity
     if isinstance(row, User):
-        return (user_key(row.id),)
+        return (user_key(identity[0]),) if identity else (EVERYONE,)
     if isinstance(row, Organisation):
-        return (organisation_key(row.id),)
+        return (organisation_key(identity[0]),) if identity else (EVERYONE,)
     if isinstance(row, BillingInfo):
-        return (organisation_key(row.organisation_id),)
+        organisation_id = loaded_value(row, "organisation_id")
+        return (organisation_key(organisation_id),) if organisation_id is not None else (EVERYONE,)
     keys = SNAPSHOT_ROWS.get(type(row))
     return keys(session, row) if keys is not None else ()
 
