@@ -26,20 +26,22 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import random
+import time
 from datetime import datetime
 from functools import lru_cache
 from itertools import chain
 from typing import Callable, Iterable
 
 from flask import current_app, has_app_context
+from redis import Redis
 from redis.exceptions import RedisError
 from sqlalchemy import DateTime, event, inspect
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.accounts.models import BillingInfo, Organisation, User
-from app.catalog.cache import _client, _failed, _namespace_of, _recovered
 from app.extensions import db
 
 EVERYONE = "all"
@@ -50,8 +52,39 @@ SECRET_COLUMNS = frozenset({"password_hash"})  # never copied to Redis: loaded w
 # ``keys(session, row)``, the keys a write to that row makes stale. Register at import.
 SNAPSHOT_ROWS: dict[type, Callable[[Session, object], Iterable[str]]] = {}
 
+log = logging.getLogger(__name__)
+RETRY_AFTER_SECONDS = 5.0  # after a failure, Redis is not tried again for this long
+_clients: dict[str, Redis] = {}
+_down_until: dict[str, float] = {}
 _pending: set[tuple[str, str]] = set()  # (redis url, namespace) whose bump of EVERYONE failed
 _columns: dict[type, list[tuple[str, bool]]] = {}
+
+
+def _client(url: str) -> Redis | None:
+    """A client per Redis URL, or ``None`` while Redis is considered down (the accounts area
+    sits below the catalog, so it keeps its own, as ``app.catalog.cache`` does)."""
+    if _down_until.get(url, 0) > time.monotonic():
+        return None
+    client = _clients.get(url)
+    if client is None:
+        client = _clients.setdefault(url, Redis.from_url(url, socket_connect_timeout=0.5, socket_timeout=0.5))
+    return client
+
+
+def _failed(url: str, error: Exception) -> None:
+    if url not in _down_until:
+        log.warning("signed-in snapshots off for %ss: Redis unreachable (%s); users are read from the database",
+                    RETRY_AFTER_SECONDS, error)
+    _down_until[url] = time.monotonic() + RETRY_AFTER_SECONDS
+
+
+def _recovered(url: str) -> None:
+    _down_until.pop(url, None)
+
+
+@lru_cache(maxsize=32)
+def _namespace_of(database_url: str) -> str:
+    return hashlib.sha1(database_url.encode()).hexdigest()[:10]
 
 
 def user_key(user_id) -> str:

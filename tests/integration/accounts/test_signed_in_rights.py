@@ -167,8 +167,7 @@ def test_the_snapshot_never_holds_the_password_hash(browser, world):
 
     from flask import current_app
 
-    from app.accounts.signed_in import _snapshot_key
-    from app.catalog.cache import _client, _namespace_of
+    from app.accounts.signed_in import _client, _namespace_of, _snapshot_key
 
     sign_in(browser, "admin@customer-a.test")
     served_from_the_snapshot(browser)
