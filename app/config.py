@@ -162,6 +162,8 @@ class Config:
     STOREFRONT_CACHE = True
     STOREFRONT_CACHE_SECONDS = 600
     STOREFRONT_VERSION_CHECK_SECONDS = 1.0
+    # The signed-in user's snapshot in Redis (app.accounts.signed_in); 0 switches it off.
+    SIGNED_IN_CACHE_SECONDS = 300
     # The reseller home's twelve-month chart, kept in Redis this long (0: not kept). Its key holds
     # the newest billed period's id, so a renewal anywhere shows at once.
     RESELLER_CHART_CACHE_SECONDS = 600

@@ -16,6 +16,7 @@ from sqlalchemy import create_engine, text
 from app import create_app
 from app.config import Config, engine_options, normalise_database_url
 from app.catalog.cache import bump_catalog_version
+from app.accounts.signed_in import forget_signed_in_users
 from app.extensions import db
 from tests import factories
 from tests.stripe_support import localstripe, localstripe_server  # noqa: F401  (fixtures: one localstripe per run)
@@ -144,6 +145,7 @@ def _empty_all_tables() -> None:
             db.session.execute(table.delete())
     db.session.commit()
     bump_catalog_version()  # TRUNCATE is SQL text, which the storefront cache's listener does not see
+    forget_signed_in_users()  # nor the signed-in users' snapshots' (and the ids start again)
 
 
 @pytest.fixture

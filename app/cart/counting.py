@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from itertools import chain
 
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, inspect, select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User
 from app.accounts.services import USER_FIGURES
+from app.accounts.signed_in import EVERYONE, SNAPSHOT_ROWS, loaded_value, user_key
 from app.cart.models import Cart, CartLine
 
 FIGURE = "cart_lines"
@@ -26,6 +27,24 @@ def _cart_lines_of_user():
 
 
 USER_FIGURES[FIGURE] = _cart_lines_of_user
+
+
+def _users_of_cart(session: Session, cart: Cart):
+    user_id = loaded_value(cart, "user_id")
+    return (user_key(user_id),) if user_id is not None else (EVERYONE,)
+
+
+def _users_of_cart_line(session: Session, line: CartLine):
+    # The cart is in the session whenever its lines are changed through it; else every user.
+    cart_id = loaded_value(line, "cart_id")
+    cart = session.identity_map.get(inspect(Cart).identity_key_from_primary_key((cart_id,))) if cart_id else None
+    return _users_of_cart(session, cart) if cart is not None else (EVERYONE,)
+
+
+# The count rides on the signed-in user's snapshot (app.accounts.signed_in): a cart write makes
+# its user's snapshot stale.
+SNAPSHOT_ROWS[Cart] = _users_of_cart
+SNAPSHOT_ROWS[CartLine] = _users_of_cart_line
 
 
 def preloaded_count(user, session) -> int | None:
