@@ -14,6 +14,9 @@ from bench.targets import Step
 CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
+USER_AGENT = "marketplace-bench/1 (wrk)"
+
+
 class Session:
     """A signed-in (or anonymous) browser: cookies and the CSRF token of its session."""
 
@@ -21,6 +24,7 @@ class Session:
         self.base_url = base_url
         self.jar = CookieJar()
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+        self.opener.addheaders = [("User-Agent", USER_AGENT)]  # wrk sends the same (the session's protection)
         self.csrf_token = ""
         if email is not None:
             from app.core.demo_data import DEMO_PASSWORD

@@ -30,7 +30,7 @@ from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 
-from bench.browser import Session, run_steps_once
+from bench.browser import USER_AGENT, Session, run_steps_once
 from bench.report import markdown
 from bench.servers import ROOT, Server, cores, run_wrk, start_gunicorn
 from bench.targets import TARGETS, Step, Target
@@ -143,7 +143,8 @@ def write_script(steps: list[Step], sessions: list[Session], directory: Path) ->
     session_lines = [f"  {{cookie = {_lua_string(session.cookie_header())}, csrf = {_lua_string(session.csrf_token)}}},"
                      for session in sessions]
     script = directory / f"script-{time.monotonic_ns()}.lua"
-    script.write_text(LUA_TEMPLATE.replace("--STEPS--", "\n".join(step_lines)).replace("--SESSIONS--", "\n".join(session_lines)))
+    script.write_text(LUA_TEMPLATE.replace("--STEPS--", "\n".join(step_lines)).replace("--SESSIONS--", "\n".join(session_lines))
+                      .replace("--USER_AGENT--", _lua_string(USER_AGENT)))
     return script
 
 
