@@ -42,6 +42,7 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.accounts.models import BillingInfo, Organisation, User
+from app.core.after_commit import committed_for_good
 from app.extensions import db
 
 EVERYONE = "all"
@@ -136,6 +137,8 @@ def _note_bulk_statements(state) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _bump_after_commit(session) -> None:
+    if not committed_for_good(session):
+        return  # a SAVEPOINT released: a snapshot read now would be of the old rows, under new versions
     keys = session.info.pop(CHANGED_KEYS, None)
     if keys:
         _bump(keys)

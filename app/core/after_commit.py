@@ -49,9 +49,16 @@ def pending(session: Session) -> dict[str, list]:
     return {key: items for key in _handlers if (items := session.info.pop(key, None))}
 
 
+def committed_for_good(session: Session) -> bool:
+    """In an ``after_commit`` listener: did the outermost transaction commit? ``False`` when a
+    SAVEPOINT was released (the outer transaction is still open: what it wrote is not visible to
+    anyone else yet). Every listener that tells the world about a commit asks this first."""
+    return not session.in_nested_transaction()
+
+
 def _run_deferred(session: Session) -> None:
-    if session.in_nested_transaction():
-        return  # a SAVEPOINT was released: the outer transaction is still open
+    if not committed_for_good(session):
+        return
     waiting = pending(session)
     if waiting:
         send(waiting)

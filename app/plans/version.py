@@ -18,6 +18,7 @@ from redis.exceptions import RedisError
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
+from app.core.after_commit import committed_for_good
 from app.extensions import db
 from app.plans.models import ScheduledChange, Subscription, SubscriptionResource
 from app.queue import redis_connection
@@ -47,6 +48,9 @@ def _note_bulk_statements(state) -> None:
 @event.listens_for(Session, "after_commit")
 def _bump_after_commit(session) -> None:
     # A rolled-back change leaves the flag set: the next commit bumps once more, which is harmless.
+    # A released SAVEPOINT is not the commit: an aggregate read now would be kept under the new version.
+    if not committed_for_good(session):
+        return
     if session.info.pop(_FLAG, False) and has_app_context():
         try:
             redis_connection().incr(COUNTER_KEY)
