@@ -28,14 +28,12 @@ import hashlib
 import json
 import logging
 import random
-import time
 from datetime import datetime
 from functools import lru_cache
 from itertools import chain
 from typing import Callable, Iterable
 
 from flask import current_app, has_app_context
-from redis import Redis
 from redis.exceptions import RedisError
 from sqlalchemy import DateTime, event, inspect
 from sqlalchemy.orm import Session, make_transient_to_detached
@@ -43,6 +41,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from app.accounts.models import BillingInfo, Organisation, User
 from app.core.after_commit import committed_for_good
+from app.core.optional_redis import OptionalRedis
 from app.extensions import db
 
 EVERYONE = "all"
@@ -55,32 +54,12 @@ SNAPSHOT_ROWS: dict[type, Callable[[Session, object], Iterable[str]]] = {}
 
 log = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = 5.0  # after a failure, Redis is not tried again for this long
-_clients: dict[str, Redis] = {}
-_down_until: dict[str, float] = {}
 _pending: set[tuple[str, str]] = set()  # (redis url, namespace) whose bump of EVERYONE failed
 _columns: dict[type, list[tuple[str, bool]]] = {}
 
 
-def _client(url: str) -> Redis | None:
-    """A client per Redis URL, or ``None`` while Redis is considered down (the accounts area
-    sits below the catalog, so it keeps its own, as ``app.catalog.cache`` does)."""
-    if _down_until.get(url, 0) > time.monotonic():
-        return None
-    client = _clients.get(url)
-    if client is None:
-        client = _clients.setdefault(url, Redis.from_url(url, socket_connect_timeout=0.5, socket_timeout=0.5))
-    return client
-
-
-def _failed(url: str, error: Exception) -> None:
-    if url not in _down_until:
-        log.warning("signed-in snapshots off for %ss: Redis unreachable (%s); users are read from the database",
-                    RETRY_AFTER_SECONDS, error)
-    _down_until[url] = time.monotonic() + RETRY_AFTER_SECONDS
-
-
-def _recovered(url: str) -> None:
-    _down_until.pop(url, None)
+_redis = OptionalRedis("signed-in snapshots", "users are read from the database", RETRY_AFTER_SECONDS)
+_client, _failed, _recovered = _redis.client, _redis.failed, _redis.recovered
 
 
 @lru_cache(maxsize=32)

@@ -31,6 +31,7 @@ from flask import current_app, has_app_context, has_request_context, request
 from redis import Redis
 from redis.exceptions import RedisError
 
+from app.core.optional_redis import OptionalRedis
 from app.extensions import db
 
 log = logging.getLogger(__name__)
@@ -41,35 +42,14 @@ LOCAL_ENTRIES = 512  # decoded values kept per process
 _REQUEST_KEY = "catalog.version"
 CHANGED_FLAG = "catalog_changed"  # in session.info: a catalog write flushed, not committed yet
 
-_clients: dict[str, Redis] = {}
-_down_until: dict[str, float] = {}
 _pending_bumps: set[tuple[str, str]] = set()  # (redis url, namespace) whose bump failed
 _known_versions: dict[tuple[str, str], tuple[str, float]] = {}  # -> (version, read at)
 _local: dict[str, tuple[float, Any]] = {}
 _lock = threading.Lock()
 
 
-def _client(url: str) -> Redis | None:
-    """A client per Redis URL (its connection pool outlives requests), or ``None`` while Redis
-    is considered down."""
-    if _down_until.get(url, 0) > time.monotonic():
-        return None
-    client = _clients.get(url)
-    if client is None:
-        client = _clients.setdefault(url, Redis.from_url(url, socket_connect_timeout=0.5, socket_timeout=0.5))
-    return client
-
-
-def _failed(url: str, error: Exception) -> None:
-    if url not in _down_until:
-        log.warning("storefront cache off for %ss: Redis unreachable (%s); pages are built from the database",
-                    RETRY_AFTER_SECONDS, error)
-    _down_until[url] = time.monotonic() + RETRY_AFTER_SECONDS
-
-
-def _recovered(url: str) -> None:
-    if _down_until.pop(url, None) is not None:
-        log.info("storefront cache on again: Redis answers")
+_redis = OptionalRedis("storefront cache", "pages are built from the database", RETRY_AFTER_SECONDS)
+_client, _failed, _recovered = _redis.client, _redis.failed, _redis.recovered
 
 
 @lru_cache(maxsize=32)

@@ -114,7 +114,7 @@ def test_each_viewer_sees_its_own_prices_from_the_cache(client, auth, world):
 def test_pages_are_built_from_the_database_when_redis_is_down(fresh_app, world, caplog, monkeypatch):
     client = fresh_app(REDIS_URL="redis://127.0.0.1:1/0").test_client()
     monkeypatch.setattr(logging.getLogger("app.catalog.cache"), "disabled", False)  # the migrations' logging set-up disables it
-    monkeypatch.setattr(cache, "_down_until", {})  # other tests may have met this closed port within the last seconds
+    monkeypatch.setattr(cache._redis, "down_until", {})  # other tests may have met this closed port within the last seconds
     with caplog.at_level(logging.WARNING, logger="app.catalog.cache"):
         pages = [client.get(url) for url in STOREFRONT * 2]
     assert [page.status_code for page in pages] == [200] * len(pages)
