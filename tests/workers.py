@@ -146,3 +146,23 @@ def wait_for_workers(redis_client, count: int, timeout: float = 20) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"{count} worker(s) did not register within {timeout} s")
         time.sleep(0.1)
+
+
+def wait_for_idle_queues(redis_client, timeout: float = 30) -> None:
+    """Until the worker queues hold no job and no job is running: a test whose requests queued
+    jobs for a module's worker waits for them, so none still runs while the next test empties
+    the tables (on PostgreSQL a running job and that TRUNCATE deadlock)."""
+    from rq import Queue
+    from rq.registry import StartedJobRegistry
+
+    from app.worker import QUEUE_NAMES
+
+    def idle() -> bool:
+        return all(Queue(name, connection=redis_client).count == 0
+                   and StartedJobRegistry(name, connection=redis_client).count == 0 for name in QUEUE_NAMES)
+
+    deadline = time.monotonic() + timeout
+    while not idle():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the worker queues were not idle within {timeout} s")
+        time.sleep(0.1)
