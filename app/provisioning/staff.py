@@ -45,13 +45,18 @@ def is_stuck(request: FulfillmentRequest, now: datetime) -> bool:
 
 
 def staff_queue(now: datetime, limit: int = 200) -> StaffQueue:
-    overdue = now - timedelta(seconds=current_app.config["PROVISIONING_REQUEUE_AFTER"])
-    failed = db.session.scalars(select(R).where(R.state == S.FAILED.value).order_by(R.failed_at.desc()).limit(limit)).all()
-    stuck = db.session.scalars(select(R).where(or_(
-        and_(R.state == S.PROCESSING.value, R.lease_expires_at < now),
-        and_(R.state == S.PENDING.value, R.next_attempt_at < overdue),
-    )).order_by(R.updated_at).limit(limit)).all()
+    """The failed and the stuck requests (at most ``limit`` of each), with what their rows show."""
+    failed = db.session.scalars(_with_row(select(R)).where(R.state == S.FAILED.value).order_by(R.failed_at.desc()).limit(limit)).all()
+    stuck = db.session.scalars(_with_row(select(R)).where(_stuck_criteria(now)).order_by(R.updated_at).limit(limit)).all()
     return StaffQueue(failed=list(failed), stuck=list(stuck))
+
+
+def _with_row(statement):
+    """What a request's row in the back office shows, loaded in the same query: its order, and
+    its subscription's owner, plan and product (one query a page, not two a row)."""
+    return statement.options(
+        joinedload(R.order), joinedload(R.subscription).joinedload(Subscription.owner),
+        joinedload(R.subscription).joinedload(Subscription.plan).joinedload(Plan.product))
 
 
 def retry_request(request: FulfillmentRequest, now: datetime) -> None:
@@ -101,9 +106,7 @@ def _stuck_criteria(now: datetime):
 def requests_listing(state: str | None, search: str, now: datetime):
     """Every fulfilment request in one state (or stuck), newest change first, with what its row
     shows loaded in the same query; ``search`` matches an order number or a request id."""
-    statement = select(R).options(
-        joinedload(R.order), joinedload(R.subscription).joinedload(Subscription.owner),
-        joinedload(R.subscription).joinedload(Subscription.plan).joinedload(Plan.product))
+    statement = _with_row(select(R))
     if state == "stuck":
         statement = statement.where(_stuck_criteria(now))
     elif state in STATE_FILTERS:
