@@ -29,6 +29,7 @@ SQLITE_REDIS="${TEST_REDIS_URL:-redis://127.0.0.1:6379/13}"
 PG_REDIS="${TEST_PG_REDIS_URL:-redis://127.0.0.1:6379/12}"
 
 mkdir -p tests/artifacts
+rm -f tests/artifacts/sqlite.log tests/artifacts/postgres.log
 
 run_sqlite() {
   TEST_DATABASE_URL="sqlite" TEST_REDIS_URL="$SQLITE_REDIS" $BIN/python -m pytest -p no:cacheprovider "$@"
@@ -67,20 +68,34 @@ fi
 
 if [ -n "$pg_ran" ] && [ "${TEST_SERIAL:-0}" != "1" ]; then
   echo "== Test suite on SQLite and on PostgreSQL ($PG_URL), side by side"
-  ( run_sqlite "$@" 2>&1 | sed -u 's/^/[sqlite] /'; exit "${PIPESTATUS[0]}" ) &
+  ( run_sqlite "$@" 2>&1 | tee tests/artifacts/sqlite.log | sed -u 's/^/[sqlite] /'; exit "${PIPESTATUS[0]}" ) &
   sqlite_pid=$!
-  ( run_postgres "$@" 2>&1 | sed -u 's/^/[postgres] /'; exit "${PIPESTATUS[0]}" ) &
+  ( run_postgres "$@" 2>&1 | tee tests/artifacts/postgres.log | sed -u 's/^/[postgres] /'; exit "${PIPESTATUS[0]}" ) &
   postgres_pid=$!
   wait $sqlite_pid || status=$?
   wait $postgres_pid || pg_status=$?
 else
   echo "== Test suite on SQLite"
-  run_sqlite "$@" || status=$?
+  run_sqlite "$@" 2>&1 | tee tests/artifacts/sqlite.log
+  status=${PIPESTATUS[0]}
   if [ -n "$pg_ran" ]; then
     echo "== Test suite on PostgreSQL ($PG_URL)"
-    run_postgres "$@" || pg_status=$?
+    run_postgres "$@" 2>&1 | tee tests/artifacts/postgres.log
+    pg_status=${PIPESTATUS[0]}
   fi
 fi
+
+# The runs' output is interleaved above: name what failed again at the very end, where a CI
+# log's tail shows it (pytest's short summary, -ra, gives one line per failed or erred test).
+summary() {  # $1: name, $2: log
+  [ -f "$2" ] || return 0
+  local lines
+  lines=$(grep -E '^(FAILED|ERROR) ' "$2" | cut -c1-400)
+  [ -n "$lines" ] && printf '== %s, what failed:\n%s\n' "$1" "$lines"
+  return 0
+}
+summary SQLite tests/artifacts/sqlite.log
+[ -n "$pg_ran" ] && summary PostgreSQL tests/artifacts/postgres.log
 report SQLite $status
 [ -n "$pg_ran" ] && report PostgreSQL $pg_status
 [ $pg_status -ne 0 ] && status=$pg_status

@@ -27,18 +27,23 @@ pytestmark = pytest.mark.redis
 SECRET = "s3cret"
 
 
-def _simulator(port: int, mode: str, log) -> subprocess.Popen:
+def _simulator(port: int, mode: str, log, started: list) -> None:
+    """Starts a vendor simulator and waits until it answers (a loaded machine has taken 20 s to
+    start one); the process is put in ``started`` first, so the caller stops it whatever happens."""
     process = subprocess.Popen(
         [sys.executable, "-m", "app.provisioning.vendor_simulator", "--port", str(port), "--mode", mode,
          "--secret", SECRET, "--callback-delay", "1.5"], cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 10
+    started.append(process)
+    deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"the vendor simulator on port {port} exited with {process.returncode}")
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/calls", timeout=1).close()
-            return process
+            return
         except OSError:
             time.sleep(0.05)
-    raise AssertionError(f"the vendor simulator on port {port} did not start")
+    raise AssertionError(f"the vendor simulator on port {port} did not start within 60 s")
 
 
 @pytest.fixture(scope="module")
@@ -51,10 +56,12 @@ def stack(_session_app, database_url, run_dir):
     server = make_server("127.0.0.1", 0, _session_app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     ports = SimpleNamespace(sync=free_port(), async_=free_port())
-    simulators = [_simulator(ports.sync, "sync", log), _simulator(ports.async_, "async", log)]
-    env = worker_environment(database_url, TEST_REDIS_URL, PUBLIC_BASE_URL=f"http://127.0.0.1:{server.server_port}")
-    workers = [WorkerProcess(env, log_path) for _ in range(2)]
+    simulators, workers = [], []
     try:
+        _simulator(ports.sync, "sync", log, simulators)
+        _simulator(ports.async_, "async", log, simulators)
+        env = worker_environment(database_url, TEST_REDIS_URL, PUBLIC_BASE_URL=f"http://127.0.0.1:{server.server_port}")
+        workers.extend(WorkerProcess(env, log_path) for _ in range(2))
         wait_for_workers(redis, 2)
         yield SimpleNamespace(log_path=log_path, ports=ports)
     finally:
@@ -62,7 +69,11 @@ def stack(_session_app, database_url, run_dir):
             worker.stop()
         for simulator in simulators:
             simulator.terminate()
-            simulator.wait(timeout=10)
+            try:
+                simulator.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                simulator.kill()
+                simulator.wait()
         server.shutdown()
         log.close()
         redis.close()
