@@ -152,13 +152,10 @@ def prepare(buyer, marketplace, lines: Sequence[LineRequest], *, placed_by=None,
     return Preview(buyer, marketplace, cleaned, plan_terms, quote, terms_to_accept(marketplace, plan_terms), book)
 
 
-def place_order(request: CheckoutRequest, now: datetime, preview: Preview | None = None, *,
-                key_looked_up: bool = False) -> Order:
+def place_order(request: CheckoutRequest, now: datetime, preview: Preview | None = None) -> Order:
     """Places the order and commits, or raises and leaves nothing behind (the cart intact).
     ``preview``: the ``prepare`` of the same buyer, marketplace and lines the caller made in
     this transaction (the checkout page does, to show its form), else it is made here.
-    ``key_looked_up``: the caller found no order under the key in this transaction already
-    (``app.orders.placing.place_idempotently``).
 
     Guarantees: the checkout's gates hold (``app.orders.gates``, whatever ``preview`` says);
     the buyer pays the quote it confirmed (else ``QuoteChanged`` with the new one in
@@ -189,8 +186,7 @@ def place_order(request: CheckoutRequest, now: datetime, preview: Preview | None
 
     return place_idempotently(request.buyer.id, request.idempotency_key, check=check, place=place,
                               found=lambda order: order,
-                              conflict_message="This checkout form was already used. Reload the page and try again.",
-                              key_looked_up=key_looked_up)
+                              conflict_message="This checkout form was already used. Reload the page and try again.")
 
 
 def _record_order(order: Order, buyer: Organisation, placed_by, now: datetime) -> None:

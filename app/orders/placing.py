@@ -42,8 +42,27 @@ class IdempotencyConflict(CheckoutError):
     kind = RefusalKind.CONFLICT
 
 
-def find_order(buyer_id: int, idempotency_key: str) -> Order | None:
-    return db.session.scalar(select(Order).where(Order.idempotency_key == idempotency_key, Order.buyer_id == buyer_id))
+_KEY_MISSES = "orders.idempotency_key_misses"  # in ``Session.info``: (transaction, {(buyer id, key)})
+
+
+def find_order(buyer_id: int, idempotency_key: str, *, fresh: bool = False) -> Order | None:
+    """The order ``buyer_id`` placed under ``idempotency_key``, or None.
+
+    A miss is remembered until the transaction ends: a view that looks the key up to redirect a
+    resubmitted form, then places, makes one query, not two. ``fresh`` always asks the database:
+    the look-up under the payer's lock, the one that makes a key place one order, is fresh."""
+    session = db.session()
+    remembered = session.info.get(_KEY_MISSES)
+    wanted = (buyer_id, idempotency_key)
+    if not fresh and remembered is not None and remembered[0] is session.get_transaction() and wanted in remembered[1]:
+        return None
+    order = session.scalar(select(Order).where(Order.idempotency_key == idempotency_key, Order.buyer_id == buyer_id))
+    transaction = session.get_transaction()
+    if order is None and transaction is not None:
+        if remembered is None or remembered[0] is not transaction:
+            remembered = session.info[_KEY_MISSES] = (transaction, set())
+        remembered[1].add(wanted)
+    return order
 
 
 def lock_organisation(organisation_id: int) -> Organisation:
@@ -53,22 +72,21 @@ def lock_organisation(organisation_id: int) -> Organisation:
 
 def place_idempotently(payer_id: int, idempotency_key: str, *, check: Callable[[], Checked],
                        place: Callable[[Organisation, Checked], Placed], found: Callable[[Order], Placed],
-                       conflict_message: str, key_looked_up: bool = False) -> Placed:
+                       conflict_message: str) -> Placed:
     """Runs the skeleton of the module's docstring and commits, or raises and leaves nothing
     behind. ``check()`` runs before the lock and writes nothing (its refusals roll nothing back); ``place(payer, checked)``
     runs with the payer's row locked; ``found(order)`` makes the answer for an order this key
     placed already. The same key always gives the order it placed first.
 
-    ``key_looked_up``: the caller looked the key up in this transaction already (``find_order``,
-    e.g. to redirect a resubmitted form) and found no order, so the first look-up is not made
-    again. The look-up under the lock, which is what makes the key place one order, always is."""
-    existing = None if key_looked_up else find_order(payer_id, idempotency_key)
+    The first look-up costs no query when the caller looked the key up in this transaction
+    already and found nothing (``find_order`` remembers); the one under the lock always asks."""
+    existing = find_order(payer_id, idempotency_key)
     if existing is not None:
         return found(existing)
     checked = check()
     try:
         payer = lock_organisation(payer_id)
-        existing = find_order(payer.id, idempotency_key)
+        existing = find_order(payer.id, idempotency_key, fresh=True)
         if existing is not None:
             db.session.rollback()  # releases the lock; the order placed by the first submit
             return found(existing)
@@ -77,7 +95,7 @@ def place_idempotently(payer_id: int, idempotency_key: str, *, check: Callable[[
         return placed
     except IntegrityError:
         db.session.rollback()
-        existing = find_order(payer_id, idempotency_key)
+        existing = find_order(payer_id, idempotency_key, fresh=True)
         if existing is None:
             raise IdempotencyConflict(conflict_message) from None
         return found(existing)

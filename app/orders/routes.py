@@ -71,7 +71,7 @@ def _place(form, preview, store, entries):
         payment_method=form.payment_method.data, cart=store.cart,
     )
     try:
-        order = place_order(checkout_request, current_now(), preview, key_looked_up=True)  # by ``checkout``
+        order = place_order(checkout_request, current_now(), preview)
     except QuoteChanged as changed:
         flash(changed.message, "warning")
         preview.quote, form.fingerprint.data = changed.quote, changed.quote.fingerprint

@@ -74,3 +74,27 @@ def test_placing_looks_the_key_up_twice_and_reads_prices_once(client, auth, shop
     key_lookups = [s for s in counter.statements if re.search(r'FROM "order"\s+WHERE "order".idempotency_key', s)]
     price_reads = [s for s in counter.statements if "FROM plan_term_price" in s]
     assert (len(key_lookups), len(price_reads)) == (2, 1)
+
+
+def test_a_key_with_no_order_is_remembered_until_the_transaction_ends(app, count_queries):
+    from app.extensions import db
+    from app.orders.placing import find_order
+
+    # given a key looked up once in this transaction, with no order
+    assert find_order(424242, "no-such-key") is None
+    # then asking again costs nothing, a fresh look-up (the one under the lock) asks the database
+    with count_queries() as again:
+        assert find_order(424242, "no-such-key") is None
+    with count_queries() as fresh:
+        assert find_order(424242, "no-such-key", fresh=True) is None
+    with count_queries() as other:
+        assert find_order(424242, "another-key") is None and find_order(1, "no-such-key") is None
+    assert (again.count, fresh.count, other.count) == (0, 1, 2)
+    # and once the transaction has ended (an order may have been placed meanwhile) it asks again
+    db.session.rollback()
+    with count_queries() as after_rollback:
+        assert find_order(424242, "no-such-key") is None
+    db.session.commit()
+    with count_queries() as after_commit:
+        assert find_order(424242, "no-such-key") is None
+    assert (after_rollback.count, after_commit.count) == (1, 1)

@@ -342,3 +342,17 @@ def test_in_support_mode_the_reseller_orders_in_its_customers_marketplace_on_acc
     assert (order.buyer_id, order.placed_by_id, order.total) == (panel_shop.customer.id, panel_shop.users.reseller.id, 1320)
     entry = db.session.scalar(select(ActivityEntry).where(ActivityEntry.action == "order.placed"))
     assert entry.organisation_id == panel_shop.customer.id and entry.on_behalf_id == panel_shop.reseller.id
+
+
+def test_placing_from_the_panel_looks_the_key_up_once_before_the_lock_and_once_under_it(client, auth, panel_shop, count_queries):
+    # given the reseller's order summary for an existing plan
+    auth.login("admin@reseller.test")
+    url = f"/reseller/subscriptions/new/plans/{panel_shop.single_plan.id}/order"
+    data = {"term": panel_shop.single_monthly.id, "end_user_email": "jane@example.com", "end_user_name": "Jane Doe"}
+    page = parse_checkout(client.get(url, query_string=data))
+    # when it places the order
+    with count_queries() as counter:
+        assert _place(client, url, page, data).status_code == 303
+    # then the view's look-up (a resubmitted form goes to its order) serves the placing's first one
+    key_lookups = [s for s in counter.statements if re.search(r'FROM "order"\s+WHERE "order".idempotency_key', s)]
+    assert len(key_lookups) == 2
