@@ -89,3 +89,14 @@ def _formatted(amount: int, currency: str, locale: str) -> str:
 
 def minor_digits(currency: str) -> int:
     return get_currency_precision(currency)
+
+
+def plain_amount(amount: int | None, digits: int) -> str:
+    """Minor units as a plain decimal in major units with ``digits`` places (1234, 2 -> "12.34";
+    -5, 2 -> "-0.05"; 1234, 0 -> "1234"); "" for None. No symbol, no grouping: what a CSV cell
+    holds, so that spreadsheets and PSA tools read a number."""
+    if amount is None:
+        return ""
+    sign = "-" if amount < 0 else ""
+    whole, fraction = divmod(abs(amount), 10 ** digits)
+    return f"{sign}{whole}.{fraction:0{digits}d}" if digits else f"{sign}{whole}"

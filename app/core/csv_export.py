@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from flask import Response, current_app
 
@@ -19,9 +19,28 @@ FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_cell(value) -> str:
-    """The value as text, led by an apostrophe when a spreadsheet would read it as a formula."""
+    """The value as text, led by an apostrophe when a spreadsheet would read it as a formula.
+    For text someone typed (names, descriptions); amounts go through ``app.money.plain_amount``
+    and stay numbers."""
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(FORMULA_LEADS) else text
+
+
+def csv_text(rows: Iterable[Iterable], *, header: Iterable | None = None, chunk: int = 8192) -> Iterator[str]:
+    """``header`` (when given) and ``rows`` as CSV text, in pieces of about ``chunk`` characters
+    (0: a piece per row), for a streamed response; the cells are written as given."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    if header is not None:
+        writer.writerow(header)
+    for row in rows:
+        writer.writerow(row)
+        if buffer.tell() >= chunk:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate(0)
+    if buffer.tell():
+        yield buffer.getvalue()
 
 
 def streamed_csv(rows: Callable[[], Iterable[Iterable]], filename: str) -> Response:
@@ -35,13 +54,7 @@ def streamed_csv(rows: Callable[[], Iterable[Iterable]], filename: str) -> Respo
         # context is pushed: WSGI servers and the test client read a first chunk at once.
         yield "\ufeff"
         with app.app_context():
-            buffer = io.StringIO()
-            writer = csv.writer(buffer)
-            for row in rows():
-                writer.writerow([safe_cell(cell) for cell in row])
-                yield buffer.getvalue()
-                buffer.seek(0)
-                buffer.truncate(0)
+            yield from csv_text(([safe_cell(cell) for cell in row] for row in rows()), chunk=0)
 
     return Response(generate(), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "private, no-store"})

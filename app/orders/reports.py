@@ -12,8 +12,6 @@ seller when that is a reseller; otherwise the sale is the distributor's direct o
 """
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterator
@@ -23,7 +21,9 @@ from sqlalchemy.orm import aliased
 
 from app.accounts.models import Organisation, OrganisationKind
 from app.catalog.models import Plan, PlanTerm, Product
+from app.core.csv_export import csv_text, safe_cell
 from app.extensions import db
+from app.money import plain_amount
 from app.orders.models import Order, OrderLine, OrderPaymentStatus
 
 GROUPS = ("month", "reseller", "product")
@@ -183,36 +183,12 @@ def csv_rows(selected_filter: ReportFilter, minor_unit_digits: int) -> Iterator[
 
 
 def _csv(engine, statement, currency: str, digits: int) -> Iterator[str]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-
-    def flush() -> str:
-        text = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        return text
-
-    writer.writerow(CSV_HEADER)
-    yield flush()
+    yield from csv_text((), header=CSV_HEADER)  # sent before the connection is opened
     with engine.connect() as connection:
-        for row in connection.execution_options(yield_per=500).execute(statement):
-            sales, cost = int(row.sales or 0), int(row.cost or 0)
-            writer.writerow((row.month, _safe(row.reseller), _safe(row.product), currency, int(row.lines),
-                             _major(sales, digits), _major(cost, digits), _major(sales - cost, digits)))
-            yield flush()
-
-
-def _major(amount: int, digits: int) -> str:
-    if not digits:
-        return str(amount)
-    sign, amount = ("-", -amount) if amount < 0 else ("", amount)
-    whole, part = divmod(amount, 10**digits)
-    return f"{sign}{whole}.{part:0{digits}d}"
-
-
-def _safe(text: str) -> str:
-    """A cell a spreadsheet will not run as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+        rows = connection.execution_options(yield_per=500).execute(statement)
+        yield from csv_text((row.month, safe_cell(row.reseller), safe_cell(row.product), currency, int(row.lines),
+                             plain_amount(int(row.sales or 0), digits), plain_amount(int(row.cost or 0), digits),
+                             plain_amount(int(row.sales or 0) - int(row.cost or 0), digits)) for row in rows)
 
 
 @dataclass(frozen=True)

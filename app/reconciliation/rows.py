@@ -24,8 +24,6 @@ a page builds only its rows, and the CSV streams them from a cursor in batches.
 from __future__ import annotations
 
 import calendar
-import csv
-import io
 from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
@@ -38,9 +36,10 @@ from sqlalchemy.orm import joinedload, load_only
 from app.accounts.models import Organisation
 from app.billing.models import Invoice
 from app.catalog.models import Plan, PlanTerm, Resource
+from app.core.csv_export import csv_text, safe_cell
 from app.core.errors import Refusal, RefusalKind
 from app.extensions import db
-from app.money import Money, minor_digits
+from app.money import Money, minor_digits, plain_amount
 from app.orders.models import Order, OrderLine, OrderLineItem, OrderLineKind
 from app.plans.models import BillingPeriod, Subscription
 from app.plans.periods import Period, anniversary, months_between
@@ -319,39 +318,23 @@ def stream_rows(reseller_id: int, start: datetime, end: datetime, batch: int = 1
             db.session.expunge_all()
 
 
-def money_text(amount: int | None, digits: int) -> str:
-    if amount is None:
-        return ""
-    sign = "-" if amount < 0 else ""
-    whole, fraction = divmod(abs(amount), 10 ** digits) if digits else (abs(amount), 0)
-    return f"{sign}{whole}.{fraction:0{digits}d}" if digits else f"{sign}{whole}"
-
-
 def csv_values(row: ReconciliationRow, digits: int) -> list:
-    """The row as the CSV writes it: amounts in the currency's major unit ("12.50"), times ISO 8601."""
+    """The row as the CSV writes it: amounts in the currency's major unit ("12.50"), times ISO
+    8601, names led by an apostrophe when a spreadsheet would run them as a formula."""
     def day(moment):
         return moment.date().isoformat() if moment else ""
 
-    return [row.date.isoformat(timespec="seconds"), row.kind, row.customer_id, row.customer, row.subscription_id, row.plan,
-            row.term, row.item, row.quantity, row.currency, money_text(row.unit_cost, digits),
-            money_text(row.unit_price, digits), money_text(row.cost_amount, digits), money_text(row.price_amount, digits),
-            row.period_fraction, day(row.period_start), day(row.period_end), row.order, row.invoice]
+    return [row.date.isoformat(timespec="seconds"), row.kind, row.customer_id, safe_cell(row.customer), row.subscription_id,
+            safe_cell(row.plan), safe_cell(row.term), safe_cell(row.item), row.quantity, row.currency,
+            plain_amount(row.unit_cost, digits), plain_amount(row.unit_price, digits), plain_amount(row.cost_amount, digits),
+            plain_amount(row.price_amount, digits), row.period_fraction, day(row.period_start), day(row.period_end),
+            row.order, row.invoice]
 
 
 def csv_chunks(rows: Iterable[ReconciliationRow], header: bool = True) -> Iterator[str]:
     """The CSV (a header of ``COLUMNS`` unless ``header`` is false, then ``csv_values`` of each
     row) in pieces of about 8 KB, for a streamed response."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    if header:
-        writer.writerow(COLUMNS)
-    for row in rows:
-        writer.writerow(csv_values(row, minor_digits(row.currency)))
-        if buffer.tell() > 8192:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
+    return csv_text((csv_values(row, minor_digits(row.currency)) for row in rows), header=COLUMNS if header else None)
 
 
 def month_csv(reseller, year: int, month: int) -> Iterator[str]:

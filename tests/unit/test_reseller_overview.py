@@ -8,7 +8,8 @@ import pytest
 
 from app.catalog.pricing import TierPrices
 from app.control_panel.reseller.chart import chart_geometry, nice_step
-from app.control_panel.reseller.export import decimal_amount, safe_text
+from app.core.csv_export import safe_cell
+from app.money import minor_digits, plain_amount
 from app.control_panel.reseller.overview import OverviewFilters, OverviewPage
 from app.plans.margins import monthly, period_margin
 from app.plans.queries import display_status_of
@@ -79,6 +80,10 @@ def test_a_negative_margin_goes_below_the_baseline():
 
 
 def test_csv_cells_are_plain_numbers_and_never_formulas():
-    assert decimal_amount(1234, "USD") == "12.34" and decimal_amount(-5, "EUR") == "-0.05"
-    assert decimal_amount(1234, "JPY") == "1234" and decimal_amount(None, "USD") == ""
-    assert [safe_text(t) for t in ("=1+1", "+x", "-2", "@a", "Acme")] == ["'=1+1", "'+x", "'-2", "'@a", "Acme"]
+    def amount(minor, currency):
+        return plain_amount(minor, minor_digits(currency))
+
+    assert amount(1234, "USD") == "12.34" and amount(-5, "EUR") == "-0.05" and amount(-1234, "USD") == "-12.34"
+    assert amount(1234, "JPY") == "1234" and amount(-7, "JPY") == "-7" and amount(None, "USD") == ""
+    assert amount(1234, "BHD") == "1.234" and amount(0, "USD") == "0.00"
+    assert [safe_cell(t) for t in ("=1+1", "+x", "-2", "@a", "\tx", "Acme", None)] == ["'=1+1", "'+x", "'-2", "'@a", "'\tx", "Acme", ""]

@@ -124,3 +124,14 @@ def test_the_page_shows_the_month_and_members_may_read_it(client, auth, history)
     text = page.get_data(as_text=True)
     assert "February 2026: 3 rows" in text and text.count('data-kind="new"') == 2 and 'data-kind="proration"' in text
     assert 'href="/reseller/reconciliation.csv?month=2026-02"' in text
+
+
+def test_a_name_a_spreadsheet_would_run_as_a_formula_is_exported_as_text(client, auth, shop, history):
+    # given a customer whose name starts like a formula
+    shop.customer.name = '=HYPERLINK("http://127.0.0.1/","Refund")'
+    db.session.commit()
+    auth.login("admin@reseller.test")
+    # then the CSV leads it with an apostrophe, and amounts (negative ones too) stay numbers
+    rows = _csv(client, "2026-02")
+    assert {row["customer"] for row in rows} == {'\'=HYPERLINK("http://127.0.0.1/","Refund")'}
+    assert [row["cost_amount"] for row in rows] == ["8.00", "6.00", "2.57"]
