@@ -11,7 +11,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 
 from app.accounts.access import TenantScope, acting_organisation
 from app.billing.card_payment import (
-    InvoiceNotPayable, InvoicePayStep, card_payable, confirm_invoice_payment, pay_invoice_by_card, payment_of_invoice,
+    InvoiceNotPayable, card_payable, confirm_invoice_payment, pay_invoice_by_card, payment_of_invoice,
 )
 from app.billing.countries import country_name
 from app.billing.invoice_routes import invoice_pdf_response
@@ -23,6 +23,7 @@ from app.orders.forms import PayForm
 from app.payments import gateway
 from app.payments.cards import payment_account
 from app.payments.errors import PaymentError
+from app.payments.steps import PayStep
 from app.payments.forms import AuthenticatedForm
 from app.core.numbers import page_argument as page_number
 
@@ -81,14 +82,14 @@ def pay_invoice(number: str):
     return _after_paying(number, step)
 
 
-def _after_paying(number: str, step: InvoicePayStep):
+def _after_paying(number: str, step: PayStep):
     invoice_page = url_for(_endpoint("invoice"), number=number)
     if step.kind == "authenticate":
         return redirect(url_for(_endpoint("authenticate_invoice"), number=number), code=303)
     if step.kind == "add_card":
         flash(f"Add a card to pay invoice {number}.", "info")
         return redirect(url_for("payments.card", next=invoice_page), code=303)
-    if step.kind in ("declined", "unavailable"):
+    if step.kind in ("declined", "unavailable", "canceled"):
         flash(f"The payment did not go through: {step.message} Invoice {number} is not paid; you can pay it again.", "danger")
     elif step.kind == "paid":
         flash(f"Payment received. Thank you! Invoice {number} is paid.", "success")

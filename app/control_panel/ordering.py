@@ -28,7 +28,8 @@ from app.orders.gates import BillingInformationMissing, check_gates
 from app.orders.lines import Beneficiary, LineRequest, load_plan_terms
 from app.orders.payments import PaymentFailed, methods_for
 from app.orders.placing import CheckoutError, find_order
-from app.orders.settlement import PayStep, pay_order
+from app.orders.settlement import pay_order
+from app.payments.steps import PayStep
 from app.orders.validation import OrderInvalid, Problem
 from app.core.numbers import page_number, whole_number
 

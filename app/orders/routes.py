@@ -15,7 +15,8 @@ from app.orders.gates import BillingInformationMissing, CartEmpty, EmailNotVerif
 from app.orders.placing import CheckoutError, find_order
 from app.orders.payments import PaymentFailed, methods_for
 from app.orders.queries import invoices_of, order_for, orders_page, own_order, payment_of
-from app.orders.settlement import PayStep, pay_order
+from app.orders.settlement import pay_order
+from app.payments.steps import PayStep
 from app.orders.validation import OrderInvalid
 from app.payments.cards import payment_account
 from app.core.numbers import page_number

@@ -10,7 +10,6 @@ row lock. Nothing here commits except ``pay_order`` (through the payments servic
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -22,8 +21,9 @@ from app.core.locks import locked
 from app.extensions import db
 from app.mail.notices import order_confirmed, payment_failed
 from app.orders.models import Order, OrderPaymentStatus
-from app.payments.errors import CardDeclined, NoCardOnFile, PaymentCanceled, PaymentError, PaymentRequiresAction
+from app.payments.errors import PaymentCanceled
 from app.payments.service import start_card_payment
+from app.payments.steps import PayStep, pay_step
 from app.provisioning.handoff import hand_off
 
 log = logging.getLogger(__name__)
@@ -84,17 +84,6 @@ def on_card_payment_refunded(order_id: int) -> None:
         order.payment_status = P.REFUNDED.value
 
 
-@dataclass(frozen=True)
-class PayStep:
-    """What the buyer does next after asking to pay: ``paid``, ``processing``,
-    ``authenticate`` (3-D Secure), ``declined`` (``message`` is the bank's reason),
-    ``add_card`` (no card on file), ``unavailable`` (the provider failed; try later),
-    ``canceled`` (the order was cancelled unpaid: it cannot be paid any more)."""
-
-    kind: str
-    message: str = ""
-
-
 def pay_order(order: Order, seen_attempts: int = 0, now: datetime | None = None) -> PayStep:
     """Charge a card order that awaits payment to its buyer's saved card, once per attempt
     (``seen_attempts``: the attempts the buyer saw fail; see ``start_card_payment``). Commits."""
@@ -102,16 +91,5 @@ def pay_order(order: Order, seen_attempts: int = 0, now: datetime | None = None)
         return PayStep("canceled", PaymentCanceled.message)
     if not order.awaits_payment or order.payment_method != PaymentMethodName.CARD.value:
         return PayStep("paid")
-    try:
-        outcome = start_card_payment(order.id, order.total, order.currency, order.buyer, seen_attempts=seen_attempts, now=now)
-    except CardDeclined as declined:
-        return PayStep("declined", declined.buyer_message)
-    except PaymentRequiresAction as action:
-        return PayStep("authenticate", action.buyer_message)
-    except PaymentCanceled as cancelled:
-        return PayStep("canceled", cancelled.buyer_message)
-    except NoCardOnFile as missing:
-        return PayStep("add_card", missing.buyer_message)
-    except PaymentError as error:
-        return PayStep("unavailable", error.buyer_message)
-    return PayStep("paid" if outcome.succeeded else "processing")
+    return pay_step(lambda: start_card_payment(order.id, order.total, order.currency, order.buyer,
+                                               seen_attempts=seen_attempts, now=now))
