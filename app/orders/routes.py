@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 from jinja2 import TemplateNotFound
 
 from app.accounts.access import admin_required
-from app.cart.context import current_cart
+from app.cart import context as cart_context  # a module: the cart's services import the checkout's
 from app.catalog.context import current_marketplace
 from app.core.clock import current_now
 from app.orders import bp
@@ -43,7 +43,7 @@ def _render(form, preview, status=200):
 @bp.route("/checkout", methods=["GET", "POST"])
 @login_required
 def checkout():
-    form, store = CheckoutForm(), current_cart()  # the signed-in user's, shared with the navbar's count
+    form, store = CheckoutForm(), cart_context.current_cart()  # the signed-in user's, shared with the navbar's count
     entries = store.entries()  # read before the key: a submit that placed the order emptied the cart
     if form.is_submitted() and (placed := find_order(current_user.organisation_id, form.idempotency_key.data or "")):
         return redirect(url_for("orders.detail", number=placed.number))
