@@ -40,10 +40,10 @@ def audiences_for(viewer: Viewer) -> list[str]:
     return [Audience.RESELLER.value, Audience.CUSTOMER.value]
 
 
-def _sold_in(marketplace: Marketplace):
-    """Products with at least one published plan term priced on the distributor's list of the
-    marketplace. A correlated EXISTS, so that a page of products ordered by name stops after the
-    page instead of first collecting every priced product."""
+def _sold_in(marketplace: Marketplace, audiences: list[str]):
+    """Products with at least one published plan for one of ``audiences`` with a term priced on
+    the distributor's list of the marketplace. A correlated EXISTS, so that a page of products
+    ordered by name stops after the page instead of first collecting every priced product."""
     distributor_list = (
         select(PriceList.id)
         .join(Organisation, Organisation.id == PriceList.seller_id)
@@ -63,7 +63,7 @@ def _sold_in(marketplace: Marketplace):
         select(Plan.id)
         .join(PlanTerm, PlanTerm.plan_id == Plan.id)
         .join(PlanTermPrice, PlanTermPrice.plan_term_id == PlanTerm.id)
-        .where(Plan.product_id == Product.id, Plan.published.is_(True))
+        .where(Plan.product_id == Product.id, Plan.published.is_(True), Plan.audience.in_(audiences))
         .where(PlanTermPrice.price_list_id == distributor_list)
         # the price in effect now (dated rows: app.catalog.pricing), not one taken off the list
         .where(PlanTermPrice.effective_from <= now, PlanTermPrice.cost.is_not(None), ~superseded)
@@ -104,11 +104,13 @@ def catalog_page(
     page: int = 1,
     per_page: int = 24,
 ) -> CatalogPage:
-    """Published products sold in the marketplace, filtered by category (and its children) and
+    """Published products sold in the marketplace with a plan the viewer may buy
+    (``audiences_for``), filtered by category (and its children) and
     by a name search, each with the lowest price the viewer would pay per month. ``category``
     may be a row or a snapshot (``app.catalog.reference.CategoryInfo``): its ``id`` and
     ``children`` are read."""
-    conditions = [Product.published.is_(True), _sold_in(marketplace)]
+    audiences = audiences_for(viewer)  # a product with nothing the viewer may buy is not listed
+    conditions = [Product.published.is_(True), _sold_in(marketplace, audiences)]
     if category is not None:
         category_ids = [category.id] + [child.id for child in category.children]
         conditions.append(Product.category_id.in_(category_ids))
@@ -140,7 +142,6 @@ def catalog_page(
     )
     book = PriceBook(viewer, marketplace)
     book.load(term.id for product in products for plan in product.plans for term in plan.terms)
-    audiences = audiences_for(viewer)
     cards = [_card(product, book, audiences) for product in products]
     return CatalogPage(cards=cards, total=total, page=page, pages=pages, query=query, category=category)
 

@@ -142,3 +142,20 @@ def test_card_price_is_the_cheapest_minimum_order_per_month(client, world):
     assert "$105.00" in desk[:600] and "per month" in desk[:600]
     free_card = page[page.index("Free Thing"):]
     assert "Free</span> <span class=\"small text-body-secondary\">plan available" in free_card[:600]
+
+
+def test_a_product_with_only_reseller_plans_is_not_listed_for_a_resellers_customer(client, auth, world):
+    # given a product sold only to resellers
+    program = f.make_product(world.category, name="Partner Program Kit")
+    f.make_plan(program, distributor=world.distributor, marketplace=world.us, audience="reseller")
+    db.session.commit()
+    # then visitors and resellers find it, at a price
+    assert "Partner Program Kit" in client.get("/catalog/").get_data(as_text=True)
+    auth.login("admin@reseller.test")
+    assert "Partner Program Kit" in client.get("/catalog/?q=partner").get_data(as_text=True)
+    auth.logout()
+    # and a reseller's customer, who may buy only customer plans, is not shown it (nor counted)
+    auth.login("admin@customer-a.test")
+    listing = client.get("/catalog/?q=partner").get_data(as_text=True)
+    assert "Partner Program Kit" not in listing and "0 products" in listing
+    assert "Sync Tool" in client.get("/catalog/").get_data(as_text=True)

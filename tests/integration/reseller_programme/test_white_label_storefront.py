@@ -6,6 +6,7 @@ from sqlalchemy import select
 from app.accounts.models import Organisation, Storefront, User
 from app.extensions import db
 from app.orders.models import Order
+from tests import factories as f
 from tests.factories import make_billing_info, make_storefront, set_reseller_price
 from tests.integration.checkout.helpers import add_to_cart, open_checkout, place_order, term_of
 from tests.integration.onboarding.helpers import SIGN_UP, link_path, messages
@@ -194,3 +195,11 @@ def test_a_colour_edited_by_hand_never_reaches_the_stylesheet(client, shop):
     css = client.get("/s/reseller-one/theme.css").get_data(as_text=True)
 
     assert "red;}" not in css and "--wl-primary: #0d6efd;" in css
+
+
+def test_the_storefront_lists_only_products_its_customers_may_buy(client, world, shop):
+    kit = f.make_product(world.category, name="Partner Program Kit")
+    f.make_plan(kit, distributor=world.distributor, marketplace=world.us, audience="reseller")
+    db.session.commit()
+    assert "Partner Program Kit" not in client.get("/s/reseller-one/catalog/?q=partner").get_data(as_text=True)
+    assert world.product.name in client.get("/s/reseller-one/").get_data(as_text=True)
