@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 from redis.exceptions import ConnectionError as RedisConnectionError
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from app.core import after_commit
 
@@ -48,16 +48,6 @@ def redis(monkeypatch):
     after_commit.register(KEY, lambda items, pipeline: pipeline.queued.extend(items))
     yield fake
     after_commit._handlers.pop(KEY, None)
-
-
-@pytest.fixture
-def session():
-    engine = create_engine("sqlite://")
-    with Session(engine) as session:
-        session.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY)"))
-        session.commit()
-        yield session
-    engine.dispose()
 
 
 def test_items_are_sent_in_one_pipeline_after_the_commit_and_only_once(redis, session):
