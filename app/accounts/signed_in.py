@@ -12,40 +12,38 @@ database as before, and the snapshot rewritten.
 
 Nothing has to remember to invalidate: a SQLAlchemy listener notes every insert, update or
 delete of a user, organisation or billing information row (and of the rows other areas
-register in ``SNAPSHOT_ROWS``, e.g. cart lines) and moves the keys they name on after the commit;
-a bulk statement on those tables moves ``all``. So a user disabled or removed, a role changed or
+register in ``SNAPSHOT_ROWS``, e.g. cart lines) and moves the keys they name on after the
+outermost commit; a bulk statement on those tables moves ``all`` (the versions are ``VERSIONS``,
+one family of ``app.core.versions``). So a user disabled or removed, a role changed or
 reselling switched off is seen on the very next request, by every process.
 
 Not seen: SQL text run by hand and writes from outside the app: call ``forget_signed_in_users()``
 after those. Redis down: the user is read from the database. A version that could not be moved
-(Redis unreachable from the writing process only) is moved when this process reaches Redis
-again; snapshots also expire after ``SIGNED_IN_CACHE_SECONDS``, which bounds what such a lost
-write can leave. ``SIGNED_IN_CACHE_SECONDS = 0`` switches the snapshots off.
+(Redis unreachable from the writing process only) makes ``all`` move when this process reaches
+Redis again (``app.core.versions``); snapshots also expire after ``SIGNED_IN_CACHE_SECONDS``,
+which bounds what such a lost write can leave. ``SIGNED_IN_CACHE_SECONDS = 0`` switches the snapshots off.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import logging
-import random
 from datetime import datetime
 from functools import lru_cache
-from itertools import chain
 from typing import Callable, Iterable
 
-from flask import current_app, has_app_context
+from flask import current_app
 from redis.exceptions import RedisError
-from sqlalchemy import DateTime, event, inspect
+from sqlalchemy import DateTime, inspect
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.accounts.models import BillingInfo, Organisation, User
-from app.core.after_commit import committed_for_good
 from app.core.optional_redis import OptionalRedis
+from app.core.versions import ALL, Versions, namespace_of
 from app.extensions import db
 
-EVERYONE = "all"
-CHANGED_KEYS = "signed_in_changed"  # in session.info: keys written by flushes not committed yet
+EVERYONE = ALL  # the version every snapshot depends on
 SECRET_COLUMNS = frozenset({"password_hash"})  # never copied to Redis: loaded when asked for
 
 # Rows of other areas a snapshot reads (e.g. the cart's lines for its count): model ->
@@ -54,17 +52,19 @@ SNAPSHOT_ROWS: dict[type, Callable[[Session, object], Iterable[str]]] = {}
 
 log = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = 5.0  # after a failure, Redis is not tried again for this long
-_pending: set[tuple[str, str]] = set()  # (redis url, namespace) whose bump of EVERYONE failed
 _columns: dict[type, list[tuple[str, bool]]] = {}
 
 
 _redis = OptionalRedis("signed-in snapshots", "users are read from the database", RETRY_AFTER_SECONDS)
 _client, _failed, _recovered = _redis.client, _redis.failed, _redis.recovered
+_namespace_of = namespace_of
 
 
-@lru_cache(maxsize=32)
-def _namespace_of(database_url: str) -> str:
-    return hashlib.sha1(database_url.encode()).hexdigest()[:10]
+def _cache_seconds() -> int:
+    return int(current_app.config.get("SIGNED_IN_CACHE_SECONDS", 0) or 0)
+
+
+VERSIONS = Versions("signed-in", _redis, enabled=lambda: _cache_seconds() > 0)
 
 
 def user_key(user_id) -> str:
@@ -98,74 +98,16 @@ def _tables() -> set[str]:
     return {model.__table__.name for model in (User, Organisation, BillingInfo, *SNAPSHOT_ROWS)}
 
 
-@event.listens_for(Session, "after_flush")
-def _note_flushed_rows(session, flush_context) -> None:
-    keys = set()
-    for row in chain(session.new, session.dirty, session.deleted):
-        keys.update(_keys_of_row(session, row))
-    if keys:
-        session.info.setdefault(CHANGED_KEYS, set()).update(keys)
-
-
-@event.listens_for(Session, "do_orm_execute")
-def _note_bulk_statements(state) -> None:
-    if state.is_insert or state.is_update or state.is_delete:
-        if getattr(getattr(state.statement, "table", None), "name", None) in _tables():
-            state.session.info.setdefault(CHANGED_KEYS, set()).add(EVERYONE)
-
-
-@event.listens_for(Session, "after_commit")
-def _bump_after_commit(session) -> None:
-    if not committed_for_good(session):
-        return  # a SAVEPOINT released: a snapshot read now would be of the old rows, under new versions
-    keys = session.info.pop(CHANGED_KEYS, None)
-    if keys:
-        _bump(keys)
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _forget_rolled_back(session, previous_transaction) -> None:
-    if previous_transaction.parent is None:  # the outermost transaction: nothing of it stays
-        session.info.pop(CHANGED_KEYS, None)
-
-
-def _settings() -> tuple[str, str, int] | None:
-    if not has_app_context():
-        return None
-    config = current_app.config
-    seconds = int(config.get("SIGNED_IN_CACHE_SECONDS", 0) or 0)
-    if seconds <= 0:
-        return None
-    return config["REDIS_URL"], _namespace_of(str(config["SQLALCHEMY_DATABASE_URI"])), seconds
+VERSIONS.watch(_keys_of_row, _tables)
 
 
 def _version_key(namespace: str, key: str) -> str:
-    return f"signed-in:{namespace}:v:{key}"
-
-
-def _bump(keys: Iterable[str]) -> None:
-    settings = _settings()
-    if settings is None:
-        return
-    url, namespace, _ = settings
-    client = _client(url)
-    try:
-        if client is None:
-            raise RedisError("Redis is considered down")
-        pipeline = client.pipeline(transaction=False)
-        for key in sorted(set(keys)):
-            pipeline.incr(_version_key(namespace, key))
-        pipeline.execute()
-    except RedisError as error:
-        # Which snapshots went stale is lost with the failure: every one is, when Redis answers.
-        _pending.add((url, namespace))
-        if client is not None:
-            _failed(url, error)
+    return VERSIONS.key(namespace, key)
 
 
 def forget_signed_in_users() -> None:
     """Makes every snapshot stale (after SQL text or writes from outside the app)."""
-    _bump((EVERYONE,))
+    VERSIONS.move((EVERYONE,))
 
 
 SNAPSHOT_FORMAT = 2  # move on when the layout of a snapshot changes
@@ -276,34 +218,27 @@ def _read(client, url: str, namespace: str, user_id: int) -> tuple[dict | None, 
     snapshot = json.loads(found[0].split(b"\n", 1)[1])
     versions = found[1:]
     if len(versions) != len(snapshot["dependencies"]) or None in versions:
-        # A version Redis never had (or lost) starts at random, never at 0: a snapshot kept from
-        # before it was lost is not valid again.
-        keys = [_version_key(namespace, key) for key in snapshot["dependencies"]]
-        pipeline = client.pipeline(transaction=False)
-        for key in keys:
-            pipeline.set(key, random.randrange(1, 2**48), nx=True)
-        versions = pipeline.mget(keys).execute()[-1]
+        # A version Redis never had (or lost) starts at random: a snapshot kept from before it
+        # was lost is not valid again.
+        versions = VERSIONS.started(client, namespace, snapshot["dependencies"])
     return snapshot, [version.decode() for version in versions]
 
 
 def _writing(session: Session) -> bool:
     """Whether the session holds changes not committed yet: what it reads is not for others."""
-    return bool(session.info.get(CHANGED_KEYS) or session.new or session.dirty or session.deleted)
+    return bool(VERSIONS.noted(session) or session.new or session.dirty or session.deleted)
 
 
 def signed_in_user(user_id: int, load: Callable[[int], User | None]) -> User | None:
     """The user ``load(user_id)`` would return (read from the database with what the snapshot
     holds), from the snapshot when every row it was read from is unchanged since."""
-    settings = _settings()
-    client = _client(settings[0]) if settings is not None else None
-    if client is None:
+    connection = VERSIONS.connection()
+    if connection is None:
         return load(user_id)
-    url, namespace, seconds = settings
+    client, url, namespace = connection
+    seconds = _cache_seconds()
     key = _snapshot_key(namespace, user_id)
     try:
-        if (url, namespace) in _pending:
-            client.incr(_version_key(namespace, EVERYONE))
-            _pending.discard((url, namespace))
         snapshot, versions = _read(client, url, namespace, user_id)
         dependencies = snapshot["dependencies"] if snapshot is not None else None
     except RedisError as error:

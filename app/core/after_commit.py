@@ -5,12 +5,14 @@ messages, webhook deliveries). ``defer(key, items)`` notes items in the session 
 When the outermost transaction commits, each handler is given its items and adds their jobs to
 one Redis pipeline, sent in one round trip; when that transaction rolls back, the items are
 forgotten. If Redis cannot be reached then, nothing is raised (the transaction is committed):
-each area's sweeper finds its rows and enqueues them later.
+each area's sweeper finds its rows and enqueues them later, and a handler registered with
+``failed`` is told (``app.core.versions`` remembers the versions it could not move).
 
 The SAVEPOINT guard, written once here: SQLAlchemy also calls ``after_commit`` when a SAVEPOINT
 is released (invoice numbering does that) while the outer transaction is still open; a job sent
 then could run before its rows are committed, so the items wait for the real commit. Likewise a
-SAVEPOINT rolled back does not forget them (what they point at is still to be committed).
+SAVEPOINT rolled back does not forget them (what they point at is still to be committed), nor
+does a flush that failed inside a SAVEPOINT (the caller rolls the SAVEPOINT back and goes on).
 """
 from __future__ import annotations
 
@@ -27,11 +29,16 @@ log = logging.getLogger(__name__)
 
 # key in ``session.info`` -> handler(items, pipeline) adding the items' jobs to ``pipeline``
 _handlers: dict[str, Callable] = {}
+# key -> failed(items, error), told when the pipeline holding the items could not be sent
+_failure_handlers: dict[str, Callable] = {}
 
 
-def register(key: str, handler: Callable) -> None:
-    """``handler(items, pipeline)`` queues the jobs of the items noted under ``key``."""
+def register(key: str, handler: Callable, failed: Callable | None = None) -> None:
+    """``handler(items, pipeline)`` queues the jobs of the items noted under ``key``;
+    ``failed(items, error)``, if given, is told when that pipeline could not be sent."""
     _handlers[key] = handler
+    if failed is not None:
+        _failure_handlers[key] = failed
     install_session_hooks()
 
 
@@ -73,8 +80,20 @@ def send(waiting: dict[str, list]) -> None:
         pipeline.execute()
     except RedisError as error:
         log.warning("Redis unreachable after a commit: %s wait for their sweeps: %s", _describe(waiting), error)
-    except Exception:
+        _tell_failure(waiting, error)
+    except Exception as error:
         log.exception("could not queue %s after a commit; they wait for their sweeps", _describe(waiting))
+        _tell_failure(waiting, error)
+
+
+def _tell_failure(waiting: dict[str, list], error: Exception) -> None:
+    for key, items in waiting.items():
+        failed = _failure_handlers.get(key)
+        if failed is not None:
+            try:
+                failed(items, error)
+            except Exception:
+                log.exception("the failure handler of %s failed", key)
 
 
 def _describe(waiting: dict[str, list]) -> str:
@@ -82,7 +101,9 @@ def _describe(waiting: dict[str, list]) -> str:
 
 
 def _forget_after_rollback(session: Session, previous_transaction) -> None:
-    if not previous_transaction.nested:
+    # Only the outermost transaction: a flush that failed inside a SAVEPOINT ends a transaction
+    # that is not nested either (the flush's own), while the outer one goes on to its commit.
+    if previous_transaction.parent is None:
         for key in _handlers:
             session.info.pop(key, None)
 

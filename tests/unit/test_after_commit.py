@@ -5,12 +5,22 @@ from __future__ import annotations
 
 import pytest
 from redis.exceptions import ConnectionError as RedisConnectionError
-from sqlalchemy import create_engine, text
-from sqlalchemy.orm import Session
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from app.core import after_commit
 
 KEY = "unit_test_items"
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Row(Base):
+    __tablename__ = "t"
+    id: Mapped[int] = mapped_column(primary_key=True)
 
 
 class FakePipeline:
@@ -38,16 +48,6 @@ def redis(monkeypatch):
     after_commit.register(KEY, lambda items, pipeline: pipeline.queued.extend(items))
     yield fake
     after_commit._handlers.pop(KEY, None)
-
-
-@pytest.fixture
-def session():
-    engine = create_engine("sqlite://")
-    with Session(engine) as session:
-        session.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY)"))
-        session.commit()
-        yield session
-    engine.dispose()
 
 
 def test_items_are_sent_in_one_pipeline_after_the_commit_and_only_once(redis, session):
@@ -89,3 +89,28 @@ def test_redis_down_at_the_commit_raises_nothing_and_drops_the_items_for_the_swe
     after_commit.defer(KEY, [7], session=session)
     session.commit()
     assert redis.sent == [] and KEY not in session.info
+
+
+def test_a_flush_that_fails_inside_a_savepoint_keeps_the_items_of_the_outer_transaction(redis, session):
+    # Given items deferred, then a SAVEPOINT whose insert meets a unique key (as invoice numbering's may)
+    session.execute(text("INSERT INTO t (id) VALUES (1)"))
+    after_commit.defer(KEY, ["kept"], session=session)
+    with pytest.raises(IntegrityError):
+        with session.begin_nested():
+            session.add(Row(id=1))  # the flush's own transaction fails, then the SAVEPOINT rolls back
+    # When the outer transaction goes on and commits, Then its items are sent
+    session.commit()
+    assert redis.sent == [["kept"]]
+
+
+def test_a_handler_registered_with_failed_is_told_when_the_pipeline_could_not_be_sent(redis, session):
+    told = []
+    after_commit.register(KEY, lambda items, pipeline: pipeline.queued.extend(items),
+                          failed=lambda items, error: told.append((items, type(error))))
+    try:
+        redis.down = True
+        after_commit.defer(KEY, [8], session=session)
+        session.commit()
+    finally:
+        after_commit._failure_handlers.pop(KEY, None)
+    assert told == [([8], RedisConnectionError)] and redis.sent == []

@@ -3,13 +3,12 @@ computed from (so a change makes a new key rather than waiting for the old one t
 Redis unreachable: the value is built every time, and the page still answers."""
 from __future__ import annotations
 
-import hashlib
 import logging
 from typing import Callable, TypeVar
 
-from flask import current_app
 from redis.exceptions import RedisError
 
+from app.core.versions import database_namespace
 from app.queue import redis_connection
 
 log = logging.getLogger(__name__)
@@ -18,7 +17,7 @@ T = TypeVar("T")
 
 def database_tag() -> str:
     """A short tag of the app's database, so that two apps sharing a Redis never share a value."""
-    return hashlib.sha1(current_app.config["SQLALCHEMY_DATABASE_URI"].encode()).hexdigest()[:10]
+    return database_namespace()
 
 
 def kept(key: str, seconds: int, build: Callable[[], T], encode: Callable[[T], str],
