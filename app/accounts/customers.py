@@ -11,6 +11,7 @@ Nothing is committed here.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -83,6 +84,12 @@ def valid_email(value: str | None, field: str, *, required: bool = True) -> str:
     return email
 
 
+def valid_name(value: str | None, field: str = "name") -> str:
+    """A customer's name as kept: trimmed, inner spaces collapsed; ``CustomerRefused`` naming
+    ``field`` when it is empty or longer than ``MAX_NAME_LENGTH``."""
+    return _text(value, field, "the company name")
+
+
 def normalise_domain(value: str | None) -> str:
     """A domain name as kept: lower case, ASCII (IDNA), without a trailing dot; "" for none.
     Raises ``CustomerRefused`` (field ``domain``) unless it is a syntactically valid name of at
@@ -103,15 +110,32 @@ def normalise_domain(value: str | None) -> str:
     return domain
 
 
-def _comparable(name: str) -> str:
+def name_key(name: str) -> str:
+    """What two customer names are compared by: without case and extra spaces ("Contoso  ltd"
+    and "contoso Ltd" are the same customer name)."""
     return " ".join(name.split()).lower()
 
 
+def _siblings(reseller: Organisation) -> tuple:
+    return Organisation.parent_id == reseller.id, Organisation.kind == OrganisationKind.CUSTOMER.value
+
+
+def names_taken(reseller: Organisation, names: Collection[str]) -> frozenset[str]:
+    """The ``name_key`` of each of ``names`` one of ``reseller``'s customers has already: one
+    query (none without names). Reads only, without the lock ``create_customer`` takes: a
+    caller that checks ahead of creating (the checkout) is refused there again if a customer of
+    that name was made in between."""
+    keys = {name_key(name) for name in names}
+    if not keys:
+        return frozenset()
+    statement = select(func.lower(Organisation.name)).where(*_siblings(reseller), func.lower(Organisation.name).in_(keys))
+    return frozenset(db.session.scalars(statement))
+
+
 def _check_unique(reseller: Organisation, name: str, domain: str) -> None:
-    siblings = (Organisation.parent_id == reseller.id, Organisation.kind == OrganisationKind.CUSTOMER.value)
-    same_name = select(Organisation.id).where(*siblings, func.lower(Organisation.name) == _comparable(name))
-    if db.session.scalar(same_name.limit(1)) is not None:
+    if names_taken(reseller, [name]):
         raise DuplicateCustomer(f"You already have a customer named {name}.", "name")
+    siblings = _siblings(reseller)
     if domain and db.session.scalar(select(Organisation.id).where(*siblings, Organisation.domain == domain).limit(1)):
         raise DuplicateCustomer(f"Another of your customers already has the domain {domain}.", "domain")
 
@@ -127,7 +151,7 @@ def create_customer(reseller: Organisation, details: NewCustomer, *, actor: User
     is not enabled for reselling. Writes nothing when it raises."""
     if not reseller.acts_as_reseller:
         raise CustomerRefused("Only a reseller can create customer accounts.", kind=RefusalKind.FORBIDDEN)
-    name = _text(details.name, "name", "the company name")
+    name = valid_name(details.name)
     contact_name = _text(details.contact_name, "contact_name", "the contact's name")
     contact_email = valid_email(details.contact_email, "contact_email")
     domain = normalise_domain(details.domain)

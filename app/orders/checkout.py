@@ -21,7 +21,8 @@ from sqlalchemy import select
 
 from app.accounts.access import visible_organisation_ids
 from app.accounts.activity import record_activity
-from app.accounts.models import Organisation, OrganisationKind
+from app.accounts.customers import CustomerRefused, DuplicateCustomer, NewCustomer, create_customer, name_key, names_taken
+from app.accounts.models import Organisation
 from app.billing.models import PaymentMethodName
 from app.catalog.pricing import PriceBasis, PriceBook, Viewer, viewer_for
 from app.core.errors import QuoteChanged
@@ -35,11 +36,14 @@ from app.orders.placing import CheckoutError, OrderHeader, frozen_items, place_i
 from app.orders.quote import Quote, build_quote, price_purchase
 from app.orders.settlement import release_settled_order
 from app.billing.tax import reverse_charge_for
-from app.orders.validation import Purchaser, validate_lines
+from app.orders.validation import OrderInvalid, Problem, Purchaser, name_taken_problem, new_customers_of, validate_lines
 from app.plans.models import Subscription, SubscriptionResource
 from app.plans.states import SubscriptionStatus
 
 
+# The ordering forms' field for each field of a customer account the checkout fills.
+NEW_CUSTOMER_FIELDS = {"name": "new_customer_name", "contact_name": "new_customer_name", "contact_email": "new_customer_email",
+                       "billing_contact_name": "new_customer_name", "billing_contact_email": "new_customer_email"}
 PRICES_CHANGED = "Prices changed since you looked. Check the new summary and place the order again."
 
 
@@ -91,12 +95,16 @@ def own_customer_ids(buyer, among: Collection[int] | None = None) -> frozenset[i
 
 
 def purchaser_for(buyer, lines: Sequence[LineRequest]) -> Purchaser:
-    """``buyer`` (``None``: anonymous) with those of its own customers the lines are for: the
-    validation asks only about them, and a reseller may have thousands."""
+    """``buyer`` (``None``: anonymous) with those of its own customers the lines are for (the
+    validation asks only about them, and a reseller may have thousands), and what the
+    validation needs of the new customers they open: which names it has already (one query)."""
     if buyer is None:
         return Purchaser(None)
     wanted = {line.beneficiary.organisation_id for line in lines if line.beneficiary.kind is BeneficiaryKind.CUSTOMER}
-    return Purchaser(buyer, own_customer_ids(buyer, wanted))
+    opened = new_customers_of(lines)
+    taken = names_taken(buyer, [line.beneficiary.name for line in lines
+                                if line.beneficiary.kind is BeneficiaryKind.NEW_CUSTOMER]) if buyer.acts_as_reseller else frozenset()
+    return Purchaser(buyer, own_customer_ids(buyer, wanted), taken, opened)
 
 
 def beneficiary_labels(lines: Sequence[LineRequest], buyer) -> list[str]:
@@ -160,7 +168,10 @@ def place_order(request: CheckoutRequest, now: datetime, preview: Preview | None
     Guarantees: the checkout's gates hold (``app.orders.gates``, whatever ``preview`` says);
     the buyer pays the quote it confirmed (else ``QuoteChanged`` with the new one in
     ``quote``); every line is valid (``OrderInvalid``); all terms were accepted in the versions
-    shown (``TermsNotAccepted``); payment refusals raise ``PaymentFailed``. The same
+    shown (``TermsNotAccepted``); payment refusals raise ``PaymentFailed``. A new customer a
+    line opens is made by ``app.accounts.customers.create_customer`` (one per name, whatever
+    the number of its lines); a name the reseller has already is ``OrderInvalid`` before
+    anything is written, also when that customer was made after ``preview``. The same
     idempotency key returns the order it placed first, also when submits race
     (``app.orders.placing.place_idempotently``)."""
 
@@ -219,11 +230,11 @@ def _write_order(request: CheckoutRequest, preview: Preview, acceptance: list[di
                          fingerprint=quote.fingerprint, terms_acceptance=acceptance)
 
     def lines():
-        new_customers: dict[tuple[str, str], Organisation] = {}
+        new_customers: dict[str, Organisation] = {}
         books = {}
-        for line, priced in zip(preview.lines, quote.lines):
+        for index, (line, priced) in enumerate(zip(preview.lines, quote.lines)):
             term = preview.plan_terms[line.plan_term_id]
-            beneficiary = _beneficiary(line, request, new_customers)
+            beneficiary = _beneficiary(line, index, request, new_customers, now)
             subscription = _pending_subscription(line, term, beneficiary, request, quote.currency)
             order_line = OrderLine(
                 kind=OrderLineKind.PURCHASE.value, plan_term_id=term.id, beneficiary=beneficiary,
@@ -254,21 +265,33 @@ def _end_customer_book(request: CheckoutRequest, preview: Preview, for_itself: b
     return book.load(preview.plan_terms)
 
 
-def _beneficiary(line: LineRequest, request: CheckoutRequest, new_customers: dict) -> Organisation:
+def _beneficiary(line: LineRequest, index: int, request: CheckoutRequest, new_customers: dict, now: datetime) -> Organisation:
     beneficiary = line.beneficiary
     if beneficiary.kind is BeneficiaryKind.CUSTOMER:
         return db.session.get(Organisation, beneficiary.organisation_id)
     if beneficiary.kind is BeneficiaryKind.NEW_CUSTOMER:
-        key = (beneficiary.name.casefold(), beneficiary.admin_email)
+        key = name_key(beneficiary.name)  # lines opening the same name make one customer (validated: one administrator)
         if key not in new_customers:
-            # Its administrator (line.admin_email) is invited by provisioning.
-            new_customers[key] = Organisation(
-                name=beneficiary.name, kind=OrganisationKind.CUSTOMER.value, parent_id=request.buyer.id,
-                marketplace_id=request.marketplace.id,
-            )
-            db.session.add(new_customers[key])
+            new_customers[key] = _new_customer(beneficiary, index, request, now)
         return new_customers[key]
     return request.buyer
+
+
+def _new_customer(beneficiary, index: int, request: CheckoutRequest, now: datetime) -> Organisation:
+    """The customer account the line opens, by the one rule (``create_customer``): named as
+    given, its administrator's e-mail as contact (and billing contact), under the reseller's row
+    lock. Its administrator (the line's ``admin_email``) is invited by provisioning. A refusal
+    the checks before the lock did not foresee (a customer of that name made meanwhile, reselling
+    switched off) is ``OrderInvalid`` like theirs, and the placing writes nothing."""
+    details = NewCustomer(name=beneficiary.name, contact_name=beneficiary.name, contact_email=beneficiary.admin_email,
+                          marketplace_id=request.marketplace.id)
+    try:
+        return create_customer(request.buyer, details, actor=request.placed_by, now=now)
+    except DuplicateCustomer as refused:
+        raise OrderInvalid([name_taken_problem(" ".join(beneficiary.name.split()), index)
+                            if refused.field == "name" else Problem(refused.message, "beneficiary", index)]) from None
+    except CustomerRefused as refused:
+        raise OrderInvalid([Problem(refused.message, NEW_CUSTOMER_FIELDS.get(refused.field, "beneficiary"), index)]) from None
 
 
 def _pending_subscription(line: LineRequest, term, owner: Organisation, request: CheckoutRequest, currency: str) -> Subscription:

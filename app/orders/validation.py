@@ -12,6 +12,11 @@ are refused for new orders; every quantity is a whole number within the plan res
 and maximum, on its step; single-user plans hold exactly one seat; postponed billing only where
 the plan offers it; ordering parameters by type (``app.catalog.parameters``).
 
+A **new customer** a line opens meets ``app.accounts.customers``' rules (its name and its
+administrator's e-mail, which becomes its contact's), is not named like one of the reseller's
+customers (``Purchaser.taken_names``, read by the checkout), and every line opening a customer
+of the same name gives it the same administrator (they make one customer).
+
 Problems are collected, not raised one by one, so the buyer sees all of them at once.
 """
 from __future__ import annotations
@@ -19,8 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Mapping, Sequence
 
-from email_validator import EmailNotValidError, validate_email
-
+from app.accounts.customers import CustomerRefused, name_key, valid_email, valid_name
 from app.catalog.models import Audience, PlanKind
 from app.catalog.parameters import clean_values
 from app.core.errors import Refusal
@@ -60,6 +64,19 @@ class Purchaser:
 
     organisation: object | None
     customer_ids: frozenset[int] = field(default_factory=frozenset)
+    # Of the new customers the lines open: the ``name_key``s the reseller's customers have
+    # already, and the administrator's e-mail the first line gives each name (by ``name_key``).
+    taken_names: frozenset[str] = field(default_factory=frozenset)
+    new_customer_emails: Mapping[str, str] = field(default_factory=dict)
+
+
+def new_customers_of(lines: Sequence[LineRequest]) -> dict[str, str]:
+    """The new customers ``lines`` open: ``{name_key: the first line's administrator e-mail}``."""
+    opened: dict[str, str] = {}
+    for line in lines:
+        if line.beneficiary.kind is BeneficiaryKind.NEW_CUSTOMER:
+            opened.setdefault(name_key(line.beneficiary.name), line.beneficiary.admin_email)
+    return opened
 
 
 def parse_quantity(text: object, label: str) -> int:
@@ -132,17 +149,37 @@ def eligibility_problem(plan, buyer, beneficiary: Beneficiary, customer_ids: fro
     return None
 
 
-def new_customer_problems(beneficiary: Beneficiary) -> list[Problem]:
+def name_taken_problem(name: str, line: int | None = None) -> Problem:
+    """A new customer named like one the reseller has (``DuplicateCustomer``), in the ordering
+    forms' words."""
+    return Problem(f"You already have a customer named {name}: order for that customer, or give the new one another "
+                   "name.", "new_customer_name", line)
+
+
+def new_customer_problems(beneficiary: Beneficiary, purchaser: Purchaser) -> list[Problem]:
+    """The problems of the new customer a line opens (none for another beneficiary): the
+    account rules of ``app.accounts.customers``, in the words of the ordering forms."""
     if beneficiary.kind is not BeneficiaryKind.NEW_CUSTOMER:
         return []
-    problems = []
-    if not beneficiary.name or len(beneficiary.name) > 200:
+    problems, name = [], beneficiary.name
+    try:
+        name = valid_name(beneficiary.name)
+    except CustomerRefused:
         problems.append(Problem("Enter the new customer's organisation name (up to 200 characters).", "new_customer_name"))
     try:
-        validate_email(beneficiary.admin_email, check_deliverability=False)
-    except EmailNotValidError:
+        valid_email(beneficiary.admin_email, "contact_email")
+    except CustomerRefused:
         problems.append(Problem("Enter the e-mail address of the new customer's administrator.", "new_customer_email"))
-    return problems
+    if problems:
+        return problems
+    key = name_key(name)
+    if key in purchaser.taken_names:
+        return [name_taken_problem(name)]
+    first_email = purchaser.new_customer_emails.get(key, beneficiary.admin_email)
+    if first_email != beneficiary.admin_email:
+        return [Problem(f"Another line opens the new customer {name} with the administrator {first_email}: "
+                        "give both the same administrator, or this one another name.", "new_customer_email")]
+    return []
 
 
 def line_problems(request: LineRequest, term, marketplace, book, purchaser: Purchaser) -> tuple[list[Problem], LineRequest]:
@@ -168,8 +205,7 @@ def line_problems(request: LineRequest, term, marketplace, book, purchaser: Purc
     problems += [Problem(message, f"param-{key}") for key, message in errors.items()]
     if purchaser.organisation is not None:
         eligibility = eligibility_problem(plan, purchaser.organisation, request.beneficiary, purchaser.customer_ids)
-        problems += [eligibility] if eligibility else []
-        problems += new_customer_problems(request.beneficiary)
+        problems += [eligibility] if eligibility else new_customer_problems(request.beneficiary, purchaser)
     return problems, replace(request, quantities=quantities, parameters=parameters)
 
 

@@ -5,7 +5,8 @@ import pytest
 
 from app.orders.lines import Beneficiary, LineRequest
 from app.orders.validation import (
-    OrderInvalid, Purchaser, QuantityInvalid, eligibility_problem, line_problems, parse_quantity, validate_lines,
+    OrderInvalid, Purchaser, QuantityInvalid, eligibility_problem, line_problems, new_customers_of, parse_quantity,
+    validate_lines,
 )
 
 
@@ -141,6 +142,24 @@ def test_a_new_customer_needs_a_name_and_an_administrator_email():
     found = problems(make_term(), beneficiary=Beneficiary.new_customer("", "not-an-email"))
     assert found == ["Enter the new customer's organisation name (up to 200 characters).",
                      "Enter the e-mail address of the new customer's administrator."]
+
+
+def test_a_new_customer_may_not_be_named_like_one_of_the_resellers_customers():
+    taken = Purchaser(RESELLER, CUSTOMERS, taken_names=frozenset({"customer a"}))
+    assert problems(make_term(), beneficiary=Beneficiary.new_customer(" Customer   A ", "it@a.example"), purchaser=taken) == [
+        "You already have a customer named Customer A: order for that customer, or give the new one another name."]
+    assert problems(make_term(), beneficiary=Beneficiary.new_customer("Customer AB", "it@a.example"), purchaser=taken) == []
+
+
+def test_lines_opening_one_new_customer_give_it_one_administrator():
+    lines = [LineRequest(10, {}, {}, Beneficiary.new_customer(name, email))
+             for name, email in (("New Co", "it@new.example"), ("new  co", "it@new.example"), ("New Co", "boss@new.example"))]
+    purchaser = Purchaser(RESELLER, CUSTOMERS, new_customer_emails=new_customers_of(lines))
+    with pytest.raises(OrderInvalid) as refused:
+        validate_lines(lines, {10: make_term()}, MARKET, Book(), purchaser)
+    assert [(p.line, p.field, p.message) for p in refused.value.problems] == [
+        (2, "new_customer_email", "Another line opens the new customer New Co with the administrator it@new.example: "
+                                  "give both the same administrator, or this one another name.")]
 
 
 def test_anonymous_carts_are_not_checked_for_who_buys():

@@ -75,7 +75,7 @@ def test_the_invitation_of_a_new_customers_administrator_is_recorded_in_its_log(
     assert entry.summary == "Invitation as administrator sent to boss@newco.example (for-customers)"
 
 
-def test_an_order_for_customers_is_recorded_in_the_buyers_log_and_in_each_customers(world):
+def test_an_order_for_customers_is_recorded_in_the_buyers_log_and_in_each_customers_with_the_new_ones_creation(world):
     from app.orders.lines import Beneficiary
 
     f.make_billing_info(world.reseller)
@@ -91,11 +91,13 @@ def test_an_order_for_customers_is_recorded_in_the_buyers_log_and_in_each_custom
     newco = next(line.beneficiary for line in order.lines if line.beneficiary.name == "Newco Ltd")
     entries = _entries()
     assert [(e.organisation_id, e.action, e.actor_user_id, e.on_behalf_id, e.subject_id) for e in entries] == [
+        (world.reseller.id, "customer.created", world.users.reseller.id, None, newco.id),
         (world.reseller.id, "order.placed", world.users.reseller.id, None, order.id),
         (world.customer.id, "order.placed", world.users.reseller.id, world.reseller.id, order.id),
         (newco.id, "order.placed", world.users.reseller.id, world.reseller.id, order.id)]
-    assert entries[1].summary == f"Order {order.number} placed by Reseller One for you: {order.lines[0].description}"
-    assert entries[2].summary == f"Order {order.number} placed by Reseller One for you: {order.lines[1].description}"
+    assert entries[0].summary == "Customer account Newco Ltd created"
+    assert entries[2].summary == f"Order {order.number} placed by Reseller One for you: {order.lines[0].description}"
+    assert entries[3].summary == f"Order {order.number} placed by Reseller One for you: {order.lines[1].description}"
 
 
 def test_managing_users_is_recorded_in_the_organisations_log(world):

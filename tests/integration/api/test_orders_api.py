@@ -115,3 +115,47 @@ def test_answers_older_than_a_day_are_purged_and_their_key_runs_afresh(world, ap
 
     assert output == "1 stored answers deleted.\n"
     assert db.session.scalar(select(func.count(IdempotencyRecord.id))) == 0
+
+
+def _new_customer_lines(world, name: str) -> list[dict]:
+    term = next(term for term in world.customer_plan.terms if term.code == "monthly")
+    return [{"plan_term_id": term.id, "quantities": {"seats": 6},
+             "new_customer": {"name": name, "admin_email": "Boss@Newco.example"}}]
+
+
+def test_an_order_for_a_new_customer_creates_it_as_the_customers_api_does(world, api_as, buying_reseller, handed_off):
+    from app.accounts.activity import ActivityEntry
+    from app.accounts.models import Organisation
+
+    api = api_as(world.users.reseller)
+    lines = _new_customer_lines(world, "Newco Ltd")
+    quote = api.post("/api/v1/orders/quote", json={"lines": lines}).json
+    placed = api.post("/api/v1/orders", json={"lines": lines, "fingerprint": quote["quote"]["fingerprint"],
+                                              "accepted_terms": [terms["token"] for terms in quote["terms"]]},
+                      headers={"Idempotency-Key": "for-newco"})
+
+    assert placed.status_code == 201, placed.json
+    newco = db.session.get(Organisation, placed.json["lines"][0]["customer_id"])
+    assert (newco.name, newco.parent_id, newco.contact_name, newco.contact_email) == (
+        "Newco Ltd", world.reseller.id, "Newco Ltd", "boss@newco.example")
+    assert newco.created_at is not None
+    assert db.session.scalar(select(ActivityEntry.subject_id).where(ActivityEntry.action == "customer.created")) == newco.id
+    got = api.get(f"/api/v1/customers/{newco.id}")
+    assert got.status_code == 200 and got.json["name"] == "Newco Ltd"
+
+
+def test_an_order_for_a_new_customer_named_like_one_of_yours_is_422_and_places_nothing(world, api_as, buying_reseller, handed_off):
+    from app.accounts.models import Organisation
+
+    api = api_as(world.users.reseller)
+    organisations = db.session.scalar(select(func.count(Organisation.id)))
+    lines = _new_customer_lines(world, "CUSTOMER A")
+
+    quote = api.post("/api/v1/orders/quote", json={"lines": lines})
+    placed = api.post("/api/v1/orders", json={"lines": lines, "fingerprint": "0" * 64}, headers={"Idempotency-Key": "dup"})
+
+    message = "You already have a customer named CUSTOMER A: order for that customer, or give the new one another name."
+    assert (quote.status_code, quote.json["detail"]) == (422, message)
+    assert (placed.status_code, placed.json["detail"]) == (422, message)
+    assert db.session.scalar(select(func.count(Order.id))) == 0 and handed_off == []
+    assert db.session.scalar(select(func.count(Organisation.id))) == organisations

@@ -86,6 +86,42 @@ def test_twenty_concurrent_orders_never_overspend_one_credit_limit(app, shop, ha
     assert sorted(r for r in results if r != "refused") == [f"ORD-2026-00000{i}" for i in range(1, 6)]
 
 
+def test_ten_concurrent_orders_for_one_new_customer_name_make_one_customer(app, shop, handed_off):
+    # given ten summaries of orders for the new customer "Newco Ltd", each checked while none exists
+    from app.orders.lines import Beneficiary
+    from app.orders.validation import OrderInvalid
+
+    ids = (shop.reseller.id, shop.us.id, shop.users.reseller.id, term_of(shop.customer_plan).id)
+    start = threading.Barrier(10)
+
+    def order(number):
+        with app.app_context():
+            buyer, marketplace, user = db.session.get(Organisation, ids[0]), db.session.get(Marketplace, ids[1]), db.session.get(User, ids[2])
+            lines = [LineRequest(ids[3], beneficiary=Beneficiary.new_customer("Newco Ltd", f"admin{number}@newco.example"))]
+            preview = prepare(buyer, marketplace, lines)
+            request = CheckoutRequest(buyer, user, marketplace, lines, uuid.uuid4().hex, preview.quote.fingerprint,
+                                      frozenset(t.token for t in preview.terms))
+            db.session.commit()
+            start.wait()
+            try:
+                return place_order(request, NOW, preview).number
+            except OrderInvalid as refused:
+                return refused.problems[0].message
+            finally:
+                db.session.remove()
+
+    # when they are placed at once
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        results = list(pool.map(order, range(10)))
+    # then one is placed: the reseller's row lock makes the others see its customer, and refuse
+    db.session.expire_all()
+    named = select(func.count(Organisation.id)).where(Organisation.name == "Newco Ltd")
+    refused = "You already have a customer named Newco Ltd: order for that customer, or give the new one another name."
+    assert results.count(refused) == 9
+    assert db.session.scalar(named) == 1 and db.session.scalar(select(func.count(Order.id))) == 1
+    assert db.session.scalar(select(func.count(Subscription.id))) == 1
+
+
 
 def test_fifty_concurrent_card_submits_of_one_checkout_charge_once_and_provision_once(app, client, auth, shop, card_on_file, localstripe, handed_off):
     # given one reseller's checkout page paid by its saved Visa card

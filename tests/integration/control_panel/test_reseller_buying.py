@@ -156,6 +156,7 @@ def test_create_subscription_refuses_bad_input_next_to_the_field_and_writes_noth
     cases = [
         ({"new_customer_email": "not-an-address"}, "Enter the e-mail address of the new customer's administrator."),
         ({"new_customer_name": ""}, "Enter the new customer's organisation name (up to 200 characters)."),
+        ({"new_customer_name": "customer a"}, "You already have a customer named customer a: order for that customer, or give the new one another name."),
         ({"qty-seats": "101"}, "Seats: choose between 5 and 100."),
         ({"qty-seats": "-3"}, "Seats: the quantity cannot be negative."),
         ({"recipient": "existing", "customer": ""}, "Choose the customer the subscription is for."),
