@@ -14,6 +14,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from app.accounts.activity import record_activity
 from app.accounts.models import Organisation, OrganisationKind, Role, User
 from app.accounts.services import PasswordTooWeak, check_password_policy, normalise_email
 from app.core.errors import Refusal, RefusalKind
@@ -98,8 +99,10 @@ def sign_up(details: SignUp, *, min_length: int, now: datetime, seller: Organisa
     seller = seller if seller is not None else default_seller()
     if seller is None or not (seller.is_distributor or seller.acts_as_reseller):
         raise SignUpClosed("Sign-up is not open here. Contact your reseller.")
+    # Its contact and billing contact are the person signing up, as a reseller's form would set them.
     organisation = Organisation(name=organisation_name, kind=OrganisationKind.CUSTOMER.value, parent=seller,
-                                marketplace_id=details.marketplace_id, created_at=now)
+                                marketplace_id=details.marketplace_id, contact_name=name, contact_email=email,
+                                billing_contact_name=name, billing_contact_email=email, created_at=now)
     user = User(email=email, name=name, organisation=organisation, role=Role.ADMIN.value, is_enabled=True,
                 email_verified_at=None, created_at=now)
     user.set_password(details.password)
@@ -109,4 +112,8 @@ def sign_up(details: SignUp, *, min_length: int, now: datetime, seller: Organisa
     except IntegrityError:
         db.session.rollback()
         raise EmailTaken() from None
+    # The seller's log shows the new customer, as it shows one its staff created (by the system:
+    # the visitor is not one of the seller's users).
+    record_activity(seller.id, "customer.created", f"Customer account {organisation_name} opened by sign-up ({email})",
+                    subject=organisation, now=now)
     return user

@@ -3,6 +3,7 @@ branding, sign-up as its customer (Standard) or by invitation (Free), buying, an
 import pytest
 from sqlalchemy import select
 
+from app.accounts.activity import ActivityEntry
 from app.accounts.models import Organisation, Storefront, User
 from app.extensions import db
 from app.orders.models import Order
@@ -67,6 +68,13 @@ def test_a_visitor_signs_up_as_the_resellers_customer_and_buys_at_its_prices(cli
     assert response.status_code == 302 and response.headers["Location"] == "/s/reseller-one/"
     user = db.session.scalar(select(User).where(User.email == "buyer@acme.example"))
     assert (user.organisation.kind, user.organisation.parent_id) == ("customer", world.reseller.id)
+    # with the visitor as its contact, and the reseller's log showing the new customer
+    customer = user.organisation
+    assert (customer.contact_email, customer.billing_contact_email) == ("buyer@acme.example",) * 2
+    assert customer.contact_name == customer.billing_contact_name == user.name and customer.created_at is not None
+    entry = db.session.scalar(select(ActivityEntry).where(ActivityEntry.organisation_id == world.reseller.id,
+                                                          ActivityEntry.action == "customer.created"))
+    assert entry.summary == f"Customer account {customer.name} opened by sign-up (buyer@acme.example)"
     # who confirms the address and gives billing details (and on-account credit, as staff would)
     [message] = messages("email_verification", "buyer@acme.example")
     client.get(link_path(message))
