@@ -215,6 +215,8 @@ def run_target(target: Target, server: Server, data: dict, config: dict, session
             status, what = refused
             row["skipped" if status in (404, 405) else "failed"] = f"{what} answers {status} in this build"
             return row
+    if target.connections:
+        config = {**config, "connections": target.connections}
     row.update(measure(server, steps, target_sessions if target.buyer_per_connection else target_sessions[0], config, directory))
     return row
 
