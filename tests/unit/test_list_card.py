@@ -63,7 +63,7 @@ def test_one_page_has_no_pager_and_the_note_and_header_stand_around_the_table():
 
 
 def test_no_rows_says_the_empty_text_without_table_or_pager():
-    html = render(ROWS, rows=FakePage([], page=4, pages=3), options={})
+    html = render(ROWS, rows=FakePage([], page=1, pages=0), options={})
 
     assert html == '<p class="text-body-secondary" data-empty>No things yet.</p>'
 
@@ -83,3 +83,13 @@ def test_a_plain_box_has_only_its_heading():
     html = render(ROWS, rows=FakePage([]), options={"empty_box": True})
 
     assert html == '<div class="bg-white border rounded-3 p-5 text-center" data-empty> <h2 class="h5">No things yet.</h2> </div>'
+
+
+def test_a_page_past_the_last_says_so_and_links_to_the_last_not_that_the_list_is_empty():
+    html = render(ROWS, rows=FakePage([], page=9, pages=3), options={})
+
+    assert "No things yet." not in html and "<table" not in html
+    assert "There is no page 9: this list has 3 pages." in html
+    assert '<a href="/things?page=3&amp;q=a+b">Go to the last page</a>' in html
+    # an empty list (no page at all) keeps its empty state
+    assert "No things yet." in render(ROWS, rows=FakePage([], page=1, pages=0), options={})
