@@ -7,6 +7,7 @@ import urllib.error
 import urllib.request
 
 import pytest
+from playwright.sync_api import expect
 
 from tests import factories
 
@@ -43,7 +44,7 @@ def test_a_reseller_creates_uses_and_revokes_an_api_key(world, live_server, page
     page.goto(live_server + "/reseller/api-keys")
     assert secret not in page.content()
     page.get_by_role("button", name="Revoke the key Autotask sync").click()
-    assert page.locator('[data-status="revoked"]').count() == 1
+    expect(page.locator('[data-status="revoked"]')).to_have_count(1)  # waits for the page after the POST
     screenshot("api-key-revoked")
     assert _status(live_server + "/api/v1/subscriptions", secret) == 401
 

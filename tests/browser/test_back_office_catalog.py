@@ -1,6 +1,7 @@
 """Staff use the back office's catalog with the keyboard and the mouse in a real browser: a term
 refused beside its field, then added; the plan published; the queue page (issue 13)."""
 import pytest
+from playwright.sync_api import expect
 
 from app.extensions import db
 from tests import factories
@@ -28,15 +29,16 @@ def test_staff_add_a_term_after_a_refusal_and_publish_the_plan(world, live_serve
     page.get_by_label("Billed every (months)").fill("5")
     page.get_by_role("button", name="Add term").click()
     error = page.locator("#term-billing_frequency_months-errors")
+    expect(error).to_be_visible()
     assert error.inner_text().startswith("The billing frequency must divide the period")
     assert page.get_by_label("Billed every (months)").get_attribute("aria-describedby") == "term-billing_frequency_months-errors"
     screenshot("back-office-catalog-term-refused")
 
     page.get_by_label("Billed every (months)").fill("12")
     page.get_by_role("button", name="Add term").click()
-    assert "The term Two years is added" in page.locator(".alert").first.inner_text()
+    expect(page.locator(".alert").first).to_contain_text("The term Two years is added")
     page.get_by_role("button", name=f"Publish {world.customer_plan.name}").click()
-    assert "is published" in page.locator(".alert").first.inner_text()
+    expect(page.locator(".alert").first).to_contain_text("is published")
     screenshot("back-office-catalog-plan")
 
     page.goto(f"{live_server}/staff/queues")

@@ -52,8 +52,10 @@ def test_a_customer_buys_in_its_marketplace_and_opens_the_invoice(app, live_serv
     assert page.locator("[data-total=total]").inner_text() == total
     screenshot("customer-panel-5-invoice")
     page.locator("[data-panel-nav]").get_by_role("link", name="Invoices").click()
+    page.wait_for_url(live_server + "/customer/invoices")
     assert page.locator("[data-invoice]").count() >= 1
     screenshot("customer-panel-6-invoices")
     page.locator("[data-panel-nav]").get_by_role("link", name="Orders").click()
+    page.wait_for_url(live_server + "/customer/orders")
     assert page.locator(f'[data-order="{order.number}"]').count() == 1
     screenshot("customer-panel-7-orders")

@@ -8,6 +8,7 @@ Screenshots: journey-01 … journey-10 in tests/artifacts/."""
 import re
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from app.extensions import db
@@ -101,7 +102,7 @@ def test_a_customer_buys_changes_seats_invites_and_its_reseller_supports_it(app,
     page.locator("[data-seats-link]").click()
     page.get_by_label("E-mail address").fill("new.hire@customer-a.test")
     page.get_by_role("button", name="Assign a seat").click()
-    assert "new.hire@customer-a.test and invited" in page.locator("[role=status]").inner_text()
+    expect(page.locator("[role=status]")).to_contain_text("new.hire@customer-a.test and invited")
     assert page.locator("[data-seat-summary]").inner_text().startswith("1 of 10 seats assigned")
     screenshot("journey-06-seat-assigned")
     db.session.expire_all()

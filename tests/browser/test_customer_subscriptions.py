@@ -4,6 +4,7 @@ and the change request's status updating by itself on the subscription's page.""
 from datetime import datetime
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from app.core.clock import FixedClock
@@ -37,13 +38,13 @@ def test_a_customer_raises_seats_and_watches_the_vendor_update(app, world, subsc
     page.get_by_label("Seats").fill("101")
     page.get_by_role("button", name="Review the price").click()
     seats = page.get_by_label("Seats")
-    assert seats.get_attribute("aria-describedby") == "qty-seats-error"
+    expect(seats).to_have_attribute("aria-describedby", "qty-seats-error")
     assert page.locator("#qty-seats-error").inner_text() == "Seats: the maximum is 100."
     screenshot("customer-change-refused")
 
     seats.fill("11")
     page.get_by_role("button", name="Review the price").click()
-    assert page.locator('[data-total="total"]').inner_text() == "$5.94"
+    expect(page.locator('[data-total="total"]')).to_have_text("$5.94")
     screenshot("customer-change-preview")
     page.get_by_role("button", name="Confirm the change").click()
 

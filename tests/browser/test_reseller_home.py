@@ -4,6 +4,7 @@ seats (prices side by side), lower them (pending with its date), cancel and resu
 from datetime import datetime
 
 import pytest
+from playwright.sync_api import expect
 
 from app.extensions import db
 from app.plans.models import BillingPeriod
@@ -79,7 +80,7 @@ def test_a_reseller_reads_its_overview_and_acts_on_a_subscription_from_the_table
     _open_actions(page, book.a_monthly.id, "change")
     page.get_by_label("Seats").fill("6")
     page.get_by_role("button", name="Review the price").click()
-    assert "Takes effect on 01 March 2026" in page.locator("[data-effective]").inner_text()
+    expect(page.locator("[data-effective]")).to_contain_text("Takes effect on 01 March 2026")
     page.get_by_role("button", name="Confirm the change").click()
     page.wait_for_url(f"**/reseller/subscriptions/{book.a_monthly.id}")
     page.goto(live_server + "/reseller/")

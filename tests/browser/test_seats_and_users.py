@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from app.core.clock import current_now
@@ -54,21 +55,22 @@ def test_an_admin_assigns_a_seat_to_a_new_colleague_and_invites_a_member(app, wo
     for email in ("colleague@customer-a.test", "new.hire@customer-a.test"):
         page.get_by_label("E-mail address").fill(email)
         page.get_by_role("button", name="Assign a seat").click()
-    assert "new.hire@customer-a.test and invited" in page.locator("[role=status]").inner_text()
+        expect(page.locator("[role=status]")).to_contain_text(email)  # the next address goes in the new page's form
     assert page.locator("[data-seat-summary]").inner_text().startswith("6 of 6 seats assigned")
     assert page.locator("[data-seats-full]").is_visible()
+    assert "new.hire@customer-a.test and invited" in page.locator("[role=status]").inner_text()
     screenshot("customer-seats")
 
     page.goto(f"{live_server}/customer/subscriptions/{subscription.id}/change")
     page.locator("input[name=qty-seats]").fill("5")
     page.get_by_role("button", name="Review the price").click()
-    assert "6 seats are assigned: unassign seats before lowering to 5." in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("6 seats are assigned: unassign seats before lowering to 5.")
     screenshot("customer-seats-lowering-refused")
     page.goto(f"{live_server}/customer/users")
     page.get_by_label("E-mail address").fill("helper@customer-a.test")
     page.get_by_label("Role", exact=True).select_option("member")
     page.get_by_role("button", name="Send the invitation", exact=True).click()
-    assert page.locator('[data-user="helper@customer-a.test"] [data-status]').inner_text() == "Invited"
+    expect(page.locator('[data-user="helper@customer-a.test"] [data-status]')).to_have_text("Invited")
     screenshot("customer-users")
 
     db.session.expire_all()

@@ -18,7 +18,7 @@ def test_visitor_switches_region_opens_a_product_and_switches_plan_tab(app, live
     # and opens a product from the catalog
     page.get_by_role("link", name="Catalog", exact=True).click()
     page.get_by_role("link", name="IDSync Identity Synchronizer").click()
-    assert page.get_by_role("heading", name="IDSync Identity Synchronizer", level=1).is_visible()
+    expect(page.get_by_role("heading", name="IDSync Identity Synchronizer", level=1)).to_be_visible()
     customer_price = page.locator("[data-price][data-plan=connector-customers]").inner_text()
     assert "€" in customer_price
     screenshot("storefront-product-customers-eu")

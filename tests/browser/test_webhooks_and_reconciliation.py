@@ -4,6 +4,7 @@ reseller-webhook-created, reseller-webhook-log, reseller-reconciliation."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from app.extensions import db
@@ -35,13 +36,13 @@ def test_an_admin_registers_an_endpoint_sends_a_test_event_and_opens_the_reconci
 
     page.get_by_role("link", name="https://psa.example.test/hooks/marketplace").click()
     page.get_by_role("button", name="Send test event").click()
-    assert "A test event is on its way" in page.locator(".alert").first.inner_text()
+    expect(page.locator(".alert").first).to_contain_text("A test event is on its way")
     delivery = db.session.scalar(select(WebhookDelivery))
     assert page.locator(f'[data-delivery="{delivery.id}"] [data-state]').inner_text() == "Pending"
     assert secret not in page.content()
     screenshot("reseller-webhook-log")
 
     page.get_by_role("link", name="Reconciliation").click()
-    assert page.get_by_role("heading", name="Reconciliation").is_visible()
+    expect(page.get_by_role("heading", name="Reconciliation")).to_be_visible()
     assert page.get_by_role("link", name="Download CSV").is_visible()
     screenshot("reseller-reconciliation")
