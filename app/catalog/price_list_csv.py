@@ -21,6 +21,7 @@ from app.catalog.models import (
     Resource,
 )
 from app.catalog.price_versions import Item, VersionRefused, diff, lock_version
+from app.core.csv_export import safe_cell
 from app.core.errors import RefusalKind
 from app.extensions import db
 from app.money import minor_digits, plain_amount
@@ -52,8 +53,8 @@ def export_chunk(version_id: int, after_id: int, *, header: bool) -> tuple[str, 
     )
     last = None
     for row, term, plan, resource in db.session.execute(statement):
-        writer.writerow((row.plan_term_id, row.resource_id or "", plan.product.name, plan.name, term.name,
-                         resource.name if resource else "", plain_amount(row.cost, digits), plain_amount(row.msrp, digits)))
+        writer.writerow((row.plan_term_id, row.resource_id or "", safe_cell(plan.product.name), safe_cell(plan.name),
+                         safe_cell(term.name), safe_cell(resource.name if resource else ""), plain_amount(row.cost, digits), plain_amount(row.msrp, digits)))
         last = row.id
     return buffer.getvalue(), last
 
@@ -161,7 +162,7 @@ def changes_csv(version_id: int) -> tuple[str, bytes] | None:
     writer.writerow(("plan_term_id", "resource_id", "item", "change", "old_cost", "old_msrp", "new_cost", "new_msrp"))
     for line in diff(version, version.effective_from, changes_only=True):
         old, new = line.old or (None, None), line.new or (None, None)
-        writer.writerow((line.plan_term_id, line.resource_id or "", line.label, line.change, plain_amount(old[0], digits),
+        writer.writerow((line.plan_term_id, line.resource_id or "", safe_cell(line.label), line.change, plain_amount(old[0], digits),
                          plain_amount(old[1], digits), plain_amount(new[0], digits), plain_amount(new[1], digits)))
     name = f"prices-{version.price_list.marketplace.code.lower()}-{version.effective_from:%Y-%m-%d}.csv"
     return name, buffer.getvalue().encode("utf-8")

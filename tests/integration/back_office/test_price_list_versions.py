@@ -83,6 +83,19 @@ def test_a_draft_holds_the_prices_in_effect_and_exports_them(world, draft):
     assert all(line.change == "same" for line in diff(draft, NOW))
 
 
+def test_the_export_neutralises_names_a_spreadsheet_would_run_and_still_imports(world, draft):
+    # a plan named like a formula (names are typed by staff; the CSV is opened in spreadsheets)
+    world.customer_plan.name = "=HYPERLINK(\"http://x.test\")"
+    db.session.commit()
+    rows = exported(draft)
+    names = {row["plan"] for row in rows}
+    assert "'=HYPERLINK(\"http://x.test\")" in names and not any(name.startswith("=") for name in names)
+    # the import reads ids and amounts only: the exported file goes back in unchanged
+    import_csv(draft.id, to_csv(rows), actor=world.users.staff, now=NOW)
+    db.session.commit()
+    assert all(line.change == "same" for line in diff(draft, NOW))
+
+
 def test_a_csv_import_with_one_bad_row_imports_nothing_and_names_the_row(world, draft):
     rows = exported(draft)
     before = sorted(db.session.execute(select(PriceListVersionRow.plan_term_id, PriceListVersionRow.resource_id,
