@@ -30,6 +30,9 @@ def test_each_state_lists_its_requests_and_the_search_finds_one_by_order_number(
     assert "The domain taken.example is already registered with another account." in by_state["inquiring"]
     assert f'action="/staff/provisioning/{inquiring.id}/answer"' in by_state["inquiring"]
     assert f'action="/staff/provisioning/{done.id}/retry"' not in by_state["completed"]
+    # each table is named for screen readers
+    assert '<caption class="visually-hidden">Failed provisioning requests</caption>' in by_state["failed"]
+    assert '<caption class="visually-hidden">Completed provisioning requests</caption>' in by_state["completed"]
 
 
 def test_an_unknown_state_falls_back_to_what_needs_attention(client, auth, clean_redis, place_order, fast_provisioning):
