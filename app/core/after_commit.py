@@ -3,7 +3,7 @@
 An area registers, once, a handler for its key (``register``: provisioning jobs, outbox
 messages, webhook deliveries). ``defer(key, items)`` notes items in the session under that key.
 When the outermost transaction commits, each handler is given its items and adds their jobs to
-one Redis pipeline, sent in one round trip; when that transaction rolls back, the items are
+one Redis pipeline (one MULTI/EXEC), sent in one round trip; when that transaction rolls back, the items are
 forgotten. If Redis cannot be reached then, nothing is raised (the transaction is committed):
 each area's sweeper finds its rows and enqueues them later, and a handler registered with
 ``failed`` is told (``app.core.versions`` remembers the versions it could not move).
@@ -75,6 +75,7 @@ def send(waiting: dict[str, list]) -> None:
     """Queues every handler's items in one pipeline; never raises (the data is committed)."""
     try:
         pipeline = redis_connection().pipeline()
+        pipeline.multi()  # one MULTI/EXEC for every handler, whatever their order
         for key, items in waiting.items():
             _handlers[key](items, pipeline)
         pipeline.execute()

@@ -148,10 +148,6 @@ class Versions:
         if settings in self.unsent:
             self.unsent.discard(settings)
             names = [*names, ALL]
-        if not pipeline.explicit_transaction:
-            # The commit's pipeline is one MULTI/EXEC; RQ, enqueuing jobs in it too, opens it
-            # with MULTI itself only while nothing is queued yet.
-            pipeline.multi()
         self._queue_moves(pipeline, settings[1], names)
 
     def _moves_failed(self, names: list[str], error: Exception) -> None:

@@ -25,9 +25,15 @@ class Row(Base):
 
 class FakePipeline:
     def __init__(self, redis) -> None:
-        self.redis, self.queued = redis, []
+        self.redis, self.queued, self.in_multi = redis, [], False
+
+    def multi(self):
+        # as redis-py: MULTI opens the pipeline, before any command (handlers never open it)
+        assert not self.queued and not self.in_multi, "MULTI after commands, or twice"
+        self.in_multi = True
 
     def execute(self):
+        assert self.in_multi, "the commit's pipeline is one MULTI/EXEC"
         if self.redis.down:
             raise RedisConnectionError("Redis is down")
         self.redis.sent.append(list(self.queued))
