@@ -70,26 +70,27 @@ def test_two_lines_for_the_same_new_customer_make_one_customer(shop, handed_off)
     assert _written()[4] == 1
 
 
-def test_two_lines_naming_one_new_customer_with_two_administrators_are_refused(shop):
+def _refused_at_prepare(shop, *new_customers) -> list[tuple]:
+    """The (line, field, message) problems of preparing an order of lines for ``new_customers``
+    ((name, administrator) each), which must be refused with nothing written."""
     before = _written()
-    lines = _new_customer_lines(shop, ("Newco Ltd", "boss@newco.example"), ("Newco Ltd", "it@newco.example"))
+    lines = _new_customer_lines(shop, *new_customers)
     with pytest.raises(OrderInvalid) as refused:
         prepare(shop.reseller, shop.us, lines)
-    assert [(p.line, p.field, p.message) for p in refused.value.problems] == [
+    assert _written() == before
+    return [(p.line, p.field, p.message) for p in refused.value.problems]
+
+
+def test_two_lines_naming_one_new_customer_with_two_administrators_are_refused(shop):
+    assert _refused_at_prepare(shop, ("Newco Ltd", "boss@newco.example"), ("Newco Ltd", "it@newco.example")) == [
         (1, "new_customer_email", "Another line opens the new customer Newco Ltd with the administrator "
                                   "boss@newco.example: give both the same administrator, or this one another name.")]
-    assert _written() == before
 
 
 def test_a_name_the_reseller_has_already_is_refused_before_anything_is_written(shop):
-    before = _written()
-    lines = _new_customer_lines(shop, ("customer  a", "boss@newco.example"))
-    with pytest.raises(OrderInvalid) as refused:
-        prepare(shop.reseller, shop.us, lines)
-    assert [(p.line, p.field, p.message) for p in refused.value.problems] == [
+    assert _refused_at_prepare(shop, ("customer  a", "boss@newco.example")) == [
         (0, "new_customer_name", "You already have a customer named customer a: order for that customer, or give the "
                                  "new one another name.")]
-    assert _written() == before
 
 
 @pytest.mark.parametrize("with_preview", [True, False])
