@@ -76,6 +76,21 @@ def test_placing_looks_the_key_up_twice_and_reads_prices_once(client, auth, shop
     assert (len(key_lookups), len(price_reads)) == (2, 1)
 
 
+def test_placing_on_account_does_not_read_back_the_invoice_it_issued(client, auth, shop, count_queries, handed_off):
+    # given a line in the reseller's cart and its checkout page
+    auth.login("admin@reseller.test")
+    fill_cart(client, term_of(shop.reseller_plan), 1)
+    page = open_checkout(client)
+    # when the order is placed on account
+    with count_queries() as counter:
+        assert place_order(client, page).status_code == 302
+    # then the invoice is written once and the confirmation mail gets it from the invoicing, not
+    # from the database (the credit sum is the only read of the invoice table)
+    invoice_reads = [s for s in readings(counter.statements) if re.search(r"\bFROM invoice\b", s)]
+    assert len([s for s in counter.statements if s.lstrip().upper().startswith("INSERT INTO INVOICE ")]) == 1
+    assert [s for s in invoice_reads if "sum(invoice.total)" not in s] == []
+
+
 def test_a_key_with_no_order_is_remembered_until_the_transaction_ends(app, count_queries):
     from app.extensions import db
     from app.orders.placing import find_order
