@@ -12,9 +12,10 @@ def test_requests_share_the_processs_redis_client_and_its_open_connection(app):
     with app.app_context():
         second = redis_connection()
         second.ping()
-    # then the second used the first's client and the connection it left open
+    # then the second used the first's client and a connection already open (earlier tests of
+    # this process may have opened more than one)
     assert second is first
-    assert second.connection_pool._created_connections == connections_after_first == 1
+    assert second.connection_pool._created_connections == connections_after_first
 
 
 def test_a_client_for_another_url_is_its_own(app):
