@@ -15,9 +15,10 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Iterable
 
-from sqlalchemy import Integer, cast, func, null, select, union_all
+from sqlalchemy import Integer, bindparam, cast, func, null, select, union_all
 
 from app.accounts.models import Organisation, OrganisationKind
 from app.catalog.cache import cached
@@ -116,6 +117,19 @@ def rows_in_effect(model, list_ids, at: datetime, plan_term_ids=None):
     return statement
 
 
+@lru_cache(maxsize=None)
+def _prices_in_effect(terms: bool, resources: bool):
+    """The price book's statement, built once per process for each shape (plan term prices,
+    resource prices, or both): every book reads with its own bound values (``list_ids``,
+    ``at``, ``term_ids``, ``resource_term_ids``). Building it anew cost more CPU than running it."""
+    list_ids, at = bindparam("list_ids", expanding=True), bindparam("at", type_=PlanTermPrice.effective_from.type)
+    parts = [rows_in_effect(model, list_ids, at, bindparam(name, expanding=True))
+             for model, name, wanted in ((PlanTermPrice, "term_ids", terms), (ResourcePrice, "resource_term_ids", resources))
+             if wanted]
+    dated = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery()
+    return select(dated).where(dated.c.newest_first == 1)
+
+
 class PriceBook:
     """Prices for one viewer in one marketplace.
 
@@ -171,12 +185,12 @@ class PriceBook:
         ``effective_from`` not after it), in one statement."""
         distributor_list, reseller_list = self._price_lists()
         list_ids = [distributor_list] + ([reseller_list] if reseller_list else [])
-        parts = []
-        for model, plan_term_ids in ((PlanTermPrice, wanted_terms), (ResourcePrice, wanted_resources)):
-            if plan_term_ids:
-                parts.append(rows_in_effect(model, list_ids, self.moment, plan_term_ids))
-        dated = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery()
-        return db.session.execute(select(dated).where(dated.c.newest_first == 1)).all()
+        values = {"list_ids": list_ids, "at": self.moment}
+        if wanted_terms:
+            values["term_ids"] = sorted(wanted_terms)
+        if wanted_resources:
+            values["resource_term_ids"] = sorted(wanted_resources)
+        return db.session.execute(_prices_in_effect(bool(wanted_terms), bool(wanted_resources)), values).all()
 
     def load(self, plan_term_ids: Iterable[int], with_resources: bool = True) -> "PriceBook":
         plan_term_ids = set(plan_term_ids)

@@ -189,8 +189,9 @@ def place_order(request: CheckoutRequest, now: datetime, preview: Preview | None
         method.authorise(buyer, checked_preview.quote)
         order = _write_order(request, checked_preview, acceptance, now)
         _record_order(order, buyer, request.placed_by, now)
-        if method.collect(order, now):
-            release_settled_order(order, now)
+        collected = method.collect(order, now)
+        if collected.settled:
+            release_settled_order(order, collected.invoice, now)
         if request.cart is not None:
             request.cart.lines.clear()
         return order

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Iterable, Mapping
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from app.catalog.models import Plan, PlanResource, PlanTerm, Product
@@ -79,12 +80,19 @@ def load_plan_terms(plan_term_ids: Iterable[int]):
     ids = {term_id for term_id in plan_term_ids if isinstance(term_id, int)}
     if not ids:
         return {}
-    terms = db.session.scalars(
+    terms = db.session.scalars(_plan_terms_statement(), {"ids": sorted(ids)}).unique()
+    return {term.id: term for term in terms}
+
+
+@lru_cache(maxsize=1)
+def _plan_terms_statement():
+    """Built once per process (its loader options cost more CPU to build than the query to
+    run); each call binds its own ``ids``."""
+    return (
         select(PlanTerm)
-        .where(PlanTerm.id.in_(ids))
+        .where(PlanTerm.id.in_(bindparam("ids", expanding=True)))
         .options(
             joinedload(PlanTerm.plan).joinedload(Plan.product).joinedload(Product.parameters),
             joinedload(PlanTerm.plan).joinedload(Plan.resources).joinedload(PlanResource.resource),
         )
-    ).unique()
-    return {term.id: term for term in terms}
+    )

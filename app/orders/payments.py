@@ -3,7 +3,7 @@
 Each method is a small class with two steps that run inside the checkout's transaction, with
 the paying organisation's row locked: ``authorise`` before the order is written (may refuse),
 ``collect`` after (records the invoice, or marks the order as awaiting its payment) and says
-whether the order is settled, so provisioning may start at once. Refusals are
+whether the order is settled, so provisioning may start at once, and with which invoice. Refusals are
 ``PaymentFailed`` refusals (``app.core.errors``) carrying a message for the buyer; the checkout rolls everything
 back on them.
 
@@ -14,6 +14,7 @@ and the webhook reports it first.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
@@ -47,6 +48,15 @@ class CreditLimitExceeded(PaymentDeclined):
         self.remaining = remaining
 
 
+@dataclass(frozen=True)
+class Collected:
+    """What ``collect`` did: whether the order is settled now (provisioning may start), and
+    the invoice it issued (handed on, so the confirmation need not read it back)."""
+
+    settled: bool
+    invoice: object | None = None  # Invoice
+
+
 def _locale(organisation) -> str:
     marketplace = all_marketplaces().by_id.get(organisation.marketplace_id)  # a snapshot: no query
     return marketplace.locale if marketplace is not None else "en_US"
@@ -64,9 +74,9 @@ class PaymentMethod:
         """Refuses (``PaymentFailed``) before anything is written, or returns."""
         raise NotImplementedError
 
-    def collect(self, order, now: datetime) -> bool:
-        """Records how the order just written is paid; may still refuse. True when the order is
-        settled now (provisioning may start); False when its payment comes later."""
+    def collect(self, order, now: datetime) -> Collected:
+        """Records how the order just written is paid; may still refuse. Settled when the order
+        is settled now (provisioning may start); not when its payment comes later."""
         raise NotImplementedError
 
 
@@ -99,10 +109,10 @@ class OnAccount(PaymentMethod):
                 left,
             )
 
-    def collect(self, order, now: datetime) -> bool:
-        invoice_order(order, now, payment_method=self.name)
+    def collect(self, order, now: datetime) -> Collected:
+        invoice = invoice_order(order, now, payment_method=self.name)
         order.payment_status = OrderPaymentStatus.INVOICED.value
-        return True
+        return Collected(True, invoice)
 
 
 def card_payments_configured(config) -> bool:
@@ -123,13 +133,11 @@ class Card(PaymentMethod):
         if not self.available_for(buyer, quote.currency):
             raise PaymentMethodUnavailable("Card payments are not available at the moment.")
 
-    def collect(self, order, now: datetime) -> bool:
+    def collect(self, order, now: datetime) -> Collected:
         if order.total > 0:
             order.payment_status = OrderPaymentStatus.UNPAID.value
-            return False
-
-        mark_paid(order, now)  # nothing to charge (e.g. a free first month): paid as it is
-        return True
+            return Collected(False)
+        return Collected(True, mark_paid(order, now))  # nothing to charge (e.g. a free first month): paid as it is
 
 
 PAYMENT_METHODS: dict[str, PaymentMethod] = {}

@@ -30,10 +30,10 @@ log = logging.getLogger(__name__)
 P = OrderPaymentStatus
 
 
-def release_settled_order(order: Order, now: datetime) -> None:
-    """The order is invoiced or paid: tell the buyer and start provisioning (in the caller's
-    transaction; jobs and mails go out after its commit)."""
-    invoice = db.session.scalar(select(Invoice).where(Invoice.order_id == order.id).order_by(Invoice.id.desc()))
+def release_settled_order(order: Order, invoice: Invoice | None, now: datetime) -> None:
+    """The order is invoiced or paid (``invoice``: the invoice settling it issued, ``None`` when
+    none could be): tell the buyer and start provisioning (in the caller's transaction; jobs
+    and mails go out after its commit)."""
     order_confirmed(order, invoice, now)
     hand_off(order, now)
 
@@ -65,8 +65,7 @@ def on_card_payment_succeeded(order_id: int) -> None:
             log.info("order %s: payment succeeded, order already %s", order_id, order.payment_status if order else "missing")
         return
     now = current_now()
-    mark_paid(order, now)
-    release_settled_order(order, now)
+    release_settled_order(order, mark_paid(order, now), now)
 
 
 def on_card_payment_failed(order_id: int, message: str) -> None:

@@ -61,19 +61,34 @@ def test_placing_reads_a_fixed_number_of_statements_whatever_its_lines(client, a
     assert one_line.count <= 36
 
 
-def test_placing_looks_the_key_up_twice_and_reads_prices_once(client, auth, shop, count_queries, handed_off):
-    # given a line in the reseller's cart and its checkout page
+def statements_of_placing_one_line(client, auth, shop, count_queries):
+    """Given a line in the reseller's cart and its checkout page, the statements of placing it."""
     auth.login("admin@reseller.test")
     fill_cart(client, term_of(shop.reseller_plan), 1)
     page = open_checkout(client)
-    # when the order is placed
     with count_queries() as counter:
         assert place_order(client, page).status_code == 302
+    return counter
+
+
+def test_placing_looks_the_key_up_twice_and_reads_prices_once(client, auth, shop, count_queries, handed_off):
+    # given a line in the reseller's cart, when the order is placed (on account)
+    counter = statements_of_placing_one_line(client, auth, shop, count_queries)
     # then the key is looked up before the lock (a resubmitted form goes to its order) and under it
     # (a racing submit placed it), not a third time; and the prices are read once, for the quote
     key_lookups = [s for s in counter.statements if re.search(r'FROM "order"\s+WHERE "order".idempotency_key', s)]
     price_reads = [s for s in counter.statements if "FROM plan_term_price" in s]
     assert (len(key_lookups), len(price_reads)) == (2, 1)
+
+
+def test_placing_on_account_does_not_read_back_the_invoice_it_issued(client, auth, shop, count_queries, handed_off):
+    # given a line in the reseller's cart, when the order is placed on account
+    counter = statements_of_placing_one_line(client, auth, shop, count_queries)
+    # then the invoice is written once and the confirmation mail gets it from the invoicing, not
+    # from the database (the credit sum is the only read of the invoice table)
+    invoice_reads = [s for s in readings(counter.statements) if re.search(r"\bFROM invoice\b", s)]
+    assert len([s for s in counter.statements if s.lstrip().upper().startswith("INSERT INTO INVOICE ")]) == 1
+    assert [s for s in invoice_reads if "sum(invoice.total)" not in s] == []
 
 
 def test_a_key_with_no_order_is_remembered_until_the_transaction_ends(app, count_queries):
