@@ -60,10 +60,26 @@ def _order_items(reseller_id: int, start: datetime, end: datetime) -> Select:
         .join(OrderLine, OrderLineItem.order_line_id == OrderLine.id)
         .join(Order, OrderLine.order_id == Order.id)
         .join(Subscription, OrderLine.subscription_id == Subscription.id)
-        .where(Order.created_at >= start, Order.created_at < end, Order.status != OrderStatus.CANCELED.value,
-               Subscription.owner_id.in_(_customers(reseller_id)), OrderLineItem.billed_later.is_(False),
-               not_(and_(OrderLine.kind == OrderLineKind.CHANGE.value, OrderLineItem.subtotal == 0)))
+        .where(*charged_items(reseller_id, start, end))
     )
+
+
+def charged_items(reseller_id: int, start: datetime, end: datetime) -> tuple:
+    """The order items charged for ``reseller_id``'s customers' subscriptions in [start, end):
+    conditions on ``OrderLineItem``, ``OrderLine``, ``Order`` and ``Subscription`` joined. Items
+    billed later (postponed billing: a billing period bills them), change items of nothing and
+    cancelled orders charged nothing."""
+    return (Order.created_at >= start, Order.created_at < end, Order.status != OrderStatus.CANCELED.value,
+            Subscription.owner_id.in_(_customers(reseller_id)), OrderLineItem.billed_later.is_(False),
+            not_(and_(OrderLine.kind == OrderLineKind.CHANGE.value, OrderLineItem.subtotal == 0)))
+
+
+def billed_periods(reseller_id: int, start: datetime, end: datetime) -> tuple:
+    """The billing periods recorded (renewals billed) for ``reseller_id``'s customers'
+    subscriptions in [start, end): conditions on ``BillingPeriod`` and ``Subscription`` joined.
+    A free month bills nothing."""
+    return (BillingPeriod.created_at >= start, BillingPeriod.created_at < end,
+            BillingPeriod.status != BillingPeriodStatus.NOTHING_DUE.value, Subscription.owner_id.in_(_customers(reseller_id)))
 
 
 def _period_lines():
@@ -84,9 +100,7 @@ def _renewal_lines(reseller_id: int, start: datetime, end: datetime) -> Select:
         .select_from(BillingPeriod)
         .join(Subscription, BillingPeriod.subscription_id == Subscription.id)
         .join(elements, true())
-        .where(BillingPeriod.created_at >= start, BillingPeriod.created_at < end,
-               BillingPeriod.status != BillingPeriodStatus.NOTHING_DUE.value, Subscription.owner_id.in_(_customers(reseller_id)),
-               func.coalesce(quantity, 0) != 0)  # a line with no quantity charged nothing
+        .where(*billed_periods(reseller_id, start, end), func.coalesce(quantity, 0) != 0)  # a line with no quantity charged nothing
     )
 
 

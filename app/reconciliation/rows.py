@@ -13,8 +13,11 @@ today's price list):
 - ``cancellation``: a subscription cancelled in the month (nothing charged: the row tells the
   PSA the agreement ends at ``period_end``).
 
-An order item is charged at its buyer's tier; the other tier comes from the prices locked for
-the subscription's term (the prices its changes and renewals use), prorated by the same fraction.
+Both tiers of every charge come from one rule, in SQL (``app.reconciliation.amounts``), which the
+reseller home's chart adds up by month (``app.reconciliation.monthly``): an order item is charged
+at its buyer's tier; the other tier comes from the prices locked for the subscription's term (the
+prices its changes and renewals use), prorated by the same fraction; a refund's other tier is
+not known (blank).
 Items billed later (postponed billing), change items of nothing, and renewal lines of no
 quantity are not rows; neither are cancelled orders.
 
@@ -26,7 +29,6 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass
 from datetime import datetime
-from fractions import Fraction
 from typing import Iterable, Iterator
 
 from flask import current_app
@@ -35,7 +37,7 @@ from sqlalchemy.orm import joinedload, load_only
 
 from app.accounts.models import Organisation
 from app.billing.models import Invoice
-from app.catalog.models import Plan, PlanTerm, Resource
+from app.catalog.models import Plan, PlanTerm
 from app.core.csv_export import csv_text, safe_cell
 from app.core.errors import Refusal, RefusalKind
 from app.extensions import db
@@ -43,8 +45,7 @@ from app.money import Money, minor_digits, plain_amount
 from app.orders.models import Order, OrderLine, OrderLineItem, OrderLineKind
 from app.plans.models import BillingPeriod, Subscription
 from app.plans.periods import Period, anniversary, months_between
-from app.plans.proration import prorate
-from app.plans.term_prices import TermPrices, locked_prices_of
+from app.reconciliation.amounts import item_tiers, with_tiers
 from app.reconciliation.keys import RowKey, Source, ordered_keys, month_rows, row_count, row_keys
 
 COLUMNS = ("date", "kind", "customer_id", "customer", "subscription_id", "plan", "term", "item", "quantity", "currency",
@@ -110,32 +111,6 @@ def period_containing(subscription: Subscription, moment: datetime) -> Period | 
     return Period(anniversary(anchor, index * months), anniversary(anchor, (index + 1) * months))
 
 
-def _fraction(text: str) -> Fraction | None:
-    numerator, _, denominator = (text or "").partition("/")
-    if numerator.isascii() and numerator.isdigit() and denominator.isascii() and denominator.isdigit() and int(denominator):
-        return Fraction(int(numerator), int(denominator))
-    return None
-
-
-def _amount(unit: int | None, quantity: int, fraction_text: str) -> int | None:
-    if unit is None:
-        return None
-    fraction = _fraction(fraction_text)
-    if fraction is None:
-        return unit * quantity
-    return prorate(unit, abs(quantity), fraction) * (-1 if quantity < 0 else 1)
-
-
-def _other_tier(prices: TermPrices | None, resource_ids: dict[str, int], code: str, tier: str) -> int | None:
-    if prices is None:
-        return None
-    if not code:
-        return getattr(prices.plan, tier)
-    resource_id = resource_ids.get(code)
-    tiers = prices.resources.get(resource_id) if resource_id is not None else None
-    return getattr(tiers, tier) if tiers is not None else None
-
-
 def _subscriptions(ids: set[int]) -> dict[int, Subscription]:
     """The subscriptions the rows name, with owner, plan and term: one statement, only the
     columns a row shows (not their parameters)."""
@@ -152,14 +127,19 @@ def _subscriptions(ids: set[int]) -> dict[int, Subscription]:
 
 
 def _items(ids: list[int]) -> list:
+    """The items with both tiers (``app.reconciliation.amounts``)."""
     if not ids:
         return []
-    return db.session.execute(
-        select(OrderLineItem.id, OrderLineItem.description, OrderLineItem.resource_code, OrderLineItem.unit_price,
-               OrderLineItem.quantity, OrderLineItem.period_fraction, OrderLineItem.subtotal, OrderLine.kind.label("line_kind"),
-               OrderLine.subscription_id, Order.id.label("order_id"), Order.number.label("order_number"), Order.created_at,
-               Order.currency, Order.buyer_id)
+    tiers = item_tiers(db.engine.dialect.name)
+    return db.session.execute(with_tiers(
+        select(OrderLineItem.id, OrderLineItem.description, OrderLineItem.quantity, OrderLineItem.period_fraction,
+               OrderLine.kind.label("line_kind"), OrderLine.subscription_id, Order.id.label("order_id"),
+               Order.number.label("order_number"), Order.created_at, Order.currency,
+               tiers.unit_cost.label("unit_cost"), tiers.unit_price.label("unit_price"),
+               tiers.cost_amount.label("cost_amount"), tiers.price_amount.label("price_amount"))
+        .select_from(OrderLineItem)
         .join(OrderLine, OrderLineItem.order_line_id == OrderLine.id).join(Order, OrderLine.order_id == Order.id)
+        .join(Subscription, OrderLine.subscription_id == Subscription.id))
         .where(OrderLineItem.id.in_(ids))).all()
 
 
@@ -194,40 +174,25 @@ class _Related:
     def __init__(self, items: list, periods: list, cancelled_ids: list[int]) -> None:
         self.subscriptions = _subscriptions({item.subscription_id for item in items}
                                             | {period.subscription_id for period in periods} | set(cancelled_ids))
-        buyer_ids = {item.buyer_id for item in items}
-        self.buyers = ({organisation.id: organisation for organisation in
-                        db.session.scalars(select(Organisation).where(Organisation.id.in_(buyer_ids)))} if buyer_ids else {})
         self.order_invoices = _order_invoices({item.order_id for item in items})
         self.period_invoices = _invoice_numbers({period.invoice_id for period in periods if period.invoice_id})
-        self.resource_ids = dict(db.session.execute(select(Resource.code, Resource.id)).all()) if items else {}
-        self._prices: dict[int, TermPrices | None] = {}
 
-    def prices(self, subscription: Subscription) -> TermPrices | None:
-        if subscription.id not in self._prices:
-            self._prices[subscription.id] = locked_prices_of(subscription)
-        return self._prices[subscription.id]
+
+def _integer(value) -> int | None:
+    return None if value is None else int(value)
 
 
 def _item_row(item, related: _Related) -> ReconciliationRow:
     subscription = related.subscriptions[item.subscription_id]
-    prices = related.prices(subscription)
     kind = "new" if item.line_kind == OrderLineKind.PURCHASE.value else ("proration" if item.period_fraction else "change")
-    if related.buyers[item.buyer_id].acts_as_reseller:  # the buyer paid the cost tier; the customer's price is the other
-        unit_cost, cost_amount = item.unit_price, item.subtotal
-        unit_price = _other_tier(prices, related.resource_ids, item.resource_code, "customer")
-        price_amount = _amount(unit_price, item.quantity, item.period_fraction)
-    else:
-        unit_price, price_amount = item.unit_price, item.subtotal
-        unit_cost = _other_tier(prices, related.resource_ids, item.resource_code, "cost")
-        cost_amount = _amount(unit_cost, item.quantity, item.period_fraction)
     if kind == "new" and subscription.activated_at is not None:
         period = period_containing(subscription, subscription.activated_at)
     else:
         period = period_containing(subscription, item.created_at)
     return ReconciliationRow(
         item.created_at, kind, subscription.owner_id, subscription.owner.name, subscription.id, subscription.plan.name,
-        subscription.plan_term.name, item.description, item.quantity, item.currency, unit_cost, unit_price,
-        cost_amount, price_amount, item.period_fraction, period.start if period else None,
+        subscription.plan_term.name, item.description, item.quantity, item.currency, _integer(item.unit_cost),
+        _integer(item.unit_price), _integer(item.cost_amount), _integer(item.price_amount), item.period_fraction, period.start if period else None,
         period.end if period else None, item.order_number, related.order_invoices.get(item.order_id, ""))
 
 

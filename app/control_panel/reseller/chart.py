@@ -1,7 +1,7 @@
 """The geometry of the home page's twelve-month chart, drawn as SVG by the template: per month
 two bars (revenue from customers, cost to the distributor) and a point of the margin line, on
 a scale with round gridlines (pure: amounts in, coordinates out); and the series kept in Redis
-for a while, since they change only when a period is billed."""
+for a while, since they change only when an order is placed or a period is billed."""
 from __future__ import annotations
 
 import json
@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from app.control_panel.reseller.kept import database_tag, kept
 from app.extensions import db
+from app.orders.models import Order
 from app.plans.models import BillingPeriod
 from app.plans.revenue import MonthAmounts, RevenueSeries
 
@@ -117,11 +118,14 @@ def _decode(raw: bytes) -> list[RevenueSeries]:
 
 def cached_series(reseller_id: int, now: datetime, build: Callable[[], list[RevenueSeries]]) -> list[RevenueSeries]:
     """``build()``'s series, kept in Redis for ``RESELLER_CHART_CACHE_SECONDS`` under a key naming
-    the reseller, the month and the newest billed period (one cheap query: a new period anywhere
-    makes a new key). Redis unreachable: built every time."""
+    the reseller, the month, the newest order and the newest billed period (one cheap query of
+    two index look-ups: a new order, change or proration, or a new period, anywhere makes a new
+    key). An order cancelled unpaid leaves the chart when the kept series expire. Redis
+    unreachable: built every time."""
     seconds = current_app.config.get("RESELLER_CHART_CACHE_SECONDS", 0)
     if not seconds:
         return build()
-    newest = db.session.scalar(select(func.max(BillingPeriod.id))) or 0
-    key = f"reseller-chart:v1:{database_tag()}:{reseller_id}:{now:%Y-%m}:{newest}"
+    newest_order, newest_period = db.session.execute(
+        select(select(func.max(Order.id)).scalar_subquery(), select(func.max(BillingPeriod.id)).scalar_subquery())).one()
+    key = f"reseller-chart:v2:{database_tag()}:{reseller_id}:{now:%Y-%m}:{newest_order or 0}:{newest_period or 0}"
     return kept(key, seconds, build, _encode, _decode)

@@ -40,9 +40,10 @@ from app.plans.models import (
     SubscriptionResource,
 )
 from app.plans.queries import DisplayStatus, SubscriptionCounts, display_status_of, subscription_counts
-from app.plans.revenue import RevenueSeries, revenue_by_month
+from app.plans.revenue import RevenueSeries
 from app.plans.states import SubscriptionStatus
 from app.plans.version import subscriptions_version
+from app.reconciliation.monthly import billed_by_month
 
 S = SubscriptionStatus
 @dataclass(frozen=True)
@@ -318,10 +319,10 @@ def overview_summary(reseller_id: int) -> OverviewSummary:
 
 
 def revenue_chart(reseller_id: int, now: datetime) -> list[RevenueSeries]:
-    """The last twelve months of recurring revenue, cost and margin of the reseller's customers'
-    subscriptions (expired ones included: they were billed), one series per currency."""
-    ids = select(Subscription.id).where(Subscription.owner_id.in_(customers_of(reseller_id)))
-    return cached_series(reseller_id, now, lambda: revenue_by_month(ids, now))
+    """The last twelve months of what the reseller's customers were billed and what it was billed
+    for them, and the margin (``billed_by_month``: the reconciliation's charges), one series per
+    currency."""
+    return cached_series(reseller_id, now, lambda: billed_by_month(reseller_id, now))
 
 
 def customer_name(reseller_id: int, customer_id: int) -> str | None:

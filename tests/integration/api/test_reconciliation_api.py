@@ -12,7 +12,7 @@ import io
 from app.api import openapi_document
 from tests.integration.api.contract import violations
 from tests.integration.checkout.conftest import handed_off, shop  # noqa: F401  (fixtures)
-from tests.integration.reconciliation.test_reconciliation_export import history  # noqa: F401  (fixture)
+from tests.integration.reconciliation.conftest import at, buy, change_seats, history  # noqa: F401  (fixtures)
 
 
 def _usd(amount):

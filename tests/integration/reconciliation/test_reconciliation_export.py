@@ -1,62 +1,15 @@
 """The reseller's monthly reconciliation CSV: a customer's new subscription, an increase
-(prorated) and a renewal, at the reseller's cost and the customer's price, with exact values.
-
-World prices (US, per month): the customer plan costs 800 / MSRP 1000 with five seats
-included, a seat above them 200 / 300; Reseller One set no price, so Customer A pays the MSRP."""
+(prorated) and a renewal (``history``, see conftest.py), at the reseller's cost and the
+customer's price, with exact values."""
 from __future__ import annotations
 
 import csv
 import io
 from datetime import datetime
-from uuid import uuid4
 
-import pytest
-from sqlalchemy import select
-
-from app.core.clock import FixedClock
 from app.extensions import db
-from app.orders.change_lines import ChangeRequest, place_change_order, preview_change
-from app.orders.checkout import CheckoutRequest, place_order, prepare
-from app.orders.lines import LineRequest
-from app.plans.duties import run_duties
-from app.plans.lifecycle import activate, cancel
-from app.plans.models import Subscription
+from app.plans.lifecycle import cancel
 from app.reconciliation.rows import reconciliation_rows
-from tests.integration.checkout.conftest import handed_off, shop  # noqa: F401  (fixtures)
-from tests.integration.checkout.helpers import term_of
-
-FEB_1 = datetime(2026, 2, 1, 9)  # a 28-day period: 1 February 09:00 to 1 March 09:00
-FEB_11 = datetime(2026, 2, 11, 15)  # 18 days left
-MAR_1 = datetime(2026, 3, 1, 9)
-
-
-@pytest.fixture
-def history(app, shop, handed_off, monkeypatch):
-    """Customer A buys 8 seats on 1 February, raises them to 10 on 11 February; renewed on 1 March."""
-    def at(moment):
-        monkeypatch.setitem(app.config, "CLOCK", FixedClock(moment))
-
-    shop.customer.credit_limit = 1_000_000
-    db.session.commit()
-    user = shop.users.customer
-    at(FEB_1)
-    lines = [LineRequest(term_of(shop.customer_plan).id, {"seats": 8})]
-    preview = prepare(shop.customer, shop.us, lines, placed_by=user)
-    order = place_order(CheckoutRequest(shop.customer, user, shop.us, lines, uuid4().hex, preview.quote.fingerprint,
-                                        frozenset(t.token for t in preview.terms)), FEB_1)
-    subscription_id = order.lines[0].subscription_id
-    activate(subscription_id, FEB_1)
-    db.session.commit()
-    at(FEB_11)
-    subscription = db.session.get(Subscription, subscription_id)
-    requested = {shop.seats.id: 10}
-    change = preview_change(subscription, requested, FEB_11, by_customer=True)
-    place_change_order(ChangeRequest(subscription_id, requested, change.change.fingerprint, uuid4().hex, placed_by=user,
-                                     by_customer=True), FEB_11)
-    at(MAR_1)
-    run_duties(MAR_1)
-    db.session.commit()
-    return subscription_id
 
 
 def _csv(client, month: str) -> list[dict]:
