@@ -1,6 +1,8 @@
 """Who may buy what: the one rule of which plan audiences a buyer may buy, read by the
-storefront (what it lists and offers with a buy button), the panels' and the API's plan lists,
-and the checkout's validation (``app.orders.validation``, which adds for whom a plan is bought).
+storefront (what it lists and offers with a buy button, through ``Viewer.kind``), the API's plan
+lists, and the checkout's validation (``app.orders.validation``, which adds for whom a plan is
+bought). The panels' ordering flows each sell one audience to one beneficiary, which that
+validation checks.
 
 Buyers are of five kinds (``buyer_kind``):
 - an **anonymous visitor** may become any buyer (a prospective reseller too): it sees and may
