@@ -12,7 +12,8 @@ from app.accounts.access import acting_organisation
 from app.api.common import ListArgs, MoneySchema, list_schema, money, page
 from app.api.errors import abort_api
 from app.api.framework import api_blueprint
-from app.catalog.models import Audience, Plan, PlanResource, Product
+from app.catalog.eligibility import buyable_audiences
+from app.catalog.models import Plan, PlanResource, Product
 from app.catalog.pricing import PriceBook, viewer_for
 from app.catalog.reference import all_marketplaces
 
@@ -96,10 +97,8 @@ ProductList = list_schema(ProductSchema, "ProductList")
 PlanList = list_schema(PlanSchema, "PlanList")
 
 
-def _audiences() -> list[str]:
-    if acting_organisation().acts_as_reseller:
-        return [Audience.RESELLER.value, Audience.CUSTOMER.value]
-    return [Audience.CUSTOMER.value]
+def _audiences() -> tuple[str, ...]:
+    return buyable_audiences(acting_organisation())  # the one rule: app.catalog.eligibility
 
 
 def _plans():

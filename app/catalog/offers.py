@@ -7,13 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.accounts.models import Organisation, OrganisationKind
-from app.catalog.models import Audience, Category, Plan, PlanResource, PlanTerm, PlanTermPrice, PriceList, Product, Resource
+from app.catalog.models import Audience, Category, Plan, PlanResource, Product, Resource
 from app.catalog.pricing import PriceBook, viewer_for
-from app.catalog.queries import AddOn, PlanOffer, minimum_order
+from app.catalog.queries import AddOn, PlanOffer, minimum_order, sold_in
 from app.extensions import db
 
 
@@ -99,25 +98,13 @@ def plan_offer(plan_id: int, organisation, marketplace, audience: str, term_id: 
 SEARCH_MAX = 100
 
 
-def _sold_in(marketplace):
-    """Plans with at least one term on the distributor's price list of ``marketplace``."""
-    return exists(
-        select(PlanTermPrice.id)
-        .join(PlanTerm, PlanTerm.id == PlanTermPrice.plan_term_id)
-        .join(PriceList, PriceList.id == PlanTermPrice.price_list_id)
-        .join(Organisation, Organisation.id == PriceList.seller_id)
-        .where(PlanTerm.plan_id == Plan.id, PriceList.marketplace_id == marketplace.id,
-               Organisation.kind == OrganisationKind.DISTRIBUTOR.value)
-    )
-
-
 def plan_offers_page(organisation, marketplace, audience: str, search: str = "", page: int = 1, per_page: int = 12):
     """A page of the published plans of ``audience`` sold in ``marketplace`` whose plan,
     product or vendor name contains ``search`` (case-insensitive), in product then plan order,
     each priced at ``organisation``'s prices for its first priced term: a ``db.paginate`` result
     whose ``offers`` hold the priced offers of its ``items``. Four queries whatever the
     catalog's size (count, rows, their collections, prices)."""
-    statement = _customer_plans(audience).where(_sold_in(marketplace))
+    statement = _customer_plans(audience).where(sold_in(marketplace))
     words = search.strip()[:SEARCH_MAX]
     if words:
         pattern = "%" + words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

@@ -2,15 +2,17 @@
 who sees the same prices (``app.catalog.cache``).
 
 A content's cache key lists everything it depends on besides the catalog: the marketplace, the
-price basis (and the reseller whose prices a customer sees), the price epoch (which dated prices
-are in effect), and the page's own arguments. The
+price basis (and the reseller whose prices a customer sees), the kind of buyer looking (which
+plans it is shown and may buy: ``app.catalog.eligibility``; a direct customer pays retail like
+a visitor but is shown less), the price epoch (which dated prices are in effect), and the
+page's own arguments. The
 layout around it (user menu, cart, region picker, flashes) is rendered per request. Forms in a
 content get the viewer's CSRF token put in when served.
 """
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from flask import g, render_template, request
 from flask_wtf.csrf import generate_csrf
@@ -19,7 +21,7 @@ from markupsafe import Markup
 from app.catalog.cache import cached
 from app.catalog.price_schedule import price_epoch
 from app.catalog.pricing import Viewer
-from app.catalog.queries import catalog_page, product_offers, published_product, term_codes
+from app.catalog.queries import catalog_page, listed_category_ids, product_offers, published_product, term_codes
 from app.catalog.reference import CategoryInfo, MarketplaceInfo, category_tree
 from app.catalog.totals import plan_total
 
@@ -32,7 +34,8 @@ def _prices(marketplace: MarketplaceInfo, viewer: Viewer) -> tuple:
     # The script root too: links in a content are relative to where the app is mounted. The
     # price epoch changes the key when a dated price comes into effect (app.catalog.price_schedule).
     # A reseller's white-label storefront (g.shop_slug) links to its own pages.
-    return (request.script_root, marketplace.id, viewer.basis.value, viewer.reseller_id, price_epoch(), g.get("shop_slug"))
+    return (request.script_root, marketplace.id, viewer.basis.value, viewer.reseller_id, viewer.kind.value, price_epoch(),
+            g.get("shop_slug"))
 
 
 def _render_shared(template: str, **context) -> dict:
@@ -49,12 +52,24 @@ def _served(rendered: dict) -> Markup:
     return Markup(html)
 
 
+def listed_categories(marketplace: MarketplaceInfo, viewer: Viewer) -> list[CategoryInfo]:
+    """The category tree without the categories holding no product the viewer is shown: a
+    parent stays while one of its children holds one (copies: the snapshots are shared)."""
+    listed = listed_category_ids(marketplace, viewer)
+    tree = []
+    for category in category_tree():
+        children = [child for child in category.children if child.id in listed]
+        if category.id in listed or children:
+            tree.append(replace(category, children=children))
+    return tree
+
+
 def home_content(marketplace: MarketplaceInfo, viewer: Viewer) -> Markup:
     """The home page: categories and the first products of the catalog at the viewer's prices."""
 
     def build() -> dict:
         featured = catalog_page(marketplace, viewer, per_page=HOME_CARDS).cards
-        return _render_shared("catalog/_index.html", categories=category_tree(), featured=featured)
+        return _render_shared("catalog/_index.html", categories=listed_categories(marketplace, viewer), featured=featured)
 
     return _served(cached("home", _prices(marketplace, viewer), build))
 
@@ -66,7 +81,7 @@ def browse_content(marketplace: MarketplaceInfo, viewer: Viewer, category: Categ
 
     def build() -> dict:
         listing = catalog_page(marketplace, viewer, category=category, query=query, page=page, per_page=per_page)
-        return _render_shared("catalog/_browse.html", page=listing, categories=category_tree())
+        return _render_shared("catalog/_browse.html", page=listing, categories=listed_categories(marketplace, viewer))
 
     parts = (*_prices(marketplace, viewer), category.id if category else None, query, page, per_page)
     return _served(cached("browse", parts, build))
@@ -98,8 +113,12 @@ def product_content(slug: str, marketplace: MarketplaceInfo, viewer: Viewer, aud
             return None
         offers = product_offers(product, marketplace, viewer, term)
         chosen = choose_audience(offers, audience)
+        # a product whose published plans are all of audiences the viewer is not shown (for resellers, to a customer)
+        audiences = {plan.audience for plan in product.plans if plan.published}
+        withheld = bool(audiences) and not audiences & set(offers)
         rendered = _render_shared("catalog/_product.html", product=product, audience=chosen, offers_by_audience=offers,
-                                  offers=offers[chosen], term_codes=term_codes(product), selected_term=term, plan_total=plan_total)
+                                  offers=offers[chosen], term_codes=term_codes(product), selected_term=term, plan_total=plan_total,
+                                  viewer_kind=viewer.kind.value, buyable=viewer.kind.buyable, withheld=withheld)
         return {"name": product.name, **rendered}
 
     found = cached("product", (*_prices(marketplace, viewer), slug, audience, term), build)

@@ -22,6 +22,7 @@ from sqlalchemy import Integer, bindparam, cast, func, null, select, union_all
 
 from app.accounts.models import Organisation, OrganisationKind
 from app.catalog.cache import cached
+from app.catalog.eligibility import BuyerKind, buyer_kind
 from app.catalog.models import PlanTermPrice, PriceList, ResourcePrice
 from app.core.clock import current_now
 from app.extensions import db
@@ -38,12 +39,23 @@ class PriceBasis(str, enum.Enum):
     RESELLER_PRICE = "reseller_price"
 
 
+_KIND_OF_BASIS = {PriceBasis.MSRP: BuyerKind.VISITOR, PriceBasis.COST: BuyerKind.RESELLER,
+                  PriceBasis.RESELLER_PRICE: BuyerKind.RESELLERS_CUSTOMER}
+
+
 @dataclass(frozen=True, slots=True)
 class Viewer:
-    """Whose prices apply: the basis and, for a reseller's customers, that reseller."""
+    """Whose prices apply: the basis and, for a reseller's customers, that reseller; and the kind
+    of buyer looking (``app.catalog.eligibility``: which plans it is shown and may buy), by
+    default the one its basis implies (retail: an anonymous visitor)."""
 
     basis: PriceBasis
     reseller_id: int | None = None
+    kind: BuyerKind | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind is None:
+            object.__setattr__(self, "kind", _KIND_OF_BASIS[self.basis])
 
     @property
     def label(self) -> str:
@@ -58,14 +70,13 @@ ANONYMOUS = Viewer(PriceBasis.MSRP)
 
 
 def viewer_for(organisation) -> Viewer:
-    """The price basis of an organisation (or ``None`` for an anonymous visitor)."""
-    if organisation is None:
-        return ANONYMOUS
-    if organisation.acts_as_reseller:
+    """The price basis and kind of buyer of an organisation (or ``None`` for an anonymous visitor)."""
+    kind = buyer_kind(organisation)
+    if kind is BuyerKind.RESELLER:
         return Viewer(PriceBasis.COST)
-    if organisation.is_customer and organisation.parent is not None and organisation.parent.acts_as_reseller:
+    if kind is BuyerKind.RESELLERS_CUSTOMER:
         return Viewer(PriceBasis.RESELLER_PRICE, reseller_id=organisation.parent_id)
-    return ANONYMOUS
+    return Viewer(PriceBasis.MSRP, kind=kind)
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,6 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from app.catalog.models import (
-    Audience,
     Category,
     Marketplace,
     PaymentModel,
@@ -22,7 +21,7 @@ from app.catalog.models import (
     PriceList,
     Product,
 )
-from app.catalog.pricing import PriceBasis, PriceBook, PriceNotSet, Viewer
+from app.catalog.pricing import PriceBook, PriceNotSet, Viewer
 from app.accounts.models import Organisation, OrganisationKind
 from app.core.clock import current_now
 from app.extensions import db
@@ -33,17 +32,11 @@ def marketplaces() -> list[Marketplace]:
     return list(db.session.scalars(select(Marketplace).order_by(Marketplace.position, Marketplace.code)))
 
 
-def audiences_for(viewer: Viewer) -> list[str]:
-    """Plan audiences a viewer may buy: a reseller's customers buy only customer plans."""
-    if viewer.basis is PriceBasis.RESELLER_PRICE:
-        return [Audience.CUSTOMER.value]
-    return [Audience.RESELLER.value, Audience.CUSTOMER.value]
-
-
-def _sold_in(marketplace: Marketplace, audiences: list[str]):
-    """Products with at least one published plan for one of ``audiences`` with a term priced on
-    the distributor's list of the marketplace. A correlated EXISTS, so that a page of products
-    ordered by name stops after the page instead of first collecting every priced product."""
+def sold_in(marketplace: Marketplace):
+    """A condition on ``Plan``: the plan has a term priced now on the distributor's list of
+    ``marketplace`` (the price in effect now, by its date: ``app.catalog.pricing``, and not one
+    taken off the list). A correlated EXISTS: a page of plans or products stops after the page
+    instead of first collecting every priced plan."""
     distributor_list = (
         select(PriceList.id)
         .join(Organisation, Organisation.id == PriceList.seller_id)
@@ -59,16 +52,29 @@ def _sold_in(marketplace: Marketplace, audiences: list[str]):
         .where(later.effective_from > PlanTermPrice.effective_from, later.effective_from <= now)
         .exists()
     )
-    priced_plan = (
-        select(Plan.id)
-        .join(PlanTerm, PlanTerm.plan_id == Plan.id)
-        .join(PlanTermPrice, PlanTermPrice.plan_term_id == PlanTerm.id)
-        .where(Plan.product_id == Product.id, Plan.published.is_(True), Plan.audience.in_(audiences))
-        .where(PlanTermPrice.price_list_id == distributor_list)
-        # the price in effect now (dated rows: app.catalog.pricing), not one taken off the list
+    return (
+        select(PlanTermPrice.id)
+        .join(PlanTerm, PlanTerm.id == PlanTermPrice.plan_term_id)
+        .where(PlanTerm.plan_id == Plan.id, PlanTermPrice.price_list_id == distributor_list)
         .where(PlanTermPrice.effective_from <= now, PlanTermPrice.cost.is_not(None), ~superseded)
+        .exists()
     )
-    return priced_plan.exists()
+
+
+def _listed(marketplace: Marketplace, audiences: tuple[str, ...]):
+    """A condition on ``Product``: it is published with a published plan for one of
+    ``audiences`` sold in ``marketplace`` (``sold_in``)."""
+    listed_plan = (
+        select(Plan.id)
+        .where(Plan.product_id == Product.id, Plan.published.is_(True), Plan.audience.in_(audiences))
+        .where(sold_in(marketplace))
+    )
+    return Product.published.is_(True) & listed_plan.exists()
+
+
+def listed_category_ids(marketplace: Marketplace, viewer: Viewer) -> set[int]:
+    """The categories holding a product the viewer is shown (``catalog_page``'s), in one query."""
+    return set(db.session.scalars(select(Product.category_id).where(_listed(marketplace, viewer.kind.listed)).distinct()))
 
 
 @dataclass
@@ -105,12 +111,12 @@ def catalog_page(
     per_page: int = 24,
 ) -> CatalogPage:
     """Published products sold in the marketplace with a plan the viewer may buy
-    (``audiences_for``), filtered by category (and its children) and
+    (``app.catalog.eligibility``; every plan to a visitor), filtered by category (and its children) and
     by a name search, each with the lowest price the viewer would pay per month. ``category``
     may be a row or a snapshot (``app.catalog.reference.CategoryInfo``): its ``id`` and
     ``children`` are read."""
-    audiences = audiences_for(viewer)  # a product with nothing the viewer may buy is not listed
-    conditions = [Product.published.is_(True), _sold_in(marketplace, audiences)]
+    audiences = viewer.kind.listed  # a product with nothing the viewer may buy is not listed
+    conditions = [_listed(marketplace, audiences)]
     if category is not None:
         category_ids = [category.id] + [child.id for child in category.children]
         conditions.append(Product.category_id.in_(category_ids))
@@ -146,7 +152,7 @@ def catalog_page(
     return CatalogPage(cards=cards, total=total, page=page, pages=pages, query=query, category=category)
 
 
-def _card(product: Product, book: PriceBook, audiences: list[str]) -> ProductCard:
+def _card(product: Product, book: PriceBook, audiences: tuple[str, ...]) -> ProductCard:
     """The cheapest minimum order among the plan terms the viewer may buy, per month."""
     card = ProductCard(product)
     best = None
@@ -236,7 +242,7 @@ def product_offers(
     price in this marketplace are left out."""
     book = PriceBook(viewer, marketplace)
     book.load(term.id for plan in product.plans for term in plan.terms)
-    offers: dict[str, list[PlanOffer]] = {audience: [] for audience in audiences_for(viewer)}
+    offers: dict[str, list[PlanOffer]] = {audience: [] for audience in viewer.kind.listed}
     for plan in product.plans:
         if not plan.published or plan.audience not in offers:
             continue

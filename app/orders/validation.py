@@ -1,6 +1,7 @@
 """Every rule an order line must meet before it is priced or placed, in one module.
 
-Who may buy what (``eligibility_problem``):
+Who may buy what (``eligibility_problem``; which audiences each kind of buyer may buy is the
+catalog's one rule, ``app.catalog.eligibility``, which the storefront shows by):
 - a **reseller plan** only by an organisation acting as a reseller, for its own use;
 - a **customer plan** only for a customer: a reseller buys it for one of its existing customers
   or for a new customer; a customer buys it for itself; so does a direct customer of the
@@ -25,6 +26,7 @@ from dataclasses import dataclass, field, replace
 from typing import Mapping, Sequence
 
 from app.accounts.customers import CustomerRefused, name_key, valid_email, valid_name
+from app.catalog.eligibility import BuyerKind, buyer_kind
 from app.catalog.models import Audience, PlanKind
 from app.catalog.parameters import clean_values
 from app.core.errors import Refusal
@@ -127,18 +129,20 @@ def quantity_problems(plan, quantities: Mapping[str, object]) -> list[Problem]:
 
 
 def eligibility_problem(plan, buyer, beneficiary: Beneficiary, customer_ids: frozenset[int]) -> Problem | None:
-    """Whether ``buyer`` may buy ``plan`` for ``beneficiary`` (see the module's rules)."""
-    if buyer.is_distributor:
+    """Whether ``buyer`` may buy ``plan`` (``app.catalog.eligibility``) for ``beneficiary``
+    (see the module's rules)."""
+    kind = buyer_kind(buyer)
+    if kind is BuyerKind.DISTRIBUTOR:
         return Problem("The distributor does not buy from its own marketplace.")
-    if plan.audience == Audience.RESELLER.value:
-        if not buyer.acts_as_reseller:
+    if plan.audience not in kind.buyable:
+        if plan.audience == Audience.RESELLER.value:
             return Problem(f"{plan.name} is for resellers' own use; your organisation is not enabled for reselling.")
+        return Problem(f"{plan.name} is not for sale.")
+    if plan.audience == Audience.RESELLER.value:
         if beneficiary.kind is not BeneficiaryKind.SELF:
             return Problem(f"{plan.name} is for your own use: it cannot be bought for a customer.", "beneficiary")
         return None
-    if plan.audience != Audience.CUSTOMER.value:
-        return Problem(f"{plan.name} is not for sale.")
-    if not buyer.acts_as_reseller:
+    if kind is not BuyerKind.RESELLER:
         if beneficiary.kind is not BeneficiaryKind.SELF:
             return Problem("Only resellers buy for other organisations: this plan is for your own organisation.", "beneficiary")
         return None

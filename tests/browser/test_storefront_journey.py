@@ -49,3 +49,26 @@ def test_reseller_sees_its_cost_after_signing_in(app, live_server, page, screens
     assert retail == "$49.00" and cost == "$39.20"
     assert "Your reseller cost" in page.locator("header").inner_text()
     screenshot("storefront-reseller-cost")
+
+
+def test_a_reseller_not_enabled_for_reselling_is_offered_customer_plans_only_after_signing_in(app, live_server, page, screenshot):
+    seed_demo()
+    page.goto(live_server + "/products/idsync-identity-synchronizer?audience=reseller")
+    # a visitor is shown the reseller plans, labelled as such
+    expect(page.locator("[data-reseller-plans-note]")).to_contain_text("for resellers' own use")
+    page.get_by_role("link", name="Sign in").click()
+    page.get_by_label("E-mail address").fill("admin@reseller-two.example")
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    # back on the product page, it may buy only the customer plan: no reseller tab, no reseller plan
+    page.wait_for_url("**/products/idsync-identity-synchronizer**")
+    expect(page.locator("[data-price][data-plan=connector-customers]")).to_be_visible()
+    expect(page.locator("[data-audience-tab=reseller]")).to_have_count(0)
+    expect(page.locator("[data-plan=connector-resellers]")).to_have_count(0)
+    screenshot("storefront-reselling-off-product")
+    # and the catalog lists neither the Reseller Storefront nor the Reseller services category
+    page.get_by_role("link", name="Catalog", exact=True).click()
+    page.wait_for_url("**/catalog/")
+    expect(page.get_by_role("navigation", name="Categories")).to_be_visible()
+    expect(page.get_by_role("navigation", name="Categories").get_by_role("link", name="Reseller services")).to_have_count(0)
+    expect(page.get_by_role("link", name="Reseller Storefront")).to_have_count(0)

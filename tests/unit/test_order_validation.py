@@ -10,9 +10,9 @@ from app.orders.validation import (
 )
 
 
-def org(kind="reseller", reselling=True, id=1):
+def org(kind="reseller", reselling=True, id=1, parent=None):
     return SimpleNamespace(id=id, name=f"Org {id}", is_distributor=kind == "distributor", is_customer=kind == "customer",
-                           acts_as_reseller=kind == "reseller" and reselling)
+                           acts_as_reseller=kind == "reseller" and reselling, parent=parent)
 
 
 def resource(code="seats", seats=True, one_time=False, name="Seats"):

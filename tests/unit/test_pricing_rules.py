@@ -4,6 +4,7 @@ from types import SimpleNamespace
 import pytest
 from hypothesis import given, strategies as st
 
+from app.catalog.eligibility import BuyerKind
 from app.catalog.pricing import ANONYMOUS, PriceBasis, TierPrices, Viewer, customer_price, price_for, viewer_for
 from app.money import Money
 
@@ -13,6 +14,7 @@ def organisation(kind, reselling_enabled=False, parent=None, id=1):
                           parent_id=parent.id if parent else None)
     org.acts_as_reseller = kind == "reseller" and reselling_enabled
     org.is_customer = kind == "customer"
+    org.is_distributor = kind == "distributor"
     return org
 
 
@@ -41,10 +43,14 @@ def test_each_kind_of_buyer_gets_its_tier():
     assert price_for(viewer_for(reseller), tiers) == Money(800, "USD")
     assert price_for(viewer_for(customer), tiers) == Money(900, "USD")
     assert viewer_for(customer) == Viewer(PriceBasis.RESELLER_PRICE, reseller_id=2)
-    # an organisation the distributor has not enabled for reselling buys at retail
-    assert viewer_for(not_enabled) == ANONYMOUS
-    assert viewer_for(direct_customer) == ANONYMOUS
-    assert viewer_for(distributor) == ANONYMOUS
+    # an organisation the distributor has not enabled for reselling buys at retail, as a visitor
+    # would, but is its own kind of viewer (it may not buy reseller plans: app.catalog.eligibility)
+    for retail_buyer in (not_enabled, direct_customer, distributor):
+        assert price_for(viewer_for(retail_buyer), tiers) == Money(1000, "USD")
+    assert viewer_for(not_enabled) == viewer_for(direct_customer) == Viewer(PriceBasis.MSRP, kind=BuyerKind.DIRECT_CUSTOMER)
+    assert viewer_for(distributor) == Viewer(PriceBasis.MSRP, kind=BuyerKind.DISTRIBUTOR)
+    assert viewer_for(None) == ANONYMOUS and ANONYMOUS.kind is BuyerKind.VISITOR
+    assert len({viewer_for(org) for org in (None, reseller, not_enabled, customer, distributor)}) == 5
 
 
 def test_margin_is_customer_price_minus_cost():

@@ -158,3 +158,23 @@ def test_prices_are_unique_per_list_item_and_date(world):
         db.session.commit()
     db.session.rollback()
     assert len(db.session.scalars(select(PlanTermPrice).where(PlanTermPrice.plan_term_id == term.id)).all()) == 1
+
+
+def test_the_panels_plan_lists_count_only_plans_priced_now_like_the_storefront(world, clock):
+    from app.catalog.offers import plan_offers_page
+
+    # Given a plan priced only from Feb 15, and one taken off the list on Jan 31
+    later = f.make_plan(world.product, distributor=world.distributor, marketplace=world.us, code="later")
+    for row in db.session.scalars(select(PlanTermPrice).where(PlanTermPrice.plan_term_id == monthly(later).id)):
+        row.effective_from = FEB_15
+    withdrawn = f.make_plan(world.product, distributor=world.distributor, marketplace=world.us, code="withdrawn")
+    dated_plan_price(world, monthly(withdrawn), JAN_31, cost=None, msrp=None)
+
+    def listed():
+        page = plan_offers_page(world.customer, world.us, "customer")
+        return page.total, [offer.plan.code for offer in page.offers]
+
+    # Then the panel's list counts and shows what is sold now, as the storefront does
+    assert listed() == (1, ["for-customers"])
+    at(clock, FEB_15)
+    assert listed() == (2, ["for-customers", "later"])
