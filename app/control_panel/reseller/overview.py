@@ -19,11 +19,11 @@ from sqlalchemy import Engine, Select, String, and_, case, exists, func, literal
 
 from app.accounts.models import Organisation, User
 from app.catalog.models import Plan, PlanKind, PlanTerm, Resource
-from app.catalog.cache import catalog_version
 from app.control_panel.reseller.chart import cached_series
 from app.control_panel.reseller.kept import database_tag, kept
 from app.control_panel.reseller.table_state import (  # noqa: F401  (the table's state, re-exported)
     PER_PAGE,
+    SEARCH_MAX,
     SORT_CHOICES,
     STATUS_CHOICES,
     OverviewFilters,
@@ -276,38 +276,60 @@ def overview_cards(reseller_id: int) -> SubscriptionCounts:
     return subscription_counts(*customer_subscription_criteria(reseller_id))
 
 
-def plans_in_overview(reseller_id: int) -> list[tuple[int, str]]:
-    """The plans of the reseller's customers' live subscriptions, for the plan filter."""
-    in_use = select(Subscription.plan_id).where(*customer_subscription_criteria(reseller_id))
-    return [tuple(row) for row in db.session.execute(
-        select(Plan.id, Plan.name).where(Plan.id.in_(in_use)).order_by(Plan.name, Plan.id))]
+PLAN_CHOICES = 20  # plans listed by the plan filter's search at most
 
 
 @dataclass(frozen=True)
-class OverviewSummary:
-    """What the home page shows whatever its table's state: the cards and the plans in use."""
+class PlanChoices:
+    """The plan filter's search: the first plans in use (by name) whose name contains it."""
 
-    cards: SubscriptionCounts
-    plans: tuple[tuple[int, str], ...]  # (id, name) by name
-
-
-def _encode_summary(summary: OverviewSummary) -> str:
-    return json.dumps({"cards": asdict(summary.cards), "plans": [list(plan) for plan in summary.plans]})
+    search: str
+    plans: tuple[tuple[int, str], ...]  # (id, name)
+    more: bool  # more plans match than are listed
 
 
-def _decode_summary(raw: bytes) -> OverviewSummary:
-    values = json.loads(raw)
-    return OverviewSummary(SubscriptionCounts(**values["cards"]), tuple((plan_id, name) for plan_id, name in values["plans"]))
+def _plans_in_use(reseller_id: int) -> Select:
+    """The plans of which some customer of the reseller has a live subscription (a look-up of
+    ``subscription.plan_id`` per plan, rather than every subscription read)."""
+    in_use = exists().where(Subscription.plan_id == Plan.id, *customer_subscription_criteria(reseller_id))
+    return select(Plan.id, Plan.name).where(in_use)
 
 
-def overview_summary(reseller_id: int) -> OverviewSummary:
-    """The cards and the plans in use (with their names), over every live subscription of the
-    reseller's customers (three aggregate queries), kept in Redis for ``RESELLER_SUMMARY_CACHE_SECONDS``
-    under a key naming the reseller and ``subscriptions_version()`` (one cheap query): any
-    subscription added or changed anywhere makes a new key, so the cards never lag a change;
-    the table's pages and sorts in between reuse them."""
-    def build() -> OverviewSummary:
-        return OverviewSummary(overview_cards(reseller_id), tuple(plans_in_overview(reseller_id)))
+def plan_choices(reseller_id: int, search: str) -> PlanChoices:
+    """The first ``PLAN_CHOICES`` plans in use whose name contains ``search`` (every plan in use
+    when empty), by name."""
+    search = " ".join(search.split())[:SEARCH_MAX]
+    statement = _plans_in_use(reseller_id).order_by(Plan.name, Plan.id).limit(PLAN_CHOICES + 1)
+    if search:
+        statement = statement.where(func.lower(Plan.name).like(_like(search), escape="\\"))
+    plans = [tuple(row) for row in db.session.execute(statement)]
+    return PlanChoices(search, tuple(plans[:PLAN_CHOICES]), len(plans) > PLAN_CHOICES)
+
+
+def filtered_plan(reseller_id: int, filters: OverviewFilters) -> str | None:
+    """The name of the plan the filters name, when some customer of the reseller uses it (one
+    query, only when set); None otherwise."""
+    if not filters.plan_id:
+        return None
+    return db.session.scalar(_plans_in_use(reseller_id).where(Plan.id == filters.plan_id).with_only_columns(Plan.name))
+
+
+def _encode_cards(cards: SubscriptionCounts) -> str:
+    return json.dumps(asdict(cards))
+
+
+def _decode_cards(raw: bytes) -> SubscriptionCounts:
+    return SubscriptionCounts(**json.loads(raw))
+
+
+def overview_summary(reseller_id: int) -> SubscriptionCounts:
+    """The cards, over every live subscription of the reseller's customers (two aggregate
+    queries), kept in Redis for ``RESELLER_SUMMARY_CACHE_SECONDS`` under a key naming the
+    reseller and ``subscriptions_version()`` (one cheap query): any subscription added or changed
+    anywhere makes a new key, so the cards never lag a change; the table's pages and sorts in
+    between reuse them."""
+    def build() -> SubscriptionCounts:
+        return overview_cards(reseller_id)
 
     seconds = current_app.config.get("RESELLER_SUMMARY_CACHE_SECONDS", 0)
     if not seconds:
@@ -315,10 +337,8 @@ def overview_summary(reseller_id: int) -> OverviewSummary:
     version = subscriptions_version()
     if version is None:
         return build()  # Redis unreachable: nothing is kept (a change might not have moved the version)
-    # The catalog's version too: a plan renamed shows in the filter at once (when the storefront
-    # cache, which keeps that version, is off, a renamed plan shows with the next change or expiry).
-    key = f"reseller-summary:v2:{database_tag()}:{reseller_id}:{version}:{catalog_version() or '-'}"
-    return kept(key, seconds, build, _encode_summary, _decode_summary)
+    key = f"reseller-summary:v3:{database_tag()}:{reseller_id}:{version}"
+    return kept(key, seconds, build, _encode_cards, _decode_cards)
 
 
 def revenue_chart(reseller_id: int, now: datetime) -> list[RevenueSeries]:
@@ -339,7 +359,8 @@ class HomePage:
     cards: SubscriptionCounts
     rows: OverviewPage
     filters: OverviewFilters
-    plans: list[tuple[int, str]]
+    plan: str | None  # the plan filtered on
+    plan_choices: PlanChoices | None  # the plan filter's search, when one was made (without JavaScript)
     customer: str | None  # the customer filtered on
     chart: list[RevenueSeries]
 
@@ -359,12 +380,14 @@ def filtered_customer(reseller_id: int, filters: OverviewFilters) -> str | None:
     return name
 
 
-def home_page(reseller_id: int, filters: OverviewFilters, now: datetime) -> HomePage:
+def home_page(reseller_id: int, filters: OverviewFilters, now: datetime, plan_search: str | None = None) -> HomePage:
     """Everything the home page shows, in at most eight queries whatever the page, sort or
     filter (three cheap ones when the cards and the chart are kept in Redis and the table is not
-    filtered). Raises ``NotYourCustomer`` for another reseller's customer."""
+    filtered); ``plan_search``: the plan filter's search, when asked for. Raises
+    ``NotYourCustomer`` for another reseller's customer."""
     customer = filtered_customer(reseller_id, filters)
-    summary = overview_summary(reseller_id)
-    return HomePage(cards=summary.cards, rows=overview_page(reseller_id, filters, now, unfiltered_total=summary.cards.total),
-                    filters=filters, plans=list(summary.plans), customer=customer,
-                    chart=revenue_chart(reseller_id, now))
+    cards = overview_summary(reseller_id)
+    return HomePage(cards=cards, rows=overview_page(reseller_id, filters, now, unfiltered_total=cards.total),
+                    filters=filters, plan=filtered_plan(reseller_id, filters),
+                    plan_choices=None if plan_search is None else plan_choices(reseller_id, plan_search),
+                    customer=customer, chart=revenue_chart(reseller_id, now))
