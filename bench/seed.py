@@ -36,6 +36,7 @@ from app.extensions import db
 from app.mail.models import OutboxMessage
 from app.money import apply_basis_points
 from app.orders.models import Order, OrderLine
+from app.plans.margins import keep_every_subscriptions_margins
 from app.plans.models import BillingPeriod, Subscription, SubscriptionResource
 from app.provisioning.models import FulfillmentRequest
 
@@ -218,6 +219,7 @@ def seed_large(now: datetime, rng: random.Random | None = None, buyers: int = 16
         subscription_resources.append(dict(subscription_id=sid, resource_id=seats.id, quantity=5 + n % 20))
     _bulk(Subscription, subscriptions)
     _bulk(SubscriptionResource, subscription_resources)
+    keep_every_subscriptions_margins(db.session.connection())  # the bulk rows bypassed the session's keeper
     _bulk(BillingPeriod, billing_periods)
     seed_history(ids, subscriptions, reseller, distributor, now)
     seed_buyers(reseller, buyers, now)

@@ -13,7 +13,7 @@ from werkzeug.exceptions import HTTPException
 from app.catalog.context import current_marketplace, current_viewer
 from app.catalog.reference import all_marketplaces
 from app.core.errors import Refusal
-from app.core.text import end_sentence, select_options
+from app.core.text import end_sentence
 from app.extensions import db
 from app.money import Money
 
@@ -169,7 +169,6 @@ def init_app(app: Flask) -> None:
         return value.format(locale)
 
     app.add_template_filter(end_sentence, "end_sentence")
-    app.add_template_filter(select_options, "select_options")
 
     @app.template_filter("billing_period")
     def billing_period(months: int) -> str:

@@ -11,6 +11,12 @@ bp = Blueprint("plans", __name__, cli_group=None)
 def _register_payment_hooks(state) -> None:
     from app.plans.collection import register_hooks  # collection imports orders and billing: not at package import
     from app.plans import version  # noqa: F401  (the subscriptions version's listeners)
+    from app.plans.margins import keep_margins
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    if not event.contains(Session, "before_flush", keep_margins):
+        event.listen(Session, "before_flush", keep_margins)
 
     register_hooks()
 

@@ -1,20 +1,24 @@
 """A subscription's margin (customer price - reseller cost) from the prices locked for its term
 (``app.plans.term_prices``), per billing period and normalised per month.
 
-The per-period margin is one SQL expression (``period_margin_sql``) so that a table can show it,
-sort by it and export it in the same query; ``period_margin`` computes the same from a
-``TermPrices`` in Python, and ``monthly`` turns either into a monthly amount.
+``period_margin`` is the one rule (a plain function of a ``TermPrices`` and quantities);
+``monthly`` turns it into a monthly amount. Each subscription keeps both in its own columns
+(``Subscription.period_margin``, ``monthly_margin``) so that a table shows, sorts and exports
+them without reading the locked prices' JSON per row: ``kept_margins`` computes them from the
+row, and a session listener (``keep_margins``) writes them at every flush that changes what they
+depend on (the locked prices, the plan term, a quantity, or a plan's included quantity), so that
+every writer of ``locked_prices`` or of quantities keeps them, whoever it is.
 """
 from __future__ import annotations
 
+from collections import defaultdict
 from fractions import Fraction
 from typing import Iterable, Mapping
 
-from sqlalchemy import Integer, Select, String, and_, cast, func, literal, select
-from sqlalchemy.orm import aliased
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy import Connection, bindparam, inspect, select, update
+from sqlalchemy.orm import Session, joinedload, selectinload
 
-from app.catalog.models import PlanResource, Resource, ResourceKind
+from app.catalog.models import PlanResource, PlanTerm, Resource, ResourceKind
 from app.money import round_half_up
 from app.plans.models import Subscription, SubscriptionResource
 from app.plans.proration import billable_units
@@ -44,59 +48,107 @@ def period_margin(prices: TermPrices, quantities: Mapping[int, int], included: M
     return margin
 
 
-def _locked(dialect: str, *path, subscription=Subscription) -> ColumnElement:
-    """An integer of ``subscription.locked_prices`` at ``path`` (strings, or SQL expressions for
-    a key computed per row). NULL when nothing is locked."""
-    document = subscription.locked_prices
-    if dialect == "postgresql":
-        keys = [part if isinstance(part, str) else cast(part, String) for part in path]
-        return cast(func.json_extract_path_text(document, *keys), Integer)
-    json_path = literal("$")
-    for part in path:
-        json_path = json_path + (f'."{part}"' if isinstance(part, str) else literal('."') + cast(part, String) + '"')
-    return cast(func.json_extract(document, json_path), Integer)
+def kept_margins(locked_prices: dict | None, quantities: Mapping[int, int], included: Mapping[int, int],
+                 recurring: Iterable[int], billing_frequency_months: int) -> tuple[int | None, int | None]:
+    """What a subscription keeps in ``(period_margin, monthly_margin)``: both None while nothing
+    is locked (not provisioned yet)."""
+    if not locked_prices:
+        return None, None
+    margin = period_margin(TermPrices.from_json(locked_prices), quantities, included, recurring)
+    return margin, monthly(margin, billing_frequency_months)
 
 
-def period_margin_sql(dialect: str) -> ColumnElement:
-    """``period_margin`` of the outer query's ``Subscription`` at its current quantities, as a
-    correlated SQL expression; NULL for a subscription without locked prices."""
-    resource_id = SubscriptionResource.resource_id
-    units = SubscriptionResource.quantity - PlanResource.included
-    per_unit = _locked(dialect, "resources", resource_id, "customer") - _locked(dialect, "resources", resource_id, "cost")
-    resources = (
-        select(func.coalesce(func.sum(units * per_unit), 0))
-        .select_from(SubscriptionResource)
-        .join(PlanResource, and_(PlanResource.resource_id == resource_id, PlanResource.plan_id == Subscription.plan_id))
-        .join(Resource, Resource.id == resource_id)
-        .where(SubscriptionResource.subscription_id == Subscription.id, Resource.kind == ResourceKind.RECURRING.value,
-               SubscriptionResource.quantity > PlanResource.included)
-        .correlate(Subscription)
-        .scalar_subquery()
-    )
-    return plan_margin_sql(dialect) + resources
+def plan_limits(session: Session, plan_id: int) -> tuple[dict[int, int], frozenset[int]]:
+    """A plan's included quantities by resource, and which of its resources are recurring (read
+    as objects: an included quantity changed in the session but not yet flushed counts)."""
+    rows = session.scalars(select(PlanResource).where(PlanResource.plan_id == plan_id)
+                           .options(joinedload(PlanResource.resource))).all()
+    return ({row.resource_id: row.included for row in rows},
+            frozenset(row.resource_id for row in rows if row.resource.kind == ResourceKind.RECURRING.value))
 
 
-def plan_margin_sql(dialect: str) -> ColumnElement:
-    """The plan term's own margin per billing period of the outer query's ``Subscription``."""
-    return _locked(dialect, "plan", "customer") - _locked(dialect, "plan", "cost")
+def refresh_margins(session: Session, subscription: Subscription, limits: dict | None = None) -> None:
+    """Sets the subscription's kept margins from its locked prices, quantities and plan."""
+    if not subscription.locked_prices:  # not provisioned yet (a new order's): nothing to read
+        if (subscription.period_margin, subscription.monthly_margin) != (None, None):
+            subscription.period_margin = subscription.monthly_margin = None
+        return
+    limits = {} if limits is None else limits
+    plan_id = _id_of(subscription, "plan")
+    if plan_id not in limits:
+        limits[plan_id] = plan_limits(session, plan_id)
+    included, recurring = limits[plan_id]
+    term = subscription.plan_term or session.get(PlanTerm, subscription.plan_term_id)
+    quantities = {_id_of(row, "resource"): row.quantity for row in subscription.resources if row not in session.deleted}
+    margins = kept_margins(subscription.locked_prices, quantities, included, recurring, term.billing_frequency_months)
+    if (subscription.period_margin, subscription.monthly_margin) != margins:
+        subscription.period_margin, subscription.monthly_margin = margins
 
 
-def resource_margins(dialect: str, subscription_ids: Select):
-    """A derived table (``subscription_id``, ``margin``): the recurring resources' margin per
-    billing period of each of ``subscription_ids`` that has billable units, in one grouped
-    pass (to sort thousands of rows by margin without one sub-query per row)."""
-    owner = aliased(Subscription)
-    resource_id = SubscriptionResource.resource_id
-    units = SubscriptionResource.quantity - PlanResource.included
-    per_unit = (_locked(dialect, "resources", resource_id, "customer", subscription=owner)
-                - _locked(dialect, "resources", resource_id, "cost", subscription=owner))
-    return (
-        select(SubscriptionResource.subscription_id.label("subscription_id"), func.sum(units * per_unit).label("margin"))
-        .join(owner, owner.id == SubscriptionResource.subscription_id)
-        .join(PlanResource, and_(PlanResource.resource_id == resource_id, PlanResource.plan_id == owner.plan_id))
-        .join(Resource, Resource.id == resource_id)
-        .where(owner.id.in_(subscription_ids), Resource.kind == ResourceKind.RECURRING.value,
-               SubscriptionResource.quantity > PlanResource.included)
-        .group_by(SubscriptionResource.subscription_id)
-        .subquery("resource_margins")
-    )
+def _id_of(row, relationship: str) -> int | None:
+    """``row.<relationship>_id``, also before a flush has set it from the related object."""
+    related = getattr(row, f"{relationship}_id")
+    if related is None and getattr(row, relationship) is not None:
+        related = getattr(row, relationship).id
+    return related
+
+
+def _changed(row, *names: str) -> bool:
+    state = inspect(row)
+    return state.pending or any(state.attrs[name].history.has_changes() for name in names)
+
+
+def keep_margins(session: Session, flush_context, instances) -> None:
+    """Before each flush: the kept margins of every subscription whose locked prices, plan term
+    or quantities change, and of every subscription of a plan whose included quantity changes."""
+    subscriptions: dict[int, Subscription] = {}
+    plans: set[int] = set()
+    with session.no_autoflush:
+        for row in (*session.new, *session.dirty, *session.deleted):
+            subscription = None
+            if isinstance(row, Subscription) and _changed(row, "locked_prices", "plan_id", "plan_term_id"):
+                subscription = row
+            elif isinstance(row, SubscriptionResource) and (row in session.deleted or _changed(row, "quantity", "resource_id")):
+                subscription = row.subscription if row.subscription is not None else session.get(Subscription, row.subscription_id)
+            elif isinstance(row, PlanResource) and row.plan_id is not None and _changed(row, "included"):
+                plans.add(row.plan_id)
+            if subscription is not None and subscription not in session.deleted:
+                subscriptions[id(subscription)] = subscription
+        for plan_id in plans:
+            subscriptions.update((id(s), s) for s in session.scalars(
+                select(Subscription).where(Subscription.plan_id == plan_id, Subscription.locked_prices.is_not(None))
+                .options(selectinload(Subscription.resources))))
+        limits: dict = {}
+        for subscription in subscriptions.values():
+            if _id_of(subscription, "plan") is not None and _id_of(subscription, "plan_term") is not None:
+                refresh_margins(session, subscription, limits)
+
+
+def keep_every_subscriptions_margins(connection: Connection) -> int:
+    """Sets the kept margins of every subscription with locked prices in one pass of a few
+    reads and one batched update, on a bare connection (a migration's back-fill, bulk seeding
+    that bypasses the session). Returns how many were set."""
+    limits = defaultdict(lambda: ({}, set()))
+    for plan_id, resource_id, included, kind in connection.execute(
+            select(PlanResource.plan_id, PlanResource.resource_id, PlanResource.included, Resource.kind)
+            .join(Resource, Resource.id == PlanResource.resource_id)):
+        limits[plan_id][0][resource_id] = included
+        if kind == ResourceKind.RECURRING.value:
+            limits[plan_id][1].add(resource_id)
+    quantities = defaultdict(dict)
+    for subscription_id, resource_id, quantity in connection.execute(
+            select(SubscriptionResource.subscription_id, SubscriptionResource.resource_id, SubscriptionResource.quantity)):
+        quantities[subscription_id][resource_id] = quantity
+    table = Subscription.__table__
+    rows = connection.execute(select(table.c.id, table.c.plan_id, table.c.locked_prices, PlanTerm.billing_frequency_months)
+                              .join(PlanTerm, PlanTerm.id == table.c.plan_term_id)
+                              .where(table.c.locked_prices.is_not(None)))
+    updates = []
+    for subscription_id, plan_id, locked_prices, months in rows:
+        included, recurring = limits[plan_id]
+        margin, per_month = kept_margins(locked_prices, quantities[subscription_id], included, recurring, months)
+        updates.append({"key": subscription_id, "period": margin, "monthly": per_month})
+    if updates:
+        connection.execute(update(table).where(table.c.id == bindparam("key"))
+                           .values(period_margin=bindparam("period"), monthly_margin=bindparam("monthly")), updates)
+    return len(updates)

@@ -38,6 +38,11 @@ class Subscription(db.Model):
     period_anchor: Mapped[datetime | None] = mapped_column()
     term_end: Mapped[datetime | None] = mapped_column()
     locked_prices: Mapped[dict | None] = mapped_column(JSON)  # TermPrices.to_json()
+    # The margin per billing period at the current quantities, and per month (rounded half up),
+    # kept from ``locked_prices`` at every flush by ``app.plans.margins.keep_margins``: a table
+    # sorts and shows them without reading the JSON. None while nothing is locked.
+    period_margin: Mapped[int | None] = mapped_column()
+    monthly_margin: Mapped[int | None] = mapped_column()
     trial_ends_at: Mapped[datetime | None] = mapped_column()  # end of a free first month
     # Cancelled to end at the period's end: kept while suspended, so paying restores "canceled".
     cancel_at_period_end: Mapped[bool] = mapped_column(default=False, server_default=false())
@@ -59,6 +64,12 @@ class Subscription(db.Model):
 
     def quantity_of(self, resource_id: int) -> int:
         return next((r.quantity for r in self.resources if r.resource_id == resource_id), 0)
+
+
+# The reseller home's margin sort both ways, rows without a margin last either way (SQLite sorts
+# NULL first, so last descending: its index, made by migration 0023, has no NULLS LAST).
+Index("ix_subscription_margin_ascending", Subscription.monthly_margin, Subscription.id)
+Index("ix_subscription_margin_descending", Subscription.monthly_margin.desc().nulls_last(), Subscription.id.desc())
 
 
 class SubscriptionResource(db.Model):

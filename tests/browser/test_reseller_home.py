@@ -103,3 +103,25 @@ def test_a_reseller_reads_its_overview_and_acts_on_a_subscription_from_the_table
     lines = open(download.value.path()).read().splitlines()
     assert lines[0].startswith("Subscription,Customer,Plan") and len(lines) == 1 + 2  # the active ones (A now pending), as filtered
     screenshot("reseller-home-end")
+
+
+def test_the_plan_filter_finds_a_plan_as_one_types_and_is_used_with_the_keyboard(book, live_server, page, screenshot):
+    _sign_in(page, live_server, "admin@reseller.test")
+    page.goto(live_server + "/reseller/?status=active")
+
+    page.get_by_label("Find a plan to filter by").fill("plu")  # htmx lists the plans in use as one types
+    choice = page.locator(f'[data-plan-choices] a[data-plan-choice="{book.single_plan.id}"]')
+    expect(choice).to_have_text("plus")
+    expect(page.locator("[data-plan-choices-count]")).to_have_text("1 matching plan.")
+    screenshot("reseller-home-plan-search")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")  # past "Find" to the plan found
+    expect(choice).to_be_focused()
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/reseller/?status=active&plan={book.single_plan.id}")
+    expect(page.locator("[data-plan-filter]")).to_contain_text("Plan: plus")
+    expect(page.locator("tbody tr[data-subscription]")).to_have_count(1)
+
+    page.get_by_role("link", name="all plans").click()
+    page.wait_for_url("**/reseller/?status=active")
+    expect(page.locator("tbody tr[data-subscription]")).to_have_count(3)

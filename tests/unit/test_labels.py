@@ -57,12 +57,3 @@ def test_each_subscription_state_has_one_label():
     assert display_status(subscription("canceled"), change) == DisplayStatus("canceled", "Canceled")
     assert display_status(subscription("active"), awaiting_payment=True) == DisplayStatus("active", "Active")
 
-
-def test_select_options_escape_labels_and_values_and_mark_the_selected_one():
-    from app.core.text import select_options
-
-    html = select_options([(1, "Mail & Desk"), (2, "<Vault>"), ('"3"', "Three")], selected=2)
-
-    assert html == ('<option value="1" >Mail &amp; Desk</option><option value="2" selected>&lt;Vault&gt;</option>'
-                    '<option value="&#34;3&#34;" >Three</option>')
-    assert select_options([], selected=None) == ""

@@ -11,7 +11,7 @@ from app.control_panel.reseller.chart import chart_geometry, nice_step
 from app.core.csv_export import safe_cell
 from app.money import minor_digits, plain_amount
 from app.control_panel.reseller.overview import OverviewFilters, OverviewPage
-from app.plans.margins import monthly, period_margin
+from app.plans.margins import kept_margins, monthly, period_margin
 from app.plans.queries import display_status_of
 from app.plans.revenue import MonthAmounts, RevenueSeries, last_months
 from app.plans.term_prices import TermPrices
@@ -30,6 +30,13 @@ def test_a_period_margin_counts_the_plan_and_the_recurring_units_above_the_inclu
                                                                     9: TierPrices("USD", 20000, 25000, 25000)})
     assert period_margin(prices, {7: 8, 9: 1}, {7: 5}, recurring=[7]) == 200 + 3 * 100
     assert period_margin(prices, {7: 4}, {7: 5}, recurring=[7]) == 200  # below the included: the plan only
+
+
+def test_the_kept_margins_are_the_period_margin_and_its_monthly_share_or_none_before_prices_are_locked():
+    prices = TermPrices("USD", TierPrices("USD", 800, 1000, 1000), {7: TierPrices("USD", 200, 300, 300)})
+    assert kept_margins(prices.to_json(), {7: 8}, {7: 5}, [7], 12) == (500, 42)  # 41.67 a month
+    assert kept_margins(prices.to_json(), {7: 8}, {7: 5}, [], 1) == (200, 200)  # a one-time resource: the plan only
+    assert kept_margins(None, {7: 8}, {7: 5}, [7], 1) == (None, None)
 
 
 def test_the_filters_read_the_url_and_drop_what_is_not_a_choice():

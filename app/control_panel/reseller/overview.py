@@ -15,15 +15,15 @@ from math import ceil
 from typing import Iterator
 
 from flask import current_app
-from sqlalchemy import Engine, Select, String, and_, case, exists, func, literal, or_, select
+from sqlalchemy import Engine, Select, String, and_, case, exists, func, literal, select, union
 
 from app.accounts.models import Organisation, User
 from app.catalog.models import Plan, PlanKind, PlanTerm, Resource
-from app.catalog.cache import catalog_version
 from app.control_panel.reseller.chart import cached_series
 from app.control_panel.reseller.kept import database_tag, kept
 from app.control_panel.reseller.table_state import (  # noqa: F401  (the table's state, re-exported)
     PER_PAGE,
+    SEARCH_MAX,
     SORT_CHOICES,
     STATUS_CHOICES,
     OverviewFilters,
@@ -31,7 +31,6 @@ from app.control_panel.reseller.table_state import (  # noqa: F401  (the table's
 )
 from app.extensions import db
 from app.orders.models import AWAITING_PAYMENT, Order, OrderLine, OrderLineKind
-from app.plans.margins import monthly, period_margin_sql, plan_margin_sql, resource_margins
 from app.plans.models import (
     ScheduledChange,
     ScheduledChangeStatus,
@@ -111,36 +110,31 @@ class _Columns:
         self.awaiting_payment = case((Subscription.status == S.PENDING.value, exists().where(
             OrderLine.subscription_id == Subscription.id, OrderLine.kind == OrderLineKind.PURCHASE.value,
             Order.id == OrderLine.order_id, Order.payment_status.in_(AWAITING_PAYMENT))), else_=False)
-        self.period_margin = period_margin_sql(dialect)
         self.status_code = case(
             (and_(Subscription.status == S.ACTIVE.value, self.has_scheduled), literal("change_scheduled", String)),
             else_=Subscription.status,
         )
 
     def sorted_by(self, statement: Select, sort: str, ids: Select | None) -> tuple[Select, list]:
-        """``statement`` with what sorting by ``sort`` needs joined, and the sort keys. Seats and
-        margins are sums per subscription: sorting by them joins one grouped pass over the
-        table's subscriptions (``ids``, filtered) rather than a sub-query for each of thousands of rows."""
-        if sort in ("seats", "margin") and ids is None:  # a few rows: their own sub-queries
-            key = self.seats if sort == "seats" else self.period_margin * 1.0 / PlanTerm.billing_frequency_months
-            return statement, [key]
-        if sort in ("seats", "margin"):
-            if sort == "seats":
-                sums = (select(SubscriptionResource.subscription_id.label("subscription_id"),
-                               func.sum(SubscriptionResource.quantity).label("total"))
-                        .join(Resource, Resource.id == SubscriptionResource.resource_id)
-                        .where(Resource.measures_seats.is_(True), SubscriptionResource.subscription_id.in_(ids))
-                        .group_by(SubscriptionResource.subscription_id).subquery("seat_sums"))
-                key = func.coalesce(sums.c.total, 0)
-            else:
-                sums = resource_margins(self.dialect, ids)
-                key = (plan_margin_sql(self.dialect) + func.coalesce(sums.c.margin, 0)) * 1.0 / PlanTerm.billing_frequency_months
-            return statement.outerjoin(sums, sums.c.subscription_id == Subscription.id), [key]
+        """``statement`` with what sorting by ``sort`` needs joined, and the sort keys. Seats are
+        a sum per subscription: sorting by them joins one grouped pass over the table's
+        subscriptions (``ids``, filtered) rather than a sub-query for each of thousands of rows.
+        The monthly margin is kept on each subscription (``app.plans.margins``)."""
+        if sort == "seats" and ids is None:  # a few rows: their own sub-queries
+            return statement, [self.seats]
+        if sort == "seats":
+            sums = (select(SubscriptionResource.subscription_id.label("subscription_id"),
+                           func.sum(SubscriptionResource.quantity).label("total"))
+                    .join(Resource, Resource.id == SubscriptionResource.resource_id)
+                    .where(Resource.measures_seats.is_(True), SubscriptionResource.subscription_id.in_(ids))
+                    .group_by(SubscriptionResource.subscription_id).subquery("seat_sums"))
+            return statement.outerjoin(sums, sums.c.subscription_id == Subscription.id), [func.coalesce(sums.c.total, 0)]
         return statement, {
             "customer": [func.lower(self.customer)],
             "plan": [Plan.name, PlanTerm.name],
             "status": [self.status_code],
             "period": [Subscription.current_period_end],
+            "margin": [Subscription.monthly_margin],
         }[sort]
 
 
@@ -164,13 +158,23 @@ def _filtered(statement: Select, reseller_id: int, filters: OverviewFilters, col
     if filters.customer_id:
         statement = statement.where(Subscription.owner_id == filters.customer_id)
     if filters.search:
-        pattern = _like(filters.search)
-        end_user = exists().where(User.organisation_id == Subscription.owner_id,
-                                  func.lower(User.email).like(pattern, escape="\\"))
-        statement = statement.where(or_(func.lower(Organisation.name).like(pattern, escape="\\"),
-                                        func.lower(Plan.name).like(pattern, escape="\\"),
-                                        and_(Plan.kind == PlanKind.SINGLE_USER.value, end_user)))
+        statement = statement.where(Subscription.id.in_(_searched(reseller_id, _like(filters.search))))
     return statement
+
+
+def _searched(reseller_id: int, pattern: str):
+    """The ids of the subscriptions whose customer's name, plan's name or (single-user plans)
+    end user's e-mail contains the search: each name is matched once (the 5,000 customers, the
+    plans) and the subscriptions found through their indexed owner and plan, rather than every
+    subscription's names matched in turn."""
+    customers = select(Organisation.id).where(Organisation.parent_id == reseller_id,
+                                              func.lower(Organisation.name).like(pattern, escape="\\"))
+    plans = select(Plan.id).where(func.lower(Plan.name).like(pattern, escape="\\"))
+    end_users = (select(Subscription.id).join(Plan, Plan.id == Subscription.plan_id)
+                 .join(User, User.organisation_id == Subscription.owner_id)
+                 .where(Plan.kind == PlanKind.SINGLE_USER.value, func.lower(User.email).like(pattern, escape="\\")))
+    return union(select(Subscription.id).where(Subscription.owner_id.in_(customers)),
+                 select(Subscription.id).where(Subscription.plan_id.in_(plans)), end_users)
 
 
 def _dialect() -> str:
@@ -197,7 +201,7 @@ def _table_columns(columns: _Columns) -> Select:
         columns.customer.label("customer"), Plan.kind.label("plan_kind"), Plan.name.label("plan"),
         PlanTerm.name.label("term"), PlanTerm.billing_frequency_months.label("billing_months"),
         columns.seats.label("seats"), columns.scheduled_at.label("scheduled_at"),
-        columns.awaiting_payment.label("awaiting_payment"), columns.period_margin.label("period_margin"),
+        columns.awaiting_payment.label("awaiting_payment"), Subscription.monthly_margin,
     )
 
 
@@ -207,9 +211,9 @@ def overview_statement(reseller_id: int, filters: OverviewFilters) -> Select:
     return _ordered(_table_columns(columns), reseller_id, filters, columns)
 
 
-# Up to this many rows, sorting by seats or margin evaluates each row's own sub-query; above it,
-# one grouped pass over the subscriptions is cheaper (measured at the bench's size: 320 rows
-# 124 ms against 326 ms; 20,060 rows 1,069 ms against 725 ms, on a busy machine).
+# Up to this many rows, sorting by seats evaluates each row's own sub-query; above it, one
+# grouped pass over the subscriptions is cheaper (measured at the bench's size on a busy machine:
+# 20,060 rows 212-236 ms against 359-381 ms). The margin is a kept, indexed column.
 ROW_SORT_LIMIT = 5000
 
 
@@ -234,7 +238,7 @@ def _row(values, now: datetime) -> OverviewRow:
         single_user=values.plan_kind == PlanKind.SINGLE_USER.value, plan=values.plan, billing_cycle=values.term,
         status=status, seats=int(values.seats or 0), period_start=values.current_period_start, period_end=period_end,
         currency=values.currency,
-        monthly_margin=monthly(None if values.period_margin is None else int(values.period_margin), values.billing_months),
+        monthly_margin=values.monthly_margin,
         can_change=values.status == S.ACTIVE.value,
         can_cancel=(values.status == S.ACTIVE.value and period_end is not None and not values.cancel_at_period_end),
         can_resume=(bool(values.cancel_at_period_end) and values.status in (S.CANCELED.value, S.SUSPENDED.value)
@@ -273,38 +277,60 @@ def overview_cards(reseller_id: int) -> SubscriptionCounts:
     return subscription_counts(*customer_subscription_criteria(reseller_id))
 
 
-def plans_in_overview(reseller_id: int) -> list[tuple[int, str]]:
-    """The plans of the reseller's customers' live subscriptions, for the plan filter."""
-    in_use = select(Subscription.plan_id).where(*customer_subscription_criteria(reseller_id))
-    return [tuple(row) for row in db.session.execute(
-        select(Plan.id, Plan.name).where(Plan.id.in_(in_use)).order_by(Plan.name, Plan.id))]
+PLAN_CHOICES = 20  # plans listed by the plan filter's search at most
 
 
 @dataclass(frozen=True)
-class OverviewSummary:
-    """What the home page shows whatever its table's state: the cards and the plans in use."""
+class PlanChoices:
+    """The plan filter's search: the first plans in use (by name) whose name contains it."""
 
-    cards: SubscriptionCounts
-    plans: tuple[tuple[int, str], ...]  # (id, name) by name
-
-
-def _encode_summary(summary: OverviewSummary) -> str:
-    return json.dumps({"cards": asdict(summary.cards), "plans": [list(plan) for plan in summary.plans]})
+    search: str
+    plans: tuple[tuple[int, str], ...]  # (id, name)
+    more: bool  # more plans match than are listed
 
 
-def _decode_summary(raw: bytes) -> OverviewSummary:
-    values = json.loads(raw)
-    return OverviewSummary(SubscriptionCounts(**values["cards"]), tuple((plan_id, name) for plan_id, name in values["plans"]))
+def _plans_in_use(reseller_id: int) -> Select:
+    """The plans of which some customer of the reseller has a live subscription (a look-up of
+    ``subscription.plan_id`` per plan, rather than every subscription read)."""
+    in_use = exists().where(Subscription.plan_id == Plan.id, *customer_subscription_criteria(reseller_id))
+    return select(Plan.id, Plan.name).where(in_use)
 
 
-def overview_summary(reseller_id: int) -> OverviewSummary:
-    """The cards and the plans in use (with their names), over every live subscription of the
-    reseller's customers (three aggregate queries), kept in Redis for ``RESELLER_SUMMARY_CACHE_SECONDS``
-    under a key naming the reseller and ``subscriptions_version()`` (one cheap query): any
-    subscription added or changed anywhere makes a new key, so the cards never lag a change;
-    the table's pages and sorts in between reuse them."""
-    def build() -> OverviewSummary:
-        return OverviewSummary(overview_cards(reseller_id), tuple(plans_in_overview(reseller_id)))
+def plan_choices(reseller_id: int, search: str) -> PlanChoices:
+    """The first ``PLAN_CHOICES`` plans in use whose name contains ``search`` (every plan in use
+    when empty), by name."""
+    search = " ".join(search.split())[:SEARCH_MAX]
+    statement = _plans_in_use(reseller_id).order_by(Plan.name, Plan.id).limit(PLAN_CHOICES + 1)
+    if search:
+        statement = statement.where(func.lower(Plan.name).like(_like(search), escape="\\"))
+    plans = [tuple(row) for row in db.session.execute(statement)]
+    return PlanChoices(search, tuple(plans[:PLAN_CHOICES]), len(plans) > PLAN_CHOICES)
+
+
+def filtered_plan(reseller_id: int, filters: OverviewFilters) -> str | None:
+    """The name of the plan the filters name, when some customer of the reseller uses it (one
+    query, only when set); None otherwise."""
+    if not filters.plan_id:
+        return None
+    return db.session.scalar(_plans_in_use(reseller_id).where(Plan.id == filters.plan_id).with_only_columns(Plan.name))
+
+
+def _encode_cards(cards: SubscriptionCounts) -> str:
+    return json.dumps(asdict(cards))
+
+
+def _decode_cards(raw: bytes) -> SubscriptionCounts:
+    return SubscriptionCounts(**json.loads(raw))
+
+
+def overview_summary(reseller_id: int) -> SubscriptionCounts:
+    """The cards, over every live subscription of the reseller's customers (two aggregate
+    queries), kept in Redis for ``RESELLER_SUMMARY_CACHE_SECONDS`` under a key naming the
+    reseller and ``subscriptions_version()`` (one cheap query): any subscription added or changed
+    anywhere makes a new key, so the cards never lag a change; the table's pages and sorts in
+    between reuse them."""
+    def build() -> SubscriptionCounts:
+        return overview_cards(reseller_id)
 
     seconds = current_app.config.get("RESELLER_SUMMARY_CACHE_SECONDS", 0)
     if not seconds:
@@ -312,10 +338,8 @@ def overview_summary(reseller_id: int) -> OverviewSummary:
     version = subscriptions_version()
     if version is None:
         return build()  # Redis unreachable: nothing is kept (a change might not have moved the version)
-    # The catalog's version too: a plan renamed shows in the filter at once (when the storefront
-    # cache, which keeps that version, is off, a renamed plan shows with the next change or expiry).
-    key = f"reseller-summary:v2:{database_tag()}:{reseller_id}:{version}:{catalog_version() or '-'}"
-    return kept(key, seconds, build, _encode_summary, _decode_summary)
+    key = f"reseller-summary:v3:{database_tag()}:{reseller_id}:{version}"
+    return kept(key, seconds, build, _encode_cards, _decode_cards)
 
 
 def revenue_chart(reseller_id: int, now: datetime) -> list[RevenueSeries]:
@@ -336,7 +360,8 @@ class HomePage:
     cards: SubscriptionCounts
     rows: OverviewPage
     filters: OverviewFilters
-    plans: list[tuple[int, str]]
+    plan: str | None  # the plan filtered on
+    plan_choices: PlanChoices | None  # the plan filter's search, when one was made (without JavaScript)
     customer: str | None  # the customer filtered on
     chart: list[RevenueSeries]
 
@@ -356,12 +381,14 @@ def filtered_customer(reseller_id: int, filters: OverviewFilters) -> str | None:
     return name
 
 
-def home_page(reseller_id: int, filters: OverviewFilters, now: datetime) -> HomePage:
+def home_page(reseller_id: int, filters: OverviewFilters, now: datetime, plan_search: str | None = None) -> HomePage:
     """Everything the home page shows, in at most eight queries whatever the page, sort or
     filter (three cheap ones when the cards and the chart are kept in Redis and the table is not
-    filtered). Raises ``NotYourCustomer`` for another reseller's customer."""
+    filtered); ``plan_search``: the plan filter's search, when asked for. Raises
+    ``NotYourCustomer`` for another reseller's customer."""
     customer = filtered_customer(reseller_id, filters)
-    summary = overview_summary(reseller_id)
-    return HomePage(cards=summary.cards, rows=overview_page(reseller_id, filters, now, unfiltered_total=summary.cards.total),
-                    filters=filters, plans=list(summary.plans), customer=customer,
-                    chart=revenue_chart(reseller_id, now))
+    cards = overview_summary(reseller_id)
+    return HomePage(cards=cards, rows=overview_page(reseller_id, filters, now, unfiltered_total=cards.total),
+                    filters=filters, plan=filtered_plan(reseller_id, filters),
+                    plan_choices=None if plan_search is None else plan_choices(reseller_id, plan_search),
+                    customer=customer, chart=revenue_chart(reseller_id, now))

@@ -15,6 +15,7 @@ from app.control_panel.reseller.overview import (
     OverviewFilters,
     filtered_customer,
     home_page,
+    plan_choices as find_plan_choices,
     overview_statement,
     stream_overview_rows,
 )
@@ -27,12 +28,21 @@ def home():
     """Summary cards, the last twelve months' chart and the customers' subscriptions table."""
     filters = OverviewFilters.from_args(request.args)
     try:
-        page = home_page(current_user.organisation_id, filters, current_now())
+        page = home_page(current_user.organisation_id, filters, current_now(), plan_search=request.args.get("plan_q"))
     except NotYourCustomer:
         abort(404)
     charts = [(series, chart_geometry(series)) for series in page.chart]
     return render_template("control_panel/reseller/home.html", page=page, charts=charts, statuses=STATUS_CHOICES,
                            sorts=SORT_CHOICES, form=ActionForm())
+
+
+@bp.get("/plan-choices")
+def plan_choices():
+    """The plan filter's search (``plan_q``): the matching plans in use, each a link to the home
+    page's table filtered by it with the other filters kept (the list htmx puts under the field)."""
+    filters = OverviewFilters.from_args(request.args)
+    choices = find_plan_choices(current_user.organisation_id, request.args.get("plan_q", ""))
+    return render_template("control_panel/reseller/_plan_choices.html", choices=choices, f=filters)
 
 
 @bp.get("/subscriptions/export.csv")
